@@ -1,0 +1,70 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+// Upcoming features every target opts into: explicit `any`, imports that
+// must be visible where members are used, and internal imports by default so
+// no target leaks its dependencies into its public API by accident.
+let strictSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "swift-qmp",
+    products: [
+        .library(name: "QMP", targets: ["QMP"]),
+        .library(name: "QMPCore", targets: ["QMPCore"]),
+        .library(name: "QMPEvents", targets: ["QMPEvents"]),
+        .library(name: "QMPTransportUnix", targets: ["QMPTransportUnix"]),
+        .library(name: "QMPTransportTCP", targets: ["QMPTransportTCP"]),
+        .library(name: "QMPMock", targets: ["QMPMock"]),
+        .executable(name: "qmp-shell", targets: ["qmp-shell"]),
+        .executable(name: "qmp-simulator", targets: ["qmp-simulator"]),
+    ],
+    targets: [
+        .target(
+            name: "QMPCore",
+            swiftSettings: strictSettings,
+            // Double rounding (`Int64(exactly:)`) calls into libm.
+            linkerSettings: [.linkedLibrary("m")]
+        ),
+        .target(name: "QMPEvents", dependencies: ["QMPCore"], swiftSettings: strictSettings),
+        .target(name: "QMP", dependencies: ["QMPCore", "QMPEvents"], swiftSettings: strictSettings),
+        .target(name: "QMPSocketSupport", dependencies: ["QMPCore"], swiftSettings: strictSettings),
+        .target(name: "QMPTransportUnix", dependencies: ["QMPCore", "QMPSocketSupport"], swiftSettings: strictSettings),
+        .target(name: "QMPTransportTCP", dependencies: ["QMPCore", "QMPSocketSupport"], swiftSettings: strictSettings),
+        .target(name: "QMPMock", dependencies: ["QMPCore"], swiftSettings: strictSettings),
+        .executableTarget(
+            name: "qmp-shell",
+            dependencies: ["QMP", "QMPTransportUnix", "QMPTransportTCP", "QMPMock"],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "qmp-simulator",
+            dependencies: ["QMPMock", "QMPTransportUnix", "QMPTransportTCP"],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "QMPTestSupport",
+            dependencies: ["QMP", "QMPTransportUnix", "QMPTransportTCP", "QMPMock"],
+            path: "Tests/QMPTestSupport",
+            swiftSettings: strictSettings
+        ),
+        .testTarget(name: "QMPCoreTests", dependencies: ["QMPCore", "QMPTestSupport"], swiftSettings: strictSettings),
+        .testTarget(name: "QMPEventsTests", dependencies: ["QMPEvents", "QMPTestSupport"], swiftSettings: strictSettings),
+        .testTarget(name: "QMPTests", dependencies: ["QMP", "QMPTestSupport"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "QMPTransportTests",
+            dependencies: ["QMP", "QMPTransportUnix", "QMPTransportTCP", "QMPTestSupport"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "QMPMockTests",
+            dependencies: ["QMP", "QMPMock", "QMPTransportUnix", "QMPTransportTCP", "QMPTestSupport"],
+            exclude: ["Transcripts"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(name: "QMPShellTests", dependencies: ["QMPTestSupport"], swiftSettings: strictSettings),
+    ]
+)

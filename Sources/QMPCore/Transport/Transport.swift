@@ -1,0 +1,49 @@
+/// The byte stream a QMP session runs over.
+///
+/// Implement this to carry QMP over anything: a serial port, a WebSocket, an
+/// in-memory pipe. The client does all framing and parsing; a transport only
+/// moves bytes. The contract:
+///
+/// - The client never calls ``send(_:)`` concurrently with itself, nor
+///   ``receive()`` concurrently with itself, but it does call the two
+///   concurrently with each other: reading must go on while a write waits,
+///   because QEMU may flood replies while the client is still sending.
+/// - ``send(_:)`` returns once every byte has been handed to the peer (or
+///   buffered for it); each call carries one or more complete messages.
+/// - ``receive()`` returns the next chunk of bytes as it arrives, of any size
+///   and with no regard for message boundaries, and `nil` at end of stream.
+/// - ``close()`` is idempotent, and makes a pending ``receive()`` return `nil`
+///   or throw promptly.
+/// - Blocking system calls must not run on Swift's cooperative thread pool.
+///
+/// A complete in-memory transport fits in a few lines:
+///
+/// ```swift
+/// final class PipeTransport: Transport {
+///     let inbound: AsyncStream<[UInt8]>
+///     let outbound: AsyncStream<[UInt8]>.Continuation
+///     let inboundContinuation: AsyncStream<[UInt8]>.Continuation
+///     // An iterator is not Sendable; keep it behind a Mutex in real code.
+///     func send(_ bytes: [UInt8]) async throws { outbound.yield(bytes) }
+///     func receive() async throws -> [UInt8]? { … next element of inbound … }
+///     func close() async { inboundContinuation.finish(); outbound.finish() }
+/// }
+/// ```
+public protocol Transport: Sendable {
+    /// Writes `bytes` in full.
+    func send(_ bytes: [UInt8]) async throws
+    /// Waits for the next bytes from the peer; `nil` at end of stream.
+    func receive() async throws -> [UInt8]?
+    /// Closes the connection. Idempotent.
+    func close() async
+}
+
+/// A transport that can pass open file descriptors with a message, as QEMU's
+/// `getfd` and `add-fd` commands expect over a Unix socket (`SCM_RIGHTS`).
+public protocol FileDescriptorPassingTransport: Transport {
+    /// Writes `bytes` in full, attaching `fileDescriptors` to the first byte.
+    ///
+    /// The descriptors are duplicated into the peer; the caller still owns
+    /// (and should close) its own copies.
+    func send(_ bytes: [UInt8], fileDescriptors: [Int32]) async throws
+}

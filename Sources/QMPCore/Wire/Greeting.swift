@@ -1,0 +1,60 @@
+/// The greeting QEMU sends when a client connects:
+/// `{"QMP": {"version": {"qemu": {"micro": 0, "minor": 2, "major": 7}, "package": "…"}, "capabilities": ["oob"]}}`.
+public struct Greeting: Sendable, Hashable {
+    public struct Version: Sendable, Hashable, CustomStringConvertible {
+        public var major: Int
+        public var minor: Int
+        public var micro: Int
+        /// The distribution's package string, e.g. `"Debian 1:7.2+dfsg-7"`.
+        public var package: String
+
+        public init(major: Int, minor: Int, micro: Int, package: String = "") {
+            self.major = major
+            self.minor = minor
+            self.micro = micro
+            self.package = package
+        }
+
+        public var description: String { "\(major).\(minor).\(micro)" }
+    }
+
+    public var version: Version
+    /// Capabilities the server offers, e.g. `["oob"]`.
+    public var capabilities: [String]
+    /// The greeting exactly as received.
+    public var message: Message
+
+    public init(_ message: Message) throws(QMPError) {
+        guard let qmp = message["QMP"]?.objectValue else {
+            throw QMPError(.greetingFailed, "expected a QMP greeting, got: \(message)")
+        }
+        guard let version = qmp["version"], let qemu = version["qemu"],
+              let major = qemu["major"]?.intValue, let minor = qemu["minor"]?.intValue,
+              let micro = qemu["micro"]?.intValue
+        else {
+            throw QMPError(.greetingFailed, "QMP greeting has no usable version: \(message)")
+        }
+        self.version = Version(
+            major: Int(clamping: major), minor: Int(clamping: minor), micro: Int(clamping: micro),
+            package: version["package"]?.stringValue ?? ""
+        )
+        capabilities = qmp["capabilities"]?.arrayValue?.compactMap(\.stringValue) ?? []
+        self.message = message
+    }
+
+    /// Creates a greeting, as a simulated QEMU would send it.
+    public init(version: Version, capabilities: [String] = ["oob"]) {
+        let object: JSONObject = [
+            "QMP": [
+                "version": [
+                    "qemu": ["micro": .int(Int64(version.micro)), "minor": .int(Int64(version.minor)), "major": .int(Int64(version.major))],
+                    "package": .string(version.package),
+                ],
+                "capabilities": .array(capabilities.map(JSONValue.string)),
+            ],
+        ]
+        self.version = version
+        self.capabilities = capabilities
+        self.message = Message(object)
+    }
+}

@@ -1,0 +1,1 @@
+print("qmp-shell: not yet implemented")

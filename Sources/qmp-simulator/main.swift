@@ -1,0 +1,1 @@
+print("qmp-simulator: not yet implemented")
