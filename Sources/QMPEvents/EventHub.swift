@@ -7,3 +7,10 @@ public final class EventHub: Sendable {
     public func sessionStarted() {}
     public func sessionEnded(error: QMPError) {}
 }
+extension EventHub {
+    public convenience init(eventsPolicy: BufferingPolicy) { self.init() }
+}
+/// STUB
+public struct BufferingPolicy: Sendable {
+    public static func bufferingNewest(_ n: Int) -> BufferingPolicy { BufferingPolicy() }
+}

@@ -1,0 +1,1 @@
+// Filled in when QMPEvents' EventSource lands.

@@ -1,0 +1,76 @@
+public import QMPCore
+
+extension QMPClient {
+    /// Runs a command and returns the value of its `return` member.
+    ///
+    /// ```swift
+    /// try await client.execute("stop")
+    /// let status = try await client.execute("query-status")
+    /// try await client.execute("blockdev-add", arguments: ["driver": "null-co", "node-name": "src"])
+    /// ```
+    ///
+    /// - Parameters:
+    ///   - name: The command, e.g. `"query-status"`.
+    ///   - arguments: The `arguments` member; omitted when `nil`.
+    ///   - oob: Send it as `exec-oob`, to be run out of band (the `oob` capability must be enabled).
+    ///   - timeout: How long to wait for the reply; ``Configuration/defaultTimeout`` when `nil`.
+    /// - Throws: ``QMPError/Code/commandFailed`` with QEMU's class and description when QEMU
+    ///   answers with an error; ``QMPError/Code/disconnected``, ``QMPError/Code/timedOut``,
+    ///   ``QMPError/Code/cancelled`` or ``QMPError/Code/invalidState`` otherwise.
+    @discardableResult
+    public func execute(
+        _ name: String,
+        arguments: JSONObject? = nil,
+        oob: Bool = false,
+        timeout: Duration? = nil
+    ) async throws(QMPError) -> JSONValue {
+        try await execute(name, arguments: arguments, oob: oob, fileDescriptors: [], timeout: timeout)
+    }
+
+    /// Runs a command with open file descriptors attached, as `getfd` and `add-fd` need.
+    ///
+    /// The transport must be a ``FileDescriptorPassingTransport`` (a Unix socket).
+    /// QEMU receives duplicates; the caller still owns and should close its descriptors.
+    ///
+    /// ```swift
+    /// try await client.execute("getfd", arguments: ["fdname": "log"], fileDescriptors: [fd])
+    /// ```
+    @discardableResult
+    public func execute(
+        _ name: String,
+        arguments: JSONObject? = nil,
+        oob: Bool = false,
+        fileDescriptors: [Int32],
+        timeout: Duration? = nil
+    ) async throws(QMPError) -> JSONValue {
+        let session = try currentSession(for: name)
+        var object: JSONObject = [oob ? "exec-oob" : "execute": .string(name)]
+        if let arguments { object["arguments"] = .object(arguments) }
+        object["id"] = .string(makeID())
+        let reply = try await session.roundTrip(
+            Message(object), command: name, fileDescriptors: fileDescriptors,
+            timeout: timeout ?? configuration.defaultTimeout
+        ).get()
+        if let error = ErrorReply(reply) {
+            throw QMPError(
+                .commandFailed, "QMP command '\(name)' failed: \(error.errorClass): \(error.description)",
+                command: name, errorClass: error.errorClass, errorDescription: error.description
+            )
+        }
+        return reply["return"] ?? .null
+    }
+
+    /// Sends a message exactly as given and returns the reply message as received,
+    /// error replies included (they are not thrown).
+    ///
+    /// The message's `id`, if any, is used as is and must be unique among pending
+    /// commands; prefer strings, since QEMU rewrites some numbers. Messages without
+    /// an id are answered in order and matched in order.
+    public func executeMessage(_ message: Message, timeout: Duration? = nil) async throws(QMPError) -> Message {
+        let name = message["execute"]?.stringValue ?? message["exec-oob"]?.stringValue ?? "(raw message)"
+        let session = try currentSession(for: name)
+        return try await session.roundTrip(
+            message, command: name, timeout: timeout ?? configuration.defaultTimeout
+        ).get()
+    }
+}

@@ -1,0 +1,235 @@
+public import QMPCore
+import QMPEvents
+import Synchronization
+
+/// A client for the QEMU Machine Protocol.
+///
+/// Connect it over any ``Transport``, run commands, and listen for events:
+///
+/// ```swift
+/// let client = QMPClient()
+/// let greeting = try await client.connect(try await UnixSocketTransport.connect(path: "/tmp/qmp.sock"))
+/// print("QEMU \(greeting.version)")
+/// let status = try await client.execute("query-status")
+/// print(status["status"]?.stringValue ?? "?")
+/// await client.disconnect()
+/// ```
+///
+/// Commands may be issued from many tasks at once; they are pipelined on the
+/// one connection and each reply is matched to its command by id, in any
+/// order. Events are handed to listeners as they arrive (see ``EventSource``)
+/// and never hold up replies. When the connection ends, for whatever reason,
+/// every waiting call fails at once with ``QMPError/Code/disconnected``.
+///
+/// One client can connect again after a disconnect; each connection is a
+/// fresh session.
+public final class QMPClient: Sendable {
+    private struct State {
+        var runState: RunState = .idle
+        var session: Session?
+        var greeting: Greeting?
+        var lastError: QMPError?
+        var nextID: UInt64 = 0
+        var observers: [Int: AsyncStream<RunState>.Continuation] = [:]
+        var nextObserver = 0
+    }
+
+    public let configuration: Configuration
+    private let state = Mutex(State())
+    let hub: EventHub
+
+    public init(configuration: Configuration = Configuration()) {
+        self.configuration = configuration
+        self.hub = EventHub(eventsPolicy: configuration.eventsPolicy)
+    }
+
+    deinit {
+        let session = state.withLock { $0.session }
+        if let session {
+            // The tasks hold the session, not the client; end them so they do not outlive us.
+            Task { await session.end(with: .disconnected("the QMPClient was deallocated")) }
+        }
+    }
+
+    // MARK: Observing
+
+    /// The current runstate.
+    public var runState: RunState { state.withLock { $0.runState } }
+
+    /// The greeting of the current (or last) session.
+    public var greeting: Greeting? { state.withLock { $0.greeting } }
+
+    /// Why the last session ended, if it did.
+    public var lastError: QMPError? { state.withLock { $0.lastError } }
+
+    /// Replies nobody was waiting for, and messages of no known kind, in the current session.
+    /// A late reply to a cancelled or timed-out command is not counted.
+    public var unexpectedMessageCount: Int {
+        state.withLock { $0.session }?.unexpectedMessageCount ?? 0
+    }
+
+    /// The runstate now and every change after it, until the sequence's consumer stops.
+    ///
+    /// Each call returns an independent sequence; a slow consumer sees only the
+    /// newest states (it buffers at most 8).
+    public func runStates() -> AsyncStream<RunState> {
+        let (stream, continuation) = AsyncStream.makeStream(of: RunState.self, bufferingPolicy: .bufferingNewest(8))
+        let token = state.withLock { state in
+            state.nextObserver += 1
+            state.observers[state.nextObserver] = continuation
+            continuation.yield(state.runState)
+            return state.nextObserver
+        }
+        continuation.onTermination = { [weak self] _ in
+            _ = self?.state.withLock { $0.observers.removeValue(forKey: token) }
+        }
+        return stream
+    }
+
+    /// Sets the runstate; call with the lock held.
+    private static func transition(_ state: inout State, to runState: RunState) {
+        guard state.runState != runState else { return }
+        state.runState = runState
+        for observer in state.observers.values { observer.yield(runState) }
+    }
+
+    // MARK: Connecting
+
+    /// Reads the greeting from `transport` and negotiates capabilities.
+    ///
+    /// Events that arrive before the greeting are ignored. When the server
+    /// offers `oob` and ``Configuration/negotiateOOB`` is set, it is enabled.
+    /// On failure the transport is closed and the client is idle again.
+    ///
+    /// - Throws: ``QMPError/Code/invalidState`` unless idle;
+    ///   ``QMPError/Code/greetingFailed``, ``QMPError/Code/negotiationFailed``
+    ///   (with QEMU's own text), ``QMPError/Code/timedOut`` or
+    ///   ``QMPError/Code/cancelled``.
+    @discardableResult
+    public func connect(_ transport: some Transport) async throws(QMPError) -> Greeting {
+        let session = try startSession(on: transport)
+        do throws(QMPError) {
+            let greeting = try await negotiate(session)
+            let isCurrent = state.withLock { state in
+                guard state.session === session else { return false }
+                state.greeting = greeting
+                session.markRunning()
+                Self.transition(&state, to: .running)
+                return true
+            }
+            guard isCurrent else {
+                throw lastError ?? .disconnected("the QMP connection closed during negotiation")
+            }
+            return greeting
+        } catch {
+            await session.end(with: error)
+            throw error
+        }
+    }
+
+    private func startSession(on transport: some Transport) throws(QMPError) -> Session {
+        let session = Session(
+            transport: transport,
+            configuration: configuration,
+            onEvent: { [hub] event in hub.dispatch(event) },
+            onEnd: { [weak self] session, error in self?.sessionEnded(session, error: error) }
+        )
+        try state.withLock { state throws(QMPError) in
+            guard state.runState == .idle else {
+                throw QMPError(.invalidState, "connect() needs an idle client; it is \(state.runState)")
+            }
+            state.session = session
+            state.greeting = nil
+            state.lastError = nil
+            Self.transition(&state, to: .connecting)
+        }
+        // Drop whatever the listeners kept from an earlier session before new events can arrive.
+        hub.sessionStarted()
+        session.start()
+        return session
+    }
+
+    private func negotiate(_ session: Session) async throws(QMPError) -> Greeting {
+        let timeout = configuration.connectTimeout
+        let greeting = try await withDeadline(timeout, session: session, what: "waiting for the QMP greeting") {
+            await session.greeting()
+        }.get()
+        var command: JSONObject = ["execute": "qmp_capabilities", "id": .string(makeID())]
+        if configuration.negotiateOOB && greeting.capabilities.contains("oob") {
+            command["arguments"] = ["enable": ["oob"]]
+        }
+        let reply = try await session.roundTrip(Message(command), command: "qmp_capabilities", timeout: timeout).get()
+        if let error = ErrorReply(reply) {
+            throw QMPError(
+                .negotiationFailed,
+                "QMP capabilities negotiation failed: \(error.errorClass): \(error.description)",
+                command: "qmp_capabilities", errorClass: error.errorClass, errorDescription: error.description
+            )
+        }
+        return greeting
+    }
+
+    /// Runs `body`, failing the session with ``QMPError/Code/timedOut`` when `timeout` passes first.
+    private func withDeadline<T>(
+        _ timeout: Duration?, session: Session, what: String,
+        _ body: () async -> Result<T, QMPError>
+    ) async -> Result<T, QMPError> {
+        guard let timeout else { return await body() }
+        let timer = Task {
+            guard (try? await Task.sleep(for: timeout)) != nil else { return }
+            await session.end(with: QMPError(.timedOut, "timed out after \(timeout) \(what)"))
+        }
+        defer { timer.cancel() }
+        return await withTaskCancellationHandler {
+            await body()
+        } onCancel: {
+            Task { await session.end(with: .cancelled("connecting")) }
+        }
+    }
+
+    /// Closes the connection. Pending commands fail with ``QMPError/Code/disconnected``,
+    /// waiting listeners end. Idempotent; returns once the session is fully down.
+    public func disconnect() async {
+        guard let session = state.withLock({ $0.session }) else { return }
+        await session.end(with: .disconnected("the client disconnected"))
+    }
+
+    private func sessionEnded(_ session: Session, error: QMPError) {
+        let isCurrent = state.withLock { state in
+            guard state.session === session else { return false }
+            state.lastError = error
+            Self.transition(&state, to: .disconnecting)
+            return true
+        }
+        guard isCurrent else { return }
+        hub.sessionEnded(error: error)
+        state.withLock { state in
+            guard state.session === session else { return }
+            state.session = nil
+            Self.transition(&state, to: .idle)
+        }
+    }
+
+    // MARK: Ids
+
+    /// A fresh command id. Strings, because QEMU rewrites some numbers (`1.0` comes back as `1`).
+    func makeID() -> String {
+        let number = state.withLock { state in
+            state.nextID &+= 1
+            return state.nextID
+        }
+        return "swift-qmp-\(number)"
+    }
+
+    func currentSession(for command: String) throws(QMPError) -> Session {
+        try state.withLock { state throws(QMPError) in
+            guard let session = state.session, state.runState == .running else {
+                throw QMPError(
+                    .invalidState, "cannot execute '\(command)': the client is \(state.runState), not running",
+                    command: command
+                )
+            }
+            return session
+        }
+    }
+}

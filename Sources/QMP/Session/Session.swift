@@ -1,0 +1,296 @@
+import QMPCore
+import Synchronization
+
+/// One connection's worth of client state: the transport, its reader and
+/// writer tasks, and the commands waiting for replies.
+///
+/// A reconnect makes a new session, so nothing from an old connection (a late
+/// reply, a queued write) can leak into the next.
+final class Session: Sendable {
+    private enum Phase {
+        case awaitingGreeting(CheckedContinuation<Result<Greeting, QMPError>, Never>?)
+        case greeted(Greeting)
+        case running
+        case ended
+    }
+
+    private struct State {
+        var phase: Phase = .awaitingGreeting(nil)
+        var pending = PendingCommands()
+        var unexpectedMessages = 0
+        var endError: QMPError?
+    }
+
+    let transport: any Transport
+    private let configuration: QMPClient.Configuration
+    private let state = Mutex(State())
+    private let outbound = OutboundQueue()
+    /// Receives each event while the session is running, synchronously on the reader path.
+    private let onEvent: @Sendable (Event) -> Void
+    /// Called once when the session ends for any reason.
+    private let onEnd: @Sendable (Session, QMPError) -> Void
+    private let tasks = Mutex<(reader: Task<Void, Never>?, writer: Task<Void, Never>?)>((nil, nil))
+
+    init(
+        transport: any Transport,
+        configuration: QMPClient.Configuration,
+        onEvent: @escaping @Sendable (Event) -> Void,
+        onEnd: @escaping @Sendable (Session, QMPError) -> Void
+    ) {
+        self.transport = transport
+        self.configuration = configuration
+        self.onEvent = onEvent
+        self.onEnd = onEnd
+    }
+
+    func start() {
+        let reader = Task { await self.readLoop() }
+        let writer = Task { await self.writeLoop() }
+        tasks.withLock { $0 = (reader, writer) }
+    }
+
+    /// Replies whose id matched nothing pending, plus messages of no known kind.
+    var unexpectedMessageCount: Int {
+        state.withLock { $0.unexpectedMessages + $0.pending.unknownReplies }
+    }
+
+    var pendingCount: Int { state.withLock { $0.pending.count } }
+
+    // MARK: Greeting
+
+    func greeting() async -> Result<Greeting, QMPError> {
+        await withCheckedContinuation { continuation in
+            let ready: Result<Greeting, QMPError>? = state.withLock { state in
+                switch state.phase {
+                case .awaitingGreeting:
+                    state.phase = .awaitingGreeting(continuation)
+                    return nil
+                case .greeted(let greeting):
+                    return .success(greeting)
+                case .running:
+                    return .failure(QMPError(.invalidState, "the session has already been negotiated"))
+                case .ended:
+                    return .failure(state.endError ?? .disconnected("the QMP connection closed"))
+                }
+            }
+            if let ready { continuation.resume(returning: ready) }
+        }
+    }
+
+    /// Negotiation succeeded: events are delivered from now on.
+    func markRunning() {
+        state.withLock { state in
+            if case .greeted = state.phase { state.phase = .running }
+        }
+    }
+
+    // MARK: Commands
+
+    /// Sends `message` and waits for its reply, honouring cancellation and `timeout`.
+    func roundTrip(
+        _ message: Message,
+        command: String,
+        fileDescriptors: [Int32] = [],
+        timeout: Duration?
+    ) async -> Result<Message, QMPError> {
+        let key = state.withLock { $0.pending.makeKey(id: message.id) }
+        var bytes = message.serializedBytes()
+        if let trace = configuration.trace {
+            trace(TraceRecord(direction: .sent, text: String(decoding: bytes, as: UTF8.self)))
+        }
+        bytes.append(UInt8(ascii: "\n"))
+        let item = OutboundQueue.Item(bytes: bytes, fileDescriptors: fileDescriptors)
+
+        let timer = timeout.map { timeout in
+            Task { [weak self] in
+                guard (try? await Task.sleep(for: timeout)) != nil else { return }
+                self?.giveUp(key, with: QMPError(
+                    .timedOut, "QMP command '\(command)' timed out after \(timeout); a late reply will be ignored",
+                    command: command
+                ))
+            }
+        }
+        defer { timer?.cancel() }
+
+        return await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                if let immediate = state.withLock({ $0.pending.add(continuation, key: key) }) {
+                    continuation.resume(returning: immediate)
+                    return
+                }
+                // A closed queue means the session ended, which already failed this waiter.
+                _ = outbound.enqueue(item)
+            }
+        } onCancel: {
+            giveUp(key, with: QMPError(.cancelled, "QMP command '\(command)' was cancelled", command: command))
+        }
+    }
+
+    private func giveUp(_ key: PendingCommands.Key, with error: QMPError) {
+        state.withLock { $0.pending.abandon(key) }?.resume(returning: .failure(error))
+    }
+
+    // MARK: Ending
+
+    /// Ends the session: fails everything pending with `error`, closes the
+    /// transport and waits for the reader to stop. Idempotent.
+    func end(with error: QMPError) async {
+        let (waiters, greetingWaiter, first) = state.withLock { state in
+            guard state.endError == nil else {
+                return ([PendingCommands.Waiter](), CheckedContinuation<Result<Greeting, QMPError>, Never>?.none, false)
+            }
+            state.endError = error
+            var greetingWaiter: CheckedContinuation<Result<Greeting, QMPError>, Never>?
+            if case .awaitingGreeting(let waiter) = state.phase { greetingWaiter = waiter }
+            state.phase = .ended
+            return (state.pending.close(with: error), greetingWaiter, true)
+        }
+        let (reader, writer) = tasks.withLock { $0 }
+        if first {
+            greetingWaiter?.resume(returning: .failure(error.code == .disconnected
+                ? QMPError(.greetingFailed, "no QMP greeting: \(error.message)") : error))
+            for waiter in waiters { waiter.resume(returning: .failure(error)) }
+            outbound.close()
+            await transport.close()
+            reader?.cancel()
+            writer?.cancel()
+            onEnd(self, error)
+        }
+        // Let the reader finish so no event is dispatched after `end` returns,
+        // unless the reader itself is the caller.
+        if !isReaderTask { await reader?.value }
+    }
+
+    @TaskLocal private static var currentReader: ObjectIdentifier?
+    private var isReaderTask: Bool { Session.currentReader == ObjectIdentifier(self) }
+
+    // MARK: Loops
+
+    private func writeLoop() async {
+        while let items = await outbound.next() {
+            do {
+                try await write(items)
+            } catch {
+                await end(with: QMPError(.transportFailed, "sending to QEMU failed: \(error)"))
+                return
+            }
+        }
+    }
+
+    private func write(_ items: [OutboundQueue.Item]) async throws {
+        // Consecutive plain writes go out as one; descriptors go with their own message.
+        var batch: [UInt8] = []
+        for item in items {
+            if item.fileDescriptors.isEmpty {
+                batch.append(contentsOf: item.bytes)
+                continue
+            }
+            if !batch.isEmpty {
+                try await transport.send(batch)
+                batch = []
+            }
+            guard let passing = transport as? any FileDescriptorPassingTransport else {
+                throw QMPError(.invalidState, "this transport cannot pass file descriptors")
+            }
+            try await passing.send(item.bytes, fileDescriptors: item.fileDescriptors)
+        }
+        if !batch.isEmpty { try await transport.send(batch) }
+    }
+
+    private func readLoop() async {
+        await Session.$currentReader.withValue(ObjectIdentifier(self)) {
+            let error = await receiveUntilEnd()
+            await end(with: error)
+        }
+    }
+
+    /// Reads and handles messages until the stream ends; returns why it ended.
+    private func receiveUntilEnd() async -> QMPError {
+        var framer = MessageFramer(maxMessageSize: configuration.maxMessageSize)
+        do {
+            while true {
+                guard let chunk = try await transport.receive() else {
+                    return endOfStreamError(framer: framer)
+                }
+                framer.append(chunk)
+                while let frame = try framer.nextFrame() {
+                    try handle(frame)
+                }
+            }
+        } catch let error as QMPError {
+            return error
+        } catch is CancellationError {
+            return .disconnected("the QMP connection was closed")
+        } catch {
+            return QMPError(.transportFailed, "receiving from QEMU failed: \(error)")
+        }
+    }
+
+    private func endOfStreamError(framer: MessageFramer) -> QMPError {
+        let pending = pendingCount
+        let what = pending == 0 ? "" : " while \(pending) command\(pending == 1 ? " was" : "s were") pending"
+        return .disconnected("QEMU closed the QMP connection (end of stream)\(what)")
+    }
+
+    private func handle(_ frame: ArraySlice<UInt8>) throws(QMPError) {
+        let message = try Message(parsing: frame, maxDepth: configuration.maxDepth)
+        if let trace = configuration.trace {
+            trace(TraceRecord(direction: .received, text: String(decoding: frame, as: UTF8.self)))
+        }
+        let kind = message.kind
+        if kind != .greeting && kind != .event && isAwaitingGreeting {
+            throw QMPError(.greetingFailed, "expected a QMP greeting, got: \(message)")
+        }
+        switch kind {
+        case .success, .error:
+            switch state.withLock({ $0.pending.reply(message) }) {
+            case .resume(let waiter):
+                waiter.resume(returning: .success(message))
+            case .drop:
+                break
+            case .protocolError:
+                let desc = ErrorReply(message)?.description ?? "\(message)"
+                throw QMPError(
+                    .unexpectedReply,
+                    "QEMU reported an error without an id while no command without an id was pending: \(desc)"
+                )
+            }
+        case .event:
+            let isRunning = state.withLock { state in
+                if case .running = state.phase { return true }
+                return false
+            }
+            // Events before negotiation completes belong to no session the user can see.
+            guard isRunning else { return }
+            do {
+                try onEvent(Event(message))
+            } catch {
+                state.withLock { $0.unexpectedMessages += 1 }
+            }
+        case .greeting:
+            try receiveGreeting(message)
+        case .command, .unknown:
+            state.withLock { $0.unexpectedMessages += 1 }
+        }
+    }
+
+    private var isAwaitingGreeting: Bool {
+        state.withLock { state in
+            if case .awaitingGreeting = state.phase { return true }
+            return false
+        }
+    }
+
+    private func receiveGreeting(_ message: Message) throws(QMPError) {
+        let greeting = try Greeting(message)
+        let waiter: CheckedContinuation<Result<Greeting, QMPError>, Never>?? = state.withLock { state in
+            guard case .awaitingGreeting(let waiter) = state.phase else {
+                state.unexpectedMessages += 1
+                return .none
+            }
+            state.phase = .greeted(greeting)
+            return .some(waiter)
+        }
+        if case .some(.some(let waiter)) = waiter { waiter.resume(returning: .success(greeting)) }
+    }
+}

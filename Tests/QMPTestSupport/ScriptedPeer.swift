@@ -1,0 +1,157 @@
+public import QMPCore
+import Synchronization
+
+/// A queue of byte chunks with one waiting reader, closable from either side.
+final class ChunkQueue: Sendable {
+    private struct State {
+        var chunks: [[UInt8]] = []
+        var isFinished = false
+        var waiter: CheckedContinuation<[UInt8]?, Never>?
+    }
+
+    private let state = Mutex(State())
+
+    func push(_ chunk: [UInt8]) {
+        let waiter = state.withLock { state -> CheckedContinuation<[UInt8]?, Never>? in
+            guard !state.isFinished else { return nil }
+            if let waiter = state.waiter {
+                state.waiter = nil
+                return waiter
+            }
+            state.chunks.append(chunk)
+            return nil
+        }
+        waiter?.resume(returning: chunk)
+    }
+
+    func finish() {
+        let waiter = state.withLock { state in
+            state.isFinished = true
+            defer { state.waiter = nil }
+            return state.waiter
+        }
+        waiter?.resume(returning: nil)
+    }
+
+    /// The next chunk; `nil` once finished and drained, or when the task is cancelled.
+    func pop() async -> [UInt8]? {
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<[UInt8]?, Never>) in
+                let ready: [UInt8]?? = state.withLock { state in
+                    if !state.chunks.isEmpty { return .some(state.chunks.removeFirst()) }
+                    if state.isFinished || Task.isCancelled { return .some(nil) }
+                    state.waiter = continuation
+                    return nil
+                }
+                if let ready { continuation.resume(returning: ready) }
+            }
+        } onCancel: {
+            let waiter = state.withLock { state in
+                defer { state.waiter = nil }
+                return state.waiter
+            }
+            waiter?.resume(returning: nil)
+        }
+    }
+}
+
+/// An in-process transport whose far end a test scripts by hand.
+///
+/// ```swift
+/// let peer = ScriptedPeer()
+/// peer.send(#"{"QMP": {"version": {...}, "capabilities": []}}"#)
+/// async let greeting = client.connect(peer.transport)
+/// let command = try await peer.nextCommand()   // what the client sent
+/// peer.reply(to: command, #"{"return": {}}"#)
+/// ```
+public final class ScriptedPeer: Sendable {
+    public struct Transport: QMPCore.Transport {
+        let toClient: ChunkQueue
+        let fromClient: ChunkQueue
+
+        public func send(_ bytes: [UInt8]) async throws {
+            fromClient.push(bytes)
+        }
+
+        public func receive() async throws -> [UInt8]? {
+            await toClient.pop()
+        }
+
+        public func close() async {
+            toClient.finish()
+            fromClient.finish()
+        }
+    }
+
+    private let toClient = ChunkQueue()
+    private let fromClient = ChunkQueue()
+    private let sentBuffer = Mutex<[UInt8]>([])
+
+    public init() {}
+
+    /// The client's side.
+    public var transport: Transport { Transport(toClient: toClient, fromClient: fromClient) }
+
+    /// Sends raw text to the client, exactly as given.
+    public func sendRaw(_ text: String) {
+        toClient.push(Array(text.utf8))
+    }
+
+    /// Sends raw bytes to the client, valid UTF-8 or not.
+    public func transportInject(_ bytes: [UInt8]) {
+        toClient.push(bytes)
+    }
+
+    /// Sends one message to the client, CRLF-terminated as QEMU does.
+    public func send(_ text: String) {
+        sendRaw(text + "\r\n")
+    }
+
+    /// Sends the client QEMU 7.2's greeting.
+    public func sendGreeting(capabilities: [String] = ["oob"]) {
+        let caps = capabilities.map { "\"\($0)\"" }.joined(separator: ", ")
+        send(#"{"QMP": {"version": {"qemu": {"micro": 0, "minor": 2, "major": 7}, "package": "Debian 1:7.2+dfsg-7"}, "capabilities": [\#(caps)]}}"#)
+    }
+
+    /// Ends the stream toward the client (EOF).
+    public func closeConnection() {
+        toClient.finish()
+    }
+
+    /// The next message the client sent; `nil` when it closed the connection.
+    public func nextMessage() async throws -> Message? {
+        while true {
+            if let message = try takeLine() { return message }
+            guard let chunk = await fromClient.pop() else { return nil }
+            sentBuffer.withLock { $0.append(contentsOf: chunk) }
+        }
+    }
+
+    private func takeLine() throws -> Message? {
+        let line: [UInt8]? = sentBuffer.withLock { buffer in
+            guard let newline = buffer.firstIndex(of: UInt8(ascii: "\n")) else { return nil }
+            defer { buffer.removeSubrange(...newline) }
+            return Array(buffer[..<newline])
+        }
+        guard let line else { return nil }
+        return try Message(parsing: line)
+    }
+
+    /// Waits for the client's `qmp_capabilities` after the greeting and accepts it.
+    public func acceptNegotiation(capabilities: [String] = ["oob"]) async throws -> Message? {
+        sendGreeting(capabilities: capabilities)
+        guard let command = try await nextMessage() else { return nil }
+        reply(to: command, #"{"return": {}}"#)
+        return command
+    }
+
+    /// Sends `body` (a reply object's text without the id) with the id of `command` added.
+    public func reply(to command: Message, _ body: String) {
+        guard var object = (try? Message(parsing: Array(body.utf8)))?.object else {
+            sendRaw(body)
+            return
+        }
+        if let id = command.id { object["id"] = id }
+        send(Message(object).description)
+    }
+}
