@@ -1,26 +1,55 @@
-// STUB: replaced by the fast parser (see issue 2).
+/// A strict RFC 8259 JSON parser working directly on UTF-8 bytes.
+///
+/// It accepts exactly one value surrounded by optional whitespace, rejects
+/// invalid UTF-8, unpaired surrogate escapes, leading zeros, trailing commas
+/// and every other deviation, and reports the byte offset of the first
+/// offending byte. Nesting is bounded by `maxDepth`, so hostile input cannot
+/// exhaust the stack. Integers that fit in `Int64` stay exact (``JSONValue/int(_:)``);
+/// other numbers become ``JSONValue/double(_:)``.
 public enum JSONParser {
     /// Nesting deeper than this is rejected instead of recursing without bound.
     public static let defaultMaxDepth = 1024
 
     /// Parses exactly one JSON value (surrounding whitespace allowed) from UTF-8 bytes.
-    public static func parse(_ bytes: some Collection<UInt8>, maxDepth: Int = defaultMaxDepth) throws(JSONParseError) -> JSONValue {
-        throw JSONParseError(offset: 0, reason: "not implemented")
+    public static func parse(
+        _ bytes: some Collection<UInt8>, maxDepth: Int = defaultMaxDepth
+    ) throws(JSONParseError) -> JSONValue {
+        let result: Result<JSONValue, JSONParseError>? = bytes.withContiguousStorageIfAvailable { buffer in
+            parseResult(UnsafeRawBufferPointer(buffer), maxDepth: maxDepth)
+        }
+        if let result { return try result.get() }
+        let copy = Array(bytes)
+        return try copy.withUnsafeBytes { parseResult($0, maxDepth: maxDepth) }.get()
     }
-}
 
-/// Why and where JSON input was rejected.
-public struct JSONParseError: Error, Sendable, Hashable, CustomStringConvertible {
-    /// Byte offset of the offending input.
-    public var offset: Int
-    public var reason: String
-    public init(offset: Int, reason: String) { self.offset = offset; self.reason = reason }
-    public var description: String { "\(reason) at byte offset \(offset)" }
+    /// Parses exactly one JSON value from a raw buffer without copying it.
+    public static func parse(
+        _ buffer: UnsafeRawBufferPointer, maxDepth: Int = defaultMaxDepth
+    ) throws(JSONParseError) -> JSONValue {
+        try parseResult(buffer, maxDepth: maxDepth).get()
+    }
+
+    // `withContiguousStorageIfAvailable` is `rethrows`, which loses typed errors: carry them in a Result.
+    private static func parseResult(_ buffer: UnsafeRawBufferPointer, maxDepth: Int) -> Result<JSONValue, JSONParseError> {
+        var reader = JSONReader(buffer, maxDepth: maxDepth)
+        do {
+            let value = try reader.parseDocument()
+            return .success(value)
+        } catch {
+            return .failure(error)
+        }
+    }
 }
 
 extension JSONValue {
     /// Parses JSON text.
     public init(parsing text: String, maxDepth: Int = JSONParser.defaultMaxDepth) throws(JSONParseError) {
-        self = try JSONParser.parse(Array(text.utf8), maxDepth: maxDepth)
+        var text = text
+        let result = text.withUTF8 { buffer in
+            Result { () throws(JSONParseError) -> JSONValue in
+                try JSONParser.parse(UnsafeRawBufferPointer(buffer), maxDepth: maxDepth)
+            }
+        }
+        self = try result.get()
     }
 }

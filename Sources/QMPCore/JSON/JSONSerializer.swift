@@ -1,11 +1,41 @@
-// STUB: replaced by the fast serializer (see issue 2).
 extension JSONValue {
-    /// Appends compact, ASCII-only JSON (non-ASCII escaped as `\uXXXX`) to `buffer`.
-    public func appendSerialized(to buffer: inout [UInt8]) {}
+    /// Appends compact, ASCII-only JSON to `buffer`.
+    ///
+    /// Non-ASCII characters are escaped as `\uXXXX` (surrogate pairs above
+    /// U+FFFF), so the output is valid in any 8-bit-clean channel and accepted
+    /// by QEMU. Doubles print in their shortest round-trip form and always
+    /// with a fraction or exponent (`1.0`, not `1`), so they parse back as
+    /// doubles. Infinity and NaN have no JSON form and are written as `null`.
+    public func appendSerialized(to buffer: inout [UInt8]) {
+        switch self {
+        case .null: buffer.append(contentsOf: "null".utf8)
+        case .bool(let value): buffer.append(contentsOf: (value ? "true" : "false").utf8)
+        case .int(let value): Self.appendInteger(value, to: &buffer)
+        case .double(let value): Self.appendDouble(value, to: &buffer)
+        case .string(let value): Self.appendString(value, to: &buffer)
+        case .array(let elements):
+            buffer.append(UInt8(ascii: "["))
+            for (index, element) in elements.enumerated() {
+                if index > 0 { buffer.append(UInt8(ascii: ",")) }
+                element.appendSerialized(to: &buffer)
+            }
+            buffer.append(UInt8(ascii: "]"))
+        case .object(let object):
+            buffer.append(UInt8(ascii: "{"))
+            for (index, member) in object.members.enumerated() {
+                if index > 0 { buffer.append(UInt8(ascii: ",")) }
+                Self.appendString(member.key, to: &buffer)
+                buffer.append(UInt8(ascii: ":"))
+                member.value.appendSerialized(to: &buffer)
+            }
+            buffer.append(UInt8(ascii: "}"))
+        }
+    }
 
     /// The compact, ASCII-only JSON text as bytes.
     public func serializedBytes() -> [UInt8] {
         var buffer: [UInt8] = []
+        buffer.reserveCapacity(64)
         appendSerialized(to: &buffer)
         return buffer
     }
@@ -15,6 +45,106 @@ extension JSONValue {
         String(decoding: serializedBytes(), as: UTF8.self)
     }
 
-    /// Indented JSON for people to read (`qmp-shell -p`).
-    public func prettyPrinted(indent: Int = 4) -> String { serialized() }
+    static func appendInteger(_ value: Int64, to buffer: inout [UInt8]) {
+        if value >= 0 && value < 10 {
+            buffer.append(UInt8(ascii: "0") + UInt8(value))
+            return
+        }
+        // Digits come out least significant first; write them backwards into a small stack buffer.
+        var magnitude = value.magnitude
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
+            var index = 20
+            repeat {
+                index -= 1
+                digits[index] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+                magnitude /= 10
+            } while magnitude > 0
+            if value < 0 { buffer.append(UInt8(ascii: "-")) }
+            buffer.append(contentsOf: UnsafeBufferPointer(rebasing: digits[index..<20]))
+        }
+    }
+
+    static func appendDouble(_ value: Double, to buffer: inout [UInt8]) {
+        guard value.isFinite else {
+            buffer.append(contentsOf: "null".utf8)
+            return
+        }
+        let text = value.description
+        buffer.append(contentsOf: text.utf8)
+        // Swift prints 1e+20 as "1e+20" and 1.0 as "1.0"; both parse back as doubles.
+    }
+
+    private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
+
+    static func appendString(_ string: String, to buffer: inout [UInt8]) {
+        buffer.append(UInt8(ascii: "\""))
+        var needsSlowPath = false
+        for byte in string.utf8 where byte < 0x20 || byte >= 0x80 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") {
+            needsSlowPath = true
+            break
+        }
+        if !needsSlowPath {
+            buffer.append(contentsOf: string.utf8)
+        } else {
+            for unit in string.utf16 {
+                switch unit {
+                case 0x22: buffer.append(contentsOf: #"\""#.utf8)
+                case 0x5C: buffer.append(contentsOf: #"\\"#.utf8)
+                case 0x0A: buffer.append(contentsOf: #"\n"#.utf8)
+                case 0x0D: buffer.append(contentsOf: #"\r"#.utf8)
+                case 0x09: buffer.append(contentsOf: #"\t"#.utf8)
+                case 0x08: buffer.append(contentsOf: #"\b"#.utf8)
+                case 0x0C: buffer.append(contentsOf: #"\f"#.utf8)
+                case 0x20..<0x80: buffer.append(UInt8(unit))
+                default:
+                    buffer.append(contentsOf: #"\u"#.utf8)
+                    buffer.append(hexDigits[Int(unit >> 12)])
+                    buffer.append(hexDigits[Int(unit >> 8 & 0xF)])
+                    buffer.append(hexDigits[Int(unit >> 4 & 0xF)])
+                    buffer.append(hexDigits[Int(unit & 0xF)])
+                }
+            }
+        }
+        buffer.append(UInt8(ascii: "\""))
+    }
+}
+
+extension JSONValue {
+    /// Indented JSON for people to read (`qmp-shell -p`), with `": "` after keys.
+    public func prettyPrinted(indent: Int = 4) -> String {
+        var buffer: [UInt8] = []
+        appendPretty(to: &buffer, indent: indent, level: 0)
+        return String(decoding: buffer, as: UTF8.self)
+    }
+
+    private func appendPretty(to buffer: inout [UInt8], indent: Int, level: Int) {
+        func newline(_ level: Int) {
+            buffer.append(UInt8(ascii: "\n"))
+            buffer.append(contentsOf: repeatElement(UInt8(ascii: " "), count: indent * level))
+        }
+        switch self {
+        case .array(let elements) where !elements.isEmpty:
+            buffer.append(UInt8(ascii: "["))
+            for (index, element) in elements.enumerated() {
+                if index > 0 { buffer.append(UInt8(ascii: ",")) }
+                newline(level + 1)
+                element.appendPretty(to: &buffer, indent: indent, level: level + 1)
+            }
+            newline(level)
+            buffer.append(UInt8(ascii: "]"))
+        case .object(let object) where !object.isEmpty:
+            buffer.append(UInt8(ascii: "{"))
+            for (index, member) in object.members.enumerated() {
+                if index > 0 { buffer.append(UInt8(ascii: ",")) }
+                newline(level + 1)
+                Self.appendString(member.key, to: &buffer)
+                buffer.append(contentsOf: ": ".utf8)
+                member.value.appendPretty(to: &buffer, indent: indent, level: level + 1)
+            }
+            newline(level)
+            buffer.append(UInt8(ascii: "}"))
+        default:
+            appendSerialized(to: &buffer)
+        }
+    }
 }

@@ -1,11 +1,170 @@
-// STUB: replaced by the streaming framer (see issue 2).
 /// Splits an inbound byte stream into messages where braces balance.
+///
+/// QEMU ends each message with CRLF, but with `pretty=on` one message spans
+/// many lines, and client input to a server is not line-framed at all
+/// (`{"execute":"a"}{"execute":"b"}` is two messages). So the framer follows
+/// the JSON structure instead of line breaks, the way QEMU's own streamer does:
+///
+/// - Whitespace between frames is skipped.
+/// - A frame that starts with `{` or `[` ends where its brackets balance;
+///   brackets inside strings (escapes respected) do not count.
+/// - Anything else at the top level is not a QMP message, but it still has to
+///   be reported: a string runs to its closing quote, a lone `}` or `]` is a
+///   frame of one byte, and any other run of bytes ends before the next
+///   whitespace, `{`, `[`, `]`, `}` or `"`. Such frames fail to parse (or are
+///   not objects), which is how the caller learns of the garbage.
+///
+/// A frame longer than ``maxMessageSize`` throws ``QMPError/Code/messageTooLarge``.
+/// The stream cannot be resynchronised after that, so the framer keeps
+/// throwing; the session has to be torn down.
 public struct MessageFramer: Sendable {
+    /// 16 MiB: far above QEMU's largest reply (`query-qmp-schema`, ~207 KB).
     public static let defaultMaxMessageSize = 16 << 20
+
     public let maxMessageSize: Int
-    public init(maxMessageSize: Int = MessageFramer.defaultMaxMessageSize) { self.maxMessageSize = maxMessageSize }
+    private var buffer: [UInt8] = []
+    /// Where the frame being scanned starts; bytes before it are consumed.
+    private var frameStart = 0
+    /// How far the current frame has been scanned, so no byte is scanned twice.
+    private var scanned = 0
+    private var scan = ScanState()
+    private var failure: QMPError?
+
+    private struct ScanState {
+        var depth = 0
+        var inString = false
+        var escaped = false
+        var started = false
+        var kind = Kind.structure
+
+        enum Kind { case structure, string, bare }
+    }
+
+    public init(maxMessageSize: Int = MessageFramer.defaultMaxMessageSize) {
+        self.maxMessageSize = maxMessageSize
+    }
+
+    /// Bytes received but not yet returned as a frame (whitespace included).
+    public var bufferedByteCount: Int { buffer.count - frameStart }
+
     /// Adds bytes received from the peer.
-    public mutating func append(_ bytes: some Collection<UInt8>) {}
+    public mutating func append(_ bytes: some Collection<UInt8>) {
+        // Drop consumed bytes first, but only when that halves the buffer, to stay amortised O(n).
+        if frameStart > 0 && frameStart >= buffer.count / 2 {
+            buffer.removeSubrange(0..<frameStart)
+            scanned -= frameStart
+            frameStart = 0
+        }
+        buffer.append(contentsOf: bytes)
+    }
+
     /// The next complete frame, or `nil` until more bytes arrive.
-    public mutating func nextFrame() throws(QMPError) -> ArraySlice<UInt8>? { nil }
+    public mutating func nextFrame() throws(QMPError) -> ArraySlice<UInt8>? {
+        if let failure { throw failure }
+        guard let end = findFrameEnd() else {
+            if scan.started && scanned - frameStart > maxMessageSize {
+                let error = QMPError(
+                    .messageTooLarge,
+                    "a QMP message exceeded the limit of \(maxMessageSize) bytes (MessageFramer.maxMessageSize)"
+                )
+                failure = error
+                throw error
+            }
+            return nil
+        }
+        let frame = buffer[frameStart..<end]
+        if end - frameStart > maxMessageSize {
+            let error = QMPError(
+                .messageTooLarge,
+                "a QMP message of \(end - frameStart) bytes exceeded the limit of \(maxMessageSize) bytes (MessageFramer.maxMessageSize)"
+            )
+            failure = error
+            throw error
+        }
+        frameStart = end
+        scanned = end
+        scan = ScanState()
+        return frame
+    }
+
+    /// Scans from where the last call stopped; returns the end of a complete frame.
+    private mutating func findFrameEnd() -> Int? {
+        let count = buffer.count
+        var position = scanned
+        var state = scan
+        let limit = maxMessageSize
+        var start = frameStart
+        let result: Int? = buffer.withUnsafeBufferPointer { bytes in
+            if !state.started {
+                while position < count {
+                    switch bytes[position] {
+                    case 0x20, 0x09, 0x0A, 0x0D:
+                        position += 1
+                        continue
+                    default: break
+                    }
+                    break
+                }
+                start = position
+                guard position < count else { return nil }
+                state.started = true
+                switch bytes[position] {
+                case UInt8(ascii: "{"), UInt8(ascii: "["):
+                    state.kind = .structure
+                case UInt8(ascii: "\""):
+                    state.kind = .string
+                    state.inString = true
+                    position += 1
+                case UInt8(ascii: "}"), UInt8(ascii: "]"):
+                    return position + 1
+                default:
+                    state.kind = .bare
+                }
+            }
+            switch state.kind {
+            case .bare:
+                while position < count {
+                    switch bytes[position] {
+                    case 0x20, 0x09, 0x0A, 0x0D, UInt8(ascii: "{"), UInt8(ascii: "["), UInt8(ascii: "}"),
+                         UInt8(ascii: "]"), UInt8(ascii: "\""):
+                        return position
+                    default:
+                        position += 1
+                    }
+                }
+                return nil
+            case .string, .structure:
+                while position < count {
+                    // Past the limit there is no point scanning on: the caller reports it.
+                    if position - start > limit { return nil }
+                    let byte = bytes[position]
+                    position += 1
+                    if state.inString {
+                        if state.escaped {
+                            state.escaped = false
+                        } else if byte == UInt8(ascii: "\\") {
+                            state.escaped = true
+                        } else if byte == UInt8(ascii: "\"") {
+                            state.inString = false
+                            if state.kind == .string { return position }
+                        }
+                        continue
+                    }
+                    switch byte {
+                    case UInt8(ascii: "\""): state.inString = true
+                    case UInt8(ascii: "{"), UInt8(ascii: "["): state.depth += 1
+                    case UInt8(ascii: "}"), UInt8(ascii: "]"):
+                        state.depth -= 1
+                        if state.depth == 0 { return position }
+                    default: break
+                    }
+                }
+                return nil
+            }
+        }
+        frameStart = start
+        scanned = position
+        scan = state
+        return result
+    }
 }

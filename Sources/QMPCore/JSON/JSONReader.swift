@@ -1,0 +1,320 @@
+/// The parser's cursor over a UTF-8 buffer. Recursion depth is bounded by `maxDepth`.
+struct JSONReader {
+    private let bytes: UnsafeRawBufferPointer
+    private var position = 0
+    private let maxDepth: Int
+    private var depth = 0
+
+    init(_ bytes: UnsafeRawBufferPointer, maxDepth: Int) {
+        self.bytes = bytes
+        self.maxDepth = maxDepth
+    }
+
+    mutating func parseDocument() throws(JSONParseError) -> JSONValue {
+        skipWhitespace()
+        let value = try parseValue()
+        skipWhitespace()
+        guard position == bytes.count else { throw fail(.trailingCharacters) }
+        return value
+    }
+
+    private func fail(_ reason: JSONParseError.Reason, at offset: Int? = nil) -> JSONParseError {
+        JSONParseError(offset: offset ?? position, reason: reason)
+    }
+
+    private mutating func skipWhitespace() {
+        while position < bytes.count {
+            switch bytes[position] {
+            case 0x20, 0x0A, 0x0D, 0x09: position += 1
+            default: return
+            }
+        }
+    }
+
+    private mutating func parseValue() throws(JSONParseError) -> JSONValue {
+        guard position < bytes.count else { throw fail(.unexpectedEnd) }
+        switch bytes[position] {
+        case UInt8(ascii: "{"): return try parseObject()
+        case UInt8(ascii: "["): return try parseArray()
+        case UInt8(ascii: "\""): return .string(try parseString())
+        case UInt8(ascii: "t"): try expectLiteral("true"); return .bool(true)
+        case UInt8(ascii: "f"): try expectLiteral("false"); return .bool(false)
+        case UInt8(ascii: "n"): try expectLiteral("null"); return .null
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return try parseNumber()
+        default: throw fail(.unexpectedCharacter)
+        }
+    }
+
+    private mutating func expectLiteral(_ literal: StaticString) throws(JSONParseError) {
+        let count = literal.utf8CodeUnitCount
+        let start = literal.utf8Start
+        for index in 0..<count {
+            guard position < bytes.count else { throw fail(.unexpectedEnd) }
+            guard bytes[position] == start[index] else { throw fail(.unexpectedCharacter) }
+            position += 1
+        }
+    }
+
+    private mutating func enter() throws(JSONParseError) {
+        depth += 1
+        if depth > maxDepth { throw fail(.tooDeep) }
+    }
+
+    private mutating func parseArray() throws(JSONParseError) -> JSONValue {
+        try enter()
+        defer { depth -= 1 }
+        position += 1
+        var elements: [JSONValue] = []
+        skipWhitespace()
+        if position < bytes.count, bytes[position] == UInt8(ascii: "]") {
+            position += 1
+            return .array(elements)
+        }
+        while true {
+            skipWhitespace()
+            elements.append(try parseValue())
+            skipWhitespace()
+            guard position < bytes.count else { throw fail(.unexpectedEnd) }
+            switch bytes[position] {
+            case UInt8(ascii: ","): position += 1
+            case UInt8(ascii: "]"): position += 1; return .array(elements)
+            default: throw fail(.unexpectedCharacter)
+            }
+        }
+    }
+
+    private mutating func parseObject() throws(JSONParseError) -> JSONValue {
+        try enter()
+        defer { depth -= 1 }
+        position += 1
+        var members: [JSONObject.Member] = []
+        skipWhitespace()
+        if position < bytes.count, bytes[position] == UInt8(ascii: "}") {
+            position += 1
+            return .object(JSONObject(uniqueMembers: members))
+        }
+        // Only consulted for large objects; QMP's are small, where a scan is cheaper.
+        var index: [String: Int] = [:]
+        while true {
+            skipWhitespace()
+            guard position < bytes.count else { throw fail(.unexpectedEnd) }
+            guard bytes[position] == UInt8(ascii: "\"") else { throw fail(.unexpectedCharacter) }
+            let key = try parseString()
+            skipWhitespace()
+            guard position < bytes.count else { throw fail(.unexpectedEnd) }
+            guard bytes[position] == UInt8(ascii: ":") else { throw fail(.unexpectedCharacter) }
+            position += 1
+            skipWhitespace()
+            let value = try parseValue()
+            // A repeated key keeps its last value, as QEMU does.
+            if members.count < 16 {
+                if let existing = members.firstIndex(where: { $0.key == key }) {
+                    members[existing].value = value
+                } else {
+                    members.append(JSONObject.Member(key: key, value: value))
+                }
+            } else {
+                if index.isEmpty {
+                    for (offset, member) in members.enumerated() { index[member.key] = offset }
+                }
+                if let existing = index[key] {
+                    members[existing].value = value
+                } else {
+                    index[key] = members.count
+                    members.append(JSONObject.Member(key: key, value: value))
+                }
+            }
+            skipWhitespace()
+            guard position < bytes.count else { throw fail(.unexpectedEnd) }
+            switch bytes[position] {
+            case UInt8(ascii: ","): position += 1
+            case UInt8(ascii: "}"): position += 1; return .object(JSONObject(uniqueMembers: members))
+            default: throw fail(.unexpectedCharacter)
+            }
+        }
+    }
+
+    // MARK: Strings
+
+    private mutating func parseString() throws(JSONParseError) -> String {
+        position += 1
+        let start = position
+        // Fast path: no escapes, so the string is a slice of the input once validated.
+        while position < bytes.count {
+            let byte = bytes[position]
+            if byte == UInt8(ascii: "\"") {
+                let string = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<position]), as: UTF8.self)
+                position += 1
+                return string
+            }
+            if byte == UInt8(ascii: "\\") { return try parseEscapedString(from: start) }
+            if byte < 0x20 { throw fail(.controlCharacterInString) }
+            if byte < 0x80 {
+                position += 1
+            } else {
+                try skipUTF8Sequence()
+            }
+        }
+        throw fail(.unexpectedEnd)
+    }
+
+    private mutating func parseEscapedString(from start: Int) throws(JSONParseError) -> String {
+        var utf8: [UInt8] = []
+        utf8.reserveCapacity(position - start + 16)
+        utf8.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[start..<position]))
+        while position < bytes.count {
+            let byte = bytes[position]
+            switch byte {
+            case UInt8(ascii: "\""):
+                position += 1
+                return String(decoding: utf8, as: UTF8.self)
+            case UInt8(ascii: "\\"):
+                try appendEscape(to: &utf8)
+            case 0..<0x20:
+                throw fail(.controlCharacterInString)
+            case 0..<0x80:
+                utf8.append(byte)
+                position += 1
+            default:
+                let sequenceStart = position
+                try skipUTF8Sequence()
+                utf8.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[sequenceStart..<position]))
+            }
+        }
+        throw fail(.unexpectedEnd)
+    }
+
+    private mutating func appendEscape(to utf8: inout [UInt8]) throws(JSONParseError) {
+        let escapeStart = position
+        position += 1
+        guard position < bytes.count else { throw fail(.unexpectedEnd) }
+        let byte = bytes[position]
+        position += 1
+        switch byte {
+        case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): utf8.append(byte)
+        case UInt8(ascii: "b"): utf8.append(0x08)
+        case UInt8(ascii: "f"): utf8.append(0x0C)
+        case UInt8(ascii: "n"): utf8.append(0x0A)
+        case UInt8(ascii: "r"): utf8.append(0x0D)
+        case UInt8(ascii: "t"): utf8.append(0x09)
+        case UInt8(ascii: "u"):
+            var scalar = UInt32(try readHex4())
+            if (0xD800...0xDBFF).contains(scalar) {
+                // A high surrogate must be followed by an escaped low surrogate.
+                guard position + 1 < bytes.count, bytes[position] == UInt8(ascii: "\\"),
+                      bytes[position + 1] == UInt8(ascii: "u")
+                else { throw fail(.invalidSurrogate, at: escapeStart) }
+                position += 2
+                let low = UInt32(try readHex4())
+                guard (0xDC00...0xDFFF).contains(low) else { throw fail(.invalidSurrogate, at: escapeStart) }
+                scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+            } else if (0xDC00...0xDFFF).contains(scalar) {
+                throw fail(.invalidSurrogate, at: escapeStart)
+            }
+            guard let unicode = Unicode.Scalar(scalar) else { throw fail(.invalidSurrogate, at: escapeStart) }
+            if let encoded = UTF8.encode(unicode) { utf8.append(contentsOf: encoded) }
+        default:
+            throw fail(.invalidEscape, at: escapeStart)
+        }
+    }
+
+    private mutating func readHex4() throws(JSONParseError) -> UInt16 {
+        guard position + 4 <= bytes.count else { throw fail(.unexpectedEnd) }
+        var value: UInt16 = 0
+        for _ in 0..<4 {
+            let byte = bytes[position]
+            let digit: UInt8
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = byte - UInt8(ascii: "0")
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = byte - UInt8(ascii: "a") + 10
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = byte - UInt8(ascii: "A") + 10
+            default: throw fail(.invalidEscape)
+            }
+            value = value << 4 | UInt16(digit)
+            position += 1
+        }
+        return value
+    }
+
+    /// Validates one multi-byte UTF-8 sequence at `position` (RFC 3629: no overlongs,
+    /// no surrogates, nothing above U+10FFFF) and steps over it.
+    private mutating func skipUTF8Sequence() throws(JSONParseError) {
+        let lead = bytes[position]
+        let length: Int
+        var lowerBound: UInt8 = 0x80
+        var upperBound: UInt8 = 0xBF
+        switch lead {
+        case 0xC2...0xDF: length = 2
+        case 0xE0: length = 3; lowerBound = 0xA0
+        case 0xE1...0xEC, 0xEE...0xEF: length = 3
+        case 0xED: length = 3; upperBound = 0x9F
+        case 0xF0: length = 4; lowerBound = 0x90
+        case 0xF1...0xF3: length = 4
+        case 0xF4: length = 4; upperBound = 0x8F
+        default: throw fail(.invalidUTF8)
+        }
+        guard position + length <= bytes.count else { throw fail(.invalidUTF8) }
+        let second = bytes[position + 1]
+        guard second >= lowerBound && second <= upperBound else { throw fail(.invalidUTF8) }
+        for offset in 2..<length where bytes[position + offset] & 0xC0 != 0x80 {
+            throw fail(.invalidUTF8)
+        }
+        position += length
+    }
+
+    // MARK: Numbers
+
+    private mutating func parseNumber() throws(JSONParseError) -> JSONValue {
+        let start = position
+        let negative = bytes[position] == UInt8(ascii: "-")
+        if negative { position += 1 }
+        guard position < bytes.count else { throw fail(.unexpectedEnd) }
+        var integer: Int64 = 0
+        var overflow = false
+        let first = bytes[position]
+        if first == UInt8(ascii: "0") {
+            position += 1
+        } else if first >= UInt8(ascii: "1") && first <= UInt8(ascii: "9") {
+            while position < bytes.count, bytes[position] >= UInt8(ascii: "0"), bytes[position] <= UInt8(ascii: "9") {
+                // Accumulate negatively so Int64.min stays representable.
+                let digit = Int64(bytes[position] - UInt8(ascii: "0"))
+                let (times, o1) = integer.multipliedReportingOverflow(by: 10)
+                let (next, o2) = times.subtractingReportingOverflow(digit)
+                overflow = overflow || o1 || o2
+                integer = next
+                position += 1
+            }
+        } else {
+            throw fail(.invalidNumber)
+        }
+        var isInteger = true
+        if position < bytes.count, bytes[position] == UInt8(ascii: ".") {
+            isInteger = false
+            position += 1
+            try skipDigits()
+        }
+        if position < bytes.count, bytes[position] | 0x20 == UInt8(ascii: "e") {
+            isInteger = false
+            position += 1
+            if position < bytes.count, bytes[position] == UInt8(ascii: "+") || bytes[position] == UInt8(ascii: "-") {
+                position += 1
+            }
+            try skipDigits()
+        }
+        if isInteger && !overflow {
+            if negative { return .int(integer) }
+            if integer != .min { return .int(-integer) }
+        }
+        let text = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<position]), as: UTF8.self)
+        guard let double = Double(text) else { throw fail(.invalidNumber, at: start) }
+        return .double(double)
+    }
+
+    private mutating func skipDigits() throws(JSONParseError) {
+        let start = position
+        while position < bytes.count, bytes[position] >= UInt8(ascii: "0"), bytes[position] <= UInt8(ascii: "9") {
+            position += 1
+        }
+        if position == start { throw position == bytes.count ? fail(.unexpectedEnd) : fail(.invalidNumber) }
+    }
+}

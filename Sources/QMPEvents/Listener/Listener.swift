@@ -1,0 +1,130 @@
+public import QMPCore
+import Synchronization
+
+/// A FIFO queue of the events its filter accepts.
+///
+/// Register it with an ``EventSource`` (or use the scoped
+/// ``EventSource/listener(_:policy:historyLimit:isolation:_:)``), then read with
+/// ``get()`` or `for try await`:
+///
+/// ```swift
+/// let stops = Listener(EventNames("STOP"))
+/// try client.register(stops)
+/// try await client.execute("stop")
+/// let event = try await stops.get()
+/// ```
+///
+/// - Every listener receives its own copy of each event it accepts, in arrival order.
+/// - Each event is handed out exactly once per listener, whether by ``get()`` or by
+///   iteration, however many tasks read concurrently.
+/// - ``history`` records events the moment they are accepted, read or not, and
+///   survives ``clear()``.
+/// - When the source's session ends, queued events can still be read; after them
+///   ``get()`` throws ``QMPError/Code/disconnected`` and iteration finishes.
+///   A new session starts clean.
+public final class Listener<Filter: EventPredicate>: EventListening, Sendable {
+    /// Which events this listener accepts.
+    public let filter: Filter
+    private let state: Mutex<ListenerState>
+
+    /// - Parameters:
+    ///   - filter: Which events to accept.
+    ///   - policy: How many unread events to keep; ``BufferingPolicy/unbounded`` by default.
+    ///   - historyLimit: How many events ``history`` keeps; `nil` keeps all.
+    public init(_ filter: Filter, policy: BufferingPolicy = .unbounded, historyLimit: Int? = 10_000) {
+        self.filter = filter
+        self.state = Mutex(ListenerState(policy: policy, historyLimit: historyLimit))
+    }
+
+    public var policy: BufferingPolicy { state.withLock { $0.policy } }
+
+    /// Every event accepted so far, oldest first, up to the history limit; kept across ``clear()``.
+    public var history: [Event] { state.withLock { $0.history } }
+
+    /// Whether no event is waiting to be read.
+    public var isEmpty: Bool { state.withLock { $0.pendingCount == 0 } }
+
+    /// How many events are waiting to be read.
+    public var count: Int { state.withLock { $0.pendingCount } }
+
+    /// Events discarded because the buffering policy was full.
+    public var droppedCount: Int { state.withLock { $0.droppedCount } }
+
+    /// Waits for the next event.
+    ///
+    /// - Throws: ``QMPError/Code/disconnected`` once the session has ended and the
+    ///   queue is empty; ``QMPError/Code/cancelled`` when the task is cancelled
+    ///   (no event is lost: one that arrives later stays queued).
+    public func get() async throws(QMPError) -> Event {
+        try await nextResult().get()
+    }
+
+    private func nextResult() async -> Result<Event, QMPError> {
+        let token = state.withLock { $0.makeToken() }
+        return await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: ListenerState.Waiter) in
+                switch state.withLock({ $0.next(orWait: continuation, token: token) }) {
+                case .event(let event): continuation.resume(returning: .success(event))
+                case .ended(let error): continuation.resume(returning: .failure(error))
+                case .wait: break
+                }
+            }
+        } onCancel: {
+            state.withLock { $0.cancelWait(token: token) }?
+                .resume(returning: .failure(.cancelled("waiting for an event")))
+        }
+    }
+
+    // MARK: EventListening
+
+    public func deliver(_ event: Event) {
+        // The filter is user code: run it before taking the lock.
+        guard filter.accepts(event) else { return }
+        state.withLock { $0.accept(event) }?.resume(returning: .success(event))
+    }
+
+    public func sessionEnded(error: QMPError) {
+        for waiter in state.withLock({ $0.end(with: error) }) {
+            waiter.resume(returning: .failure(error))
+        }
+    }
+
+    public func sessionStarted() {
+        state.withLock { $0.restart() }
+    }
+
+    @discardableResult
+    public func clear() -> [Event] {
+        state.withLock { $0.clear() }
+    }
+}
+
+extension Listener where Filter == AllEvents {
+    /// A listener for every event.
+    public convenience init(policy: BufferingPolicy = .unbounded, historyLimit: Int? = 10_000) {
+        self.init(AllEvents(), policy: policy, historyLimit: historyLimit)
+    }
+}
+
+extension Listener: AsyncSequence {
+    public typealias Element = Event
+
+    /// Reads events until the session ends (then `nil`); throws ``QMPError/Code/cancelled``
+    /// when the reading task is cancelled.
+    public struct AsyncIterator: AsyncIteratorProtocol {
+        let listener: Listener
+
+        public mutating func next() async throws -> Event? {
+            switch await listener.nextResult() {
+            case .success(let event): return event
+            case .failure(let error) where error.code == .cancelled: throw error
+            case .failure: return nil
+            }
+        }
+    }
+
+    public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(listener: self) }
+}
+
+@available(*, unavailable)
+extension Listener.AsyncIterator: Sendable {}

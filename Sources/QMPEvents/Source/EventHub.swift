@@ -1,0 +1,65 @@
+public import QMPCore
+import Synchronization
+
+/// The registry an event source dispatches through.
+///
+/// `QMPClient` owns one; any other source (a test double, a multiplexer) can
+/// too. ``dispatch(_:)`` runs synchronously on the caller's thread and never
+/// waits: it takes a snapshot of the registered listeners under a short lock
+/// and offers the event to each with no lock held, so a listener's filter may
+/// even register or remove listeners without deadlocking.
+public final class EventHub: EventSource, Sendable {
+    public let events: Listener<AllEvents>
+    private let listeners: Mutex<[any EventListening]>
+
+    /// - Parameter eventsPolicy: Buffering of the built-in ``events`` listener;
+    ///   bounded by default so a process that never reads it does not grow.
+    public init(eventsPolicy: BufferingPolicy = .bufferingNewest(1_000), eventsHistoryLimit: Int? = 1_000) {
+        let events = Listener(policy: eventsPolicy, historyLimit: eventsHistoryLimit)
+        self.events = events
+        self.listeners = Mutex([events])
+    }
+
+    public func register(_ listener: some EventListening) throws(QMPError) {
+        try listeners.withLock { listeners throws(QMPError) in
+            guard !listeners.contains(where: { $0 === listener }) else {
+                throw QMPError(.listenerAlreadyRegistered, "the listener \(listener) is already registered")
+            }
+            listeners.append(listener)
+        }
+    }
+
+    public func remove(_ listener: some EventListening) throws(QMPError) {
+        guard listener !== events else {
+            throw QMPError(.cannotRemoveDefaultListener, "the built-in 'events' listener cannot be removed")
+        }
+        try listeners.withLock { listeners throws(QMPError) in
+            guard let index = listeners.firstIndex(where: { $0 === listener }) else {
+                throw QMPError(.listenerNotRegistered, "the listener \(listener) is not registered")
+            }
+            listeners.remove(at: index)
+        }
+        listener.clear()
+    }
+
+    /// Whether `listener` is registered.
+    public func isRegistered(_ listener: some EventListening) -> Bool {
+        listeners.withLock { $0.contains { $0 === listener } }
+    }
+
+    /// Offers `event` to every registered listener, in registration order.
+    public func dispatch(_ event: Event) {
+        let snapshot = listeners.withLock { $0 }
+        for listener in snapshot { listener.deliver(event) }
+    }
+
+    /// A session starts: listeners drop what they kept from the last one.
+    public func sessionStarted() {
+        for listener in listeners.withLock({ $0 }) { listener.sessionStarted() }
+    }
+
+    /// The session ended: waiting reads end with `error`.
+    public func sessionEnded(error: QMPError) {
+        for listener in listeners.withLock({ $0 }) { listener.sessionEnded(error: error) }
+    }
+}
