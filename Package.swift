@@ -31,7 +31,9 @@ let package = Package(
         ),
         .target(name: "QMPEvents", dependencies: ["QMPCore"], swiftSettings: strictSettings),
         .target(name: "QMP", dependencies: ["QMPCore", "QMPEvents"], swiftSettings: strictSettings),
-        .target(name: "QMPSocketSupport", dependencies: ["QMPCore"], swiftSettings: strictSettings),
+        // epoll and the CMSG macros, which Swift's Glibc module does not export.
+        .target(name: "CQMPSystem"),
+        .target(name: "QMPSocketSupport", dependencies: ["QMPCore", "CQMPSystem"], swiftSettings: strictSettings),
         .target(name: "QMPTransportUnix", dependencies: ["QMPCore", "QMPSocketSupport"], swiftSettings: strictSettings),
         .target(name: "QMPTransportTCP", dependencies: ["QMPCore", "QMPSocketSupport"], swiftSettings: strictSettings),
         .target(name: "QMPMock", dependencies: ["QMPCore"], swiftSettings: strictSettings),
@@ -53,7 +55,7 @@ let package = Package(
         ),
         .testTarget(name: "QMPCoreTests", dependencies: ["QMPCore", "QMPTestSupport"], swiftSettings: strictSettings),
         .testTarget(name: "QMPEventsTests", dependencies: ["QMPEvents", "QMPTestSupport"], swiftSettings: strictSettings),
-        .testTarget(name: "QMPTests", dependencies: ["QMP", "QMPTestSupport"], swiftSettings: strictSettings),
+        .testTarget(name: "QMPTests", dependencies: ["QMP", "QMPTransportUnix", "QMPTestSupport"], swiftSettings: strictSettings),
         .testTarget(
             name: "QMPTransportTests",
             dependencies: ["QMP", "QMPTransportUnix", "QMPTransportTCP", "QMPTestSupport"],

@@ -1,0 +1,228 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+package import QMPCore
+import CQMPSystem
+import Synchronization
+
+/// A connected, non-blocking stream socket driven by the shared ``Reactor``.
+///
+/// Receiving and sending wait on separate readiness, so a peer that floods us
+/// while we write cannot deadlock the connection. The fd is closed once, after
+/// it has been removed from epoll and every waiter has been failed.
+package final class SocketConnection: Sendable {
+    /// For error messages: the path or host:port.
+    package let peer: String
+    private let fd: Int32
+    private let registration: UInt64
+    private let reactor: Reactor
+    /// Guards the fd's lifetime: it is closed only when no system call is using it,
+    /// so a concurrent `close()` can never make a read hit a reused fd number.
+    private let lifetime = Mutex<(isClosed: Bool, inFlight: Int, fdClosed: Bool)>((false, 0, false))
+    private static let chunkSize = 64 * 1024
+
+    /// Takes ownership of the connected socket `fd`.
+    package init(fd: Int32, peer: String) throws(QMPError) {
+        setNonBlocking(fd)
+        do {
+            reactor = try Reactor.get()
+            registration = try reactor.register(fd)
+        } catch {
+            _ = Glibc.close(fd)
+            throw error
+        }
+        self.fd = fd
+        self.peer = peer
+    }
+
+    deinit {
+        // Nothing can be in flight once the last reference is gone.
+        if !lifetime.withLock({ $0.fdClosed }) {
+            reactor.deregister(fd, id: registration, error: SocketError.closed(peer))
+            _ = Glibc.close(fd)
+        }
+    }
+
+    /// Runs `body` with the fd, unless the connection is closed (then `nil`).
+    private func withFD<Value>(_ body: (Int32) throws(QMPError) -> Value) throws(QMPError) -> Value? {
+        let open = lifetime.withLock { state in
+            guard !state.isClosed else { return false }
+            state.inFlight += 1
+            return true
+        }
+        guard open else { return nil }
+        defer {
+            let closeNow = lifetime.withLock { state in
+                state.inFlight -= 1
+                guard state.isClosed && state.inFlight == 0 && !state.fdClosed else { return false }
+                state.fdClosed = true
+                return true
+            }
+            if closeNow { _ = Glibc.close(fd) }
+        }
+        return try body(fd)
+    }
+
+    /// The next bytes from the peer; `nil` at end of stream or once closed.
+    package func receive() async throws(QMPError) -> [UInt8]? {
+        while true {
+            var bytes = [UInt8](repeating: 0, count: Self.chunkSize)
+            let attempt = try withFD { fd throws(QMPError) in
+                try nonBlockingSyscall("reading from \(peer)") {
+                    bytes.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+                }
+            }
+            guard let result = attempt else { return nil }
+            switch result {
+            case .value(0):
+                return nil
+            case .value(let count):
+                bytes.removeSubrange(count...)
+                return bytes
+            case .wouldBlock:
+                do {
+                    try await reactor.waitUntilReadable(registration)
+                } catch where error.code == .disconnected {
+                    return nil
+                }
+            }
+        }
+    }
+
+    /// Writes all of `bytes`, waiting whenever the socket buffer is full.
+    package func send(_ bytes: [UInt8]) async throws(QMPError) {
+        try await send(bytes, fileDescriptors: [])
+    }
+
+    /// Writes all of `bytes`; `fileDescriptors` travel with the first byte (SCM_RIGHTS).
+    package func send(_ bytes: [UInt8], fileDescriptors: [Int32]) async throws(QMPError) {
+        var offset = 0
+        var descriptors = fileDescriptors
+        while offset < bytes.count || !descriptors.isEmpty {
+            let attempt = try withFD { fd throws(QMPError) in try nonBlockingSyscall("writing to \(peer)") {
+                bytes.withUnsafeBytes { buffer in
+                    let base = buffer.baseAddress.map { $0 + offset }
+                    let length = buffer.count - offset
+                    if descriptors.isEmpty {
+                        return Glibc.send(fd, base, length, Int32(MSG_NOSIGNAL))
+                    }
+                    return descriptors.withUnsafeBufferPointer { fds in
+                        cqmp_send_with_fds(fd, base, UInt(length), fds.baseAddress, Int32(fds.count))
+                    }
+                }
+            } }
+            guard let result = attempt else { throw SocketError.closed(peer) }
+            switch result {
+            case .value(let count):
+                offset += count
+                descriptors = []
+            case .wouldBlock:
+                try await reactor.waitUntilWritable(registration)
+            }
+        }
+    }
+
+    /// Closes the socket; a pending ``receive()`` returns `nil`. Idempotent.
+    package func close() {
+        let closeNow = lifetime.withLock { state in
+            guard !state.isClosed else { return false }
+            state.isClosed = true
+            // Shut down first so the peer sees EOF even if a duplicate of the fd lives on.
+            // The fd is still valid here: only a call after `isClosed` may close it.
+            _ = shutdown(fd, Int32(SHUT_RDWR))
+            guard state.inFlight == 0 else { return false }
+            state.fdClosed = true
+            return true
+        }
+        reactor.deregister(fd, id: registration, error: QMPError(.disconnected, "the connection to \(peer) was closed"))
+        if closeNow { _ = Glibc.close(fd) }
+    }
+}
+
+extension SocketConnection {
+    /// Waits until a non-blocking connect finishes; throws its error (SO_ERROR).
+    package func waitUntilConnected() async throws(QMPError) {
+        while true {
+            try await reactor.waitUntilWritable(registration)
+            let code: Int32? = try withFD { fd throws(QMPError) in
+                var error: Int32 = 0
+                var length = socklen_t(MemoryLayout<Int32>.size)
+                guard getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length) == 0 else { return errno }
+                return error
+            }
+            guard let code else { throw SocketError.closed(peer) }
+            if code == 0 {
+                // A connected socket reports writable; check that it really is connected.
+                let connected = try withFD { fd throws(QMPError) -> Bool in
+                    var address = sockaddr_storage()
+                    var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+                    return withUnsafeMutablePointer(to: &address) {
+                        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getpeername(fd, $0, &length) == 0 }
+                    }
+                }
+                if connected == true { return }
+                continue
+            }
+            if code == EINPROGRESS || code == EALREADY { continue }
+            throw SocketError.connection("connecting to", target: peer, errno: code)
+        }
+    }
+
+    /// Accepts one connection on this listening socket.
+    package func accept(peerName: String) async throws(QMPError) -> SocketConnection {
+        while true {
+            var address = sockaddr_storage()
+            var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+            let attempt = try withFD { fd throws(QMPError) in
+                try nonBlockingSyscall("accepting on \(peer)") {
+                    withUnsafeMutablePointer(to: &address) {
+                        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                            cqmp_accept_nonblocking(fd, $0, &length)
+                        }
+                    }
+                }
+            }
+            guard let result = attempt else { throw SocketError.closed(peer) }
+            switch result {
+            case .value(let client):
+                return try SocketConnection(fd: client, peer: peerName)
+            case .wouldBlock:
+                try await reactor.waitUntilReadable(registration)
+            }
+        }
+    }
+
+    /// Sets an integer socket option, e.g. TCP_NODELAY.
+    package func setOption(level: Int32, name: Int32, value: Int32) {
+        _ = try? withFD { fd throws(QMPError) in
+            var value = value
+            _ = setsockopt(fd, level, name, &value, socklen_t(MemoryLayout<Int32>.size))
+        }
+    }
+}
+
+extension SocketConnection {
+    /// The local port of a bound IPv4 or IPv6 socket.
+    package var localPort: UInt16? {
+        (try? withFD { fd throws(QMPError) -> UInt16? in
+            var address = sockaddr_storage()
+            var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+            let ok = withUnsafeMutablePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) == 0 }
+            }
+            guard ok else { return nil }
+            return withUnsafePointer(to: &address) { pointer in
+                switch Int32(pointer.pointee.ss_family) {
+                case AF_INET:
+                    return pointer.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { UInt16(bigEndian: $0.pointee.sin_port) }
+                case AF_INET6:
+                    return pointer.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { UInt16(bigEndian: $0.pointee.sin6_port) }
+                default:
+                    return nil
+                }
+            }
+        }) ?? nil
+    }
+}

@@ -1,0 +1,89 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+public import QMPCore
+import QMPSocketSupport
+
+/// QMP over TCP, IPv4 or IPv6, with `TCP_NODELAY` (QMP messages are small and latency-bound).
+///
+/// ```swift
+/// let transport = try await TCPTransport.connect(to: HostPort(parsing: "[::1]:4444"))
+/// ```
+public final class TCPTransport: Transport {
+    public let endpoint: HostPort
+    private let connection: SocketConnection
+
+    init(endpoint: HostPort, connection: SocketConnection) {
+        self.endpoint = endpoint
+        self.connection = connection
+        connection.setOption(level: Int32(IPPROTO_TCP), name: TCP_NODELAY, value: 1)
+    }
+
+    /// Connects to `host:port`, trying each resolved address in turn.
+    ///
+    /// - Parameter timeout: Gives up on each attempt after this long.
+    /// - Throws: ``QMPError/Code/connectionFailed`` naming host:port and the OS's reason,
+    ///   ``QMPError/Code/timedOut`` or ``QMPError/Code/cancelled``.
+    public static func connect(host: String, port: UInt16, timeout: Duration? = .seconds(30)) async throws(QMPError) -> TCPTransport {
+        try await connect(to: HostPort(host: host, port: port), timeout: timeout)
+    }
+
+    public static func connect(to endpoint: HostPort, timeout: Duration? = .seconds(30)) async throws(QMPError) -> TCPTransport {
+        let addresses = try await Resolver.resolve(endpoint)
+        var lastError = QMPError(.connectionFailed, "no address for \(endpoint)")
+        for address in addresses {
+            do {
+                let connection = try await withTimeout(timeout, endpoint: endpoint) { () async throws(QMPError) in
+                    let fd = try SocketConnector.makeSocket(family: address.family, target: endpoint.description)
+                    return try await address.withSockaddr { pointer, length async throws(QMPError) in
+                        try await SocketConnector.connect(fd, address: pointer, length: length, target: endpoint.description)
+                    }
+                }
+                return TCPTransport(endpoint: endpoint, connection: connection)
+            } catch where error.code == .connectionFailed {
+                lastError = error
+            }
+        }
+        throw lastError
+    }
+
+    public func send(_ bytes: [UInt8]) async throws {
+        try await connection.send(bytes)
+    }
+
+    public func receive() async throws -> [UInt8]? {
+        try await connection.receive()
+    }
+
+    public func close() async {
+        connection.close()
+    }
+}
+
+/// Runs `body`, cancelling it and throwing ``QMPError/Code/timedOut`` when `timeout` passes.
+func withTimeout<T: Sendable>(
+    _ timeout: Duration?, endpoint: HostPort,
+    _ body: @escaping @Sendable () async throws(QMPError) -> T
+) async throws(QMPError) -> T {
+    guard let timeout else { return try await body() }
+    let result: Result<T, QMPError> = await withTaskGroup(of: Result<T, QMPError>?.self) { group in
+        group.addTask {
+            do throws(QMPError) { return .success(try await body()) } catch { return .failure(error) }
+        }
+        group.addTask {
+            guard (try? await Task.sleep(for: timeout)) != nil else { return nil }
+            return .failure(QMPError(.timedOut, "connecting to \(endpoint) timed out after \(timeout)"))
+        }
+        var outcome: Result<T, QMPError> = .failure(.cancelled("connecting to \(endpoint)"))
+        for await next in group {
+            guard let next else { continue }
+            outcome = next
+            group.cancelAll()
+            break
+        }
+        return outcome
+    }
+    return try result.get()
+}

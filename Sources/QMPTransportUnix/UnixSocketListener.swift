@@ -1,0 +1,50 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+public import QMPCore
+import QMPSocketSupport
+
+/// Listens on a Unix socket path for QEMU to connect (QEMU started with
+/// `-qmp unix:PATH` in client mode), or for clients of a simulated QEMU.
+///
+/// ```swift
+/// let listener = try await UnixSocketListener.listen(path: path)
+/// // start QEMU with -qmp unix:PATH
+/// let transport = try await listener.accept()
+/// await listener.close()      // also removes the socket file
+/// ```
+public final class UnixSocketListener: Sendable {
+    public let path: String
+    private let socket: SocketConnection
+
+    private init(path: String, socket: SocketConnection) {
+        self.path = path
+        self.socket = socket
+    }
+
+    /// Binds `path` and listens. A stale socket file at `path` is replaced.
+    public static func listen(path: String) async throws(QMPError) -> UnixSocketListener {
+        var address = try UnixAddress(path: path)
+        var status = stat()
+        if lstat(path, &status) == 0 && (status.st_mode & S_IFMT) == S_IFSOCK { unlink(path) }
+        let fd = try SocketConnector.makeSocket(family: AF_UNIX, target: "unix:\(path)")
+        let socket = try await address.withSockaddr { pointer, length async throws(QMPError) in
+            try SocketConnector.listen(fd, address: pointer, length: length, target: "unix:\(path)")
+        }
+        return UnixSocketListener(path: path, socket: socket)
+    }
+
+    /// Waits for the next connection. Cancellable.
+    public func accept() async throws(QMPError) -> UnixSocketTransport {
+        let connection = try await socket.accept(peerName: "unix:\(path) (accepted)")
+        return UnixSocketTransport(path: path, connection: connection)
+    }
+
+    /// Stops listening and removes the socket file. Idempotent; a pending accept fails.
+    public func close() async {
+        socket.close()
+        unlink(path)
+    }
+}

@@ -1,0 +1,58 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+public import QMPCore
+import QMPSocketSupport
+
+/// QMP over a Unix domain socket, with file-descriptor passing.
+///
+/// ```swift
+/// let transport = try await UnixSocketTransport.connect(path: "/run/vm1/qmp.sock")
+/// try await client.connect(transport)
+/// ```
+///
+/// I/O runs on one shared epoll thread for the whole process (see the module
+/// documentation), so thousands of connections cost no thread each.
+public final class UnixSocketTransport: FileDescriptorPassingTransport {
+    /// The socket path, for messages.
+    public let path: String
+    private let connection: SocketConnection
+
+    init(path: String, connection: SocketConnection) {
+        self.path = path
+        self.connection = connection
+    }
+
+    /// Connects to a QEMU listening on `path` (`-qmp unix:PATH,server=on,wait=off`).
+    ///
+    /// - Throws: ``QMPError/Code/connectionFailed`` naming the path and the OS's
+    ///   reason (no such file, connection refused, path too long, …);
+    ///   ``QMPError/Code/cancelled`` when the task is cancelled first.
+    public static func connect(path: String) async throws(QMPError) -> UnixSocketTransport {
+        let target = "unix:\(path)"
+        var address = try UnixAddress(path: path)
+        let fd = try SocketConnector.makeSocket(family: AF_UNIX, target: target)
+        let connection = try await address.withSockaddr { pointer, length async throws(QMPError) in
+            try await SocketConnector.connect(fd, address: pointer, length: length, target: target)
+        }
+        return UnixSocketTransport(path: path, connection: connection)
+    }
+
+    public func send(_ bytes: [UInt8]) async throws {
+        try await connection.send(bytes)
+    }
+
+    public func send(_ bytes: [UInt8], fileDescriptors: [Int32]) async throws {
+        try await connection.send(bytes, fileDescriptors: fileDescriptors)
+    }
+
+    public func receive() async throws -> [UInt8]? {
+        try await connection.receive()
+    }
+
+    public func close() async {
+        connection.close()
+    }
+}

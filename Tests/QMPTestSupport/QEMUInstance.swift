@@ -1,0 +1,134 @@
+import Foundation
+public import Testing
+
+/// A throwaway `qemu-system-x86_64 -machine none` for integration tests.
+///
+/// ```swift
+/// try await QEMUInstance.with { qemu in
+///     let transport = try await UnixSocketTransport.connect(path: qemu.socketPath)
+///     …
+/// }
+/// ```
+/// The process is killed and its directory removed when the body returns or throws.
+public final class QEMUInstance: Sendable {
+    public static let executable = "qemu-system-x86_64"
+
+    /// The QMP socket path (server mode) or the path QEMU connects to (client mode).
+    public let socketPath: String
+    /// A private directory for this instance's files.
+    public let directory: String
+    private let process: Process
+
+    private init(socketPath: String, directory: String, process: Process) {
+        self.socketPath = socketPath
+        self.directory = directory
+        self.process = process
+    }
+
+    /// The full path of the QEMU binary, or `nil` when it is not installed.
+    public static var executablePath: String? {
+        let paths = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":")
+        for directory in paths {
+            let candidate = "\(directory)/\(executable)"
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+        }
+        return nil
+    }
+
+    /// A fresh private directory under the system's temporary directory.
+    public static func makeTemporaryDirectory() throws -> String {
+        let path = NSTemporaryDirectory() + "swift-qmp-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }
+
+    /// How QEMU's QMP monitor is set up.
+    public enum Mode: Sendable {
+        /// QEMU listens on a Unix socket (`server=on,wait=off`).
+        case unixServer
+        /// QEMU connects to a Unix socket at this path that the test listens on.
+        case unixClient(path: String)
+        /// QEMU listens on TCP.
+        case tcpServer(host: String, port: UInt16)
+    }
+
+    /// Starts QEMU, runs `body`, then kills QEMU and removes its files, also when `body` throws.
+    public static func with<T>(
+        mode: Mode = .unixServer,
+        extraArguments: [String] = [],
+        _ body: (QEMUInstance) async throws -> T
+    ) async throws -> T {
+        let qemu = try await launch(mode: mode, extraArguments: extraArguments)
+        defer { qemu.terminate() }
+        return try await body(qemu)
+    }
+
+    public static func launch(mode: Mode = .unixServer, extraArguments: [String] = []) async throws -> QEMUInstance {
+        guard let path = executablePath else {
+            throw QEMUUnavailable(message: "\(executable) is not installed; run Scripts/test, which installs it")
+        }
+        let directory = try makeTemporaryDirectory()
+        let socketPath = directory + "/qmp.sock"
+        let qmp: String
+        switch mode {
+        case .unixServer: qmp = "unix:\(socketPath),server=on,wait=off"
+        case .unixClient(let path): qmp = "unix:\(path)"
+        case .tcpServer(let host, let port):
+            qmp = host.contains(":") ? "tcp:[\(host)]:\(port),server=on,wait=off,ipv6=on" : "tcp:\(host):\(port),server=on,wait=off"
+        }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = ["-machine", "none", "-nodefaults", "-display", "none", "-qmp", qmp] + extraArguments
+        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = FileHandle.nullDevice
+        let log = directory + "/stderr.log"
+        _ = FileManager.default.createFile(atPath: log, contents: nil)
+        process.standardError = FileHandle(forWritingAtPath: log)
+        try process.run()
+        let instance = QEMUInstance(socketPath: socketPath, directory: directory, process: process)
+        if case .unixServer = mode {
+            // QEMU creates the socket before it starts serving; wait until it exists.
+            for _ in 0..<500 where !FileManager.default.fileExists(atPath: socketPath) {
+                guard process.isRunning else { break }
+                try await Task.sleep(for: .milliseconds(10))
+            }
+            guard FileManager.default.fileExists(atPath: socketPath) else {
+                let stderr = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+                instance.terminate()
+                throw QEMUUnavailable(message: "QEMU did not create its QMP socket: \(stderr)")
+            }
+        } else if case .tcpServer = mode {
+            try await Task.sleep(for: .milliseconds(300))
+        }
+        return instance
+    }
+
+    /// The process id, e.g. to SIGKILL it mid-session.
+    public var processIdentifier: Int32 { process.processIdentifier }
+
+    /// Kills QEMU (SIGKILL) and removes its directory. Idempotent.
+    public func terminate() {
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+}
+
+public struct QEMUUnavailable: Error, CustomStringConvertible {
+    public let message: String
+    public var description: String { message }
+}
+
+/// Runs a test only where QEMU is installed, except under `CI=true`, where a
+/// missing QEMU must fail the test (the launch throws) rather than skip it.
+
+extension Trait where Self == ConditionTrait {
+    /// Skips when QEMU is missing; never skips under `CI=true`.
+    public static var requiresQEMU: Self {
+        .enabled("needs \(QEMUInstance.executable) (set CI=true to fail instead of skipping)") {
+            QEMUInstance.executablePath != nil || ProcessInfo.processInfo.environment["CI"] == "true"
+        }
+    }
+}
