@@ -53,7 +53,12 @@ let package = Package(
             path: "Tests/QMPTestSupport",
             swiftSettings: strictSettings
         ),
-        .testTarget(name: "QMPCoreTests", dependencies: ["QMPCore", "QMPTestSupport"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "QMPCoreTests",
+            dependencies: ["QMPCore", "QMPTestSupport"],
+            exclude: ["Fixtures"],
+            swiftSettings: strictSettings
+        ),
         .testTarget(name: "QMPEventsTests", dependencies: ["QMPEvents", "QMPTestSupport"], swiftSettings: strictSettings),
         .testTarget(name: "QMPTests", dependencies: ["QMP", "QMPTransportUnix", "QMPTestSupport"], swiftSettings: strictSettings),
         .testTarget(

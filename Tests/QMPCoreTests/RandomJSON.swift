@@ -1,0 +1,40 @@
+import QMPCore
+
+/// A small deterministic generator (SplitMix64), so fuzz failures reproduce from the seed.
+struct SplitMix64: RandomNumberGenerator {
+    var state: UInt64
+
+    init(seed: UInt64) { state = seed }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+enum RandomJSON {
+    static func string(_ rng: inout SplitMix64) -> String {
+        let alphabet: [Character] = ["a", "Z", "0", " ", "\"", "\\", "/", "\n", "\t", "\u{1}", "é", "€", "😀", "{", "}", "[", "]", "\u{7F}"]
+        return String((0..<Int.random(in: 0...12, using: &rng)).map { _ in alphabet.randomElement(using: &rng) ?? "a" })
+    }
+
+    static func value(_ rng: inout SplitMix64, depth: Int = 0) -> JSONValue {
+        switch Int.random(in: 0..<(depth > 4 ? 5 : 7), using: &rng) {
+        case 0: return .null
+        case 1: return .bool(Bool.random(using: &rng))
+        case 2: return .int(Int64.random(in: .min ... .max, using: &rng) >> Int64.random(in: 0...63, using: &rng))
+        case 3:
+            let double = Double(bitPattern: rng.next())
+            return .double(double.isFinite ? double : 0.5)
+        case 4: return .string(string(&rng))
+        case 5: return .array((0..<Int.random(in: 0...5, using: &rng)).map { _ in value(&rng, depth: depth + 1) })
+        default:
+            var object = JSONObject()
+            for _ in 0..<Int.random(in: 0...5, using: &rng) { object[string(&rng)] = value(&rng, depth: depth + 1) }
+            return .object(object)
+        }
+    }
+}
