@@ -160,3 +160,42 @@ struct ExecuteTests {
         _ = try await responder.value
     }
 }
+
+@Suite("Typed commands", .timeLimit(.minutes(1)))
+struct TypedExecuteTests {
+    struct Status: Decodable, Equatable {
+        var status: String
+        var running: Bool
+    }
+
+    struct AddNode: Encodable {
+        var driver = "null-co"
+        var nodeName: String
+        enum CodingKeys: String, CodingKey { case driver, nodeName = "node-name" }
+    }
+
+    @Test func encodesArgumentsAndDecodesResults() async throws {
+        let (client, peer) = try await connectedClient()
+        async let added = client.execute("blockdev-add", arguments: AddNode(nodeName: "src"), as: JSONValue.self)
+        let add = try #require(try await peer.nextMessage())
+        #expect(add["arguments"] == ["driver": "null-co", "node-name": "src"])
+        peer.reply(to: add, #"{"return": {}}"#)
+        #expect(try await added == [:])
+
+        async let status = client.execute("query-status", as: Status.self)
+        let query = try #require(try await peer.nextMessage())
+        peer.reply(to: query, #"{"return": {"status": "paused", "running": false}}"#)
+        #expect(try await status == Status(status: "paused", running: false))
+        await client.disconnect()
+    }
+
+    @Test func aResultOfTheWrongShapeIsADecodingError() async throws {
+        let (client, peer) = try await connectedClient()
+        let attempt = Task { try await client.execute("query-status", as: Status.self) }
+        let query = try #require(try await peer.nextMessage())
+        peer.reply(to: query, #"{"return": {"status": 5}}"#)
+        let error = await expectQMPError(.decodingFailed) { _ = try await attempt.value }
+        #expect(error?.command == "query-status")
+        await client.disconnect()
+    }
+}
