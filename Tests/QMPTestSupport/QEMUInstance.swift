@@ -69,16 +69,20 @@ public final class QEMUInstance: Sendable {
         }
         let directory = try makeTemporaryDirectory()
         let socketPath = directory + "/qmp.sock"
-        let qmp: String
+        let monitor: [String]
         switch mode {
-        case .unixServer: qmp = "unix:\(socketPath),server=on,wait=off"
-        case .unixClient(let path): qmp = "unix:\(path)"
+        case .unixServer: monitor = ["-qmp", "unix:\(socketPath),server=on,wait=off"]
+        case .unixClient(let path): monitor = ["-qmp", "unix:\(path)"]
         case .tcpServer(let host, let port):
-            qmp = host.contains(":") ? "tcp:[\(host)]:\(port),server=on,wait=off,ipv6=on" : "tcp:\(host):\(port),server=on,wait=off"
+            // QEMU 7.2 cannot parse `-qmp tcp:[::1]:PORT`; the chardev form takes the host as is.
+            monitor = [
+                "-chardev", "socket,id=qmp0,host=\(host),port=\(port),server=on,wait=off",
+                "-mon", "chardev=qmp0,mode=control",
+            ]
         }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = ["-machine", "none", "-nodefaults", "-display", "none", "-qmp", qmp] + extraArguments
+        process.arguments = ["-machine", "none", "-nodefaults", "-display", "none"] + monitor + extraArguments
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = FileHandle.nullDevice
         let log = directory + "/stderr.log"
@@ -97,10 +101,24 @@ public final class QEMUInstance: Sendable {
                 instance.terminate()
                 throw QEMUUnavailable(message: "QEMU did not create its QMP socket: \(stderr)")
             }
-        } else if case .tcpServer = mode {
-            try await Task.sleep(for: .milliseconds(300))
+        } else if case .tcpServer(let host, let port) = mode {
+            for _ in 0..<500 where !isListening(host: host, port: port) {
+                try await Task.sleep(for: .milliseconds(10))
+            }
         }
         return instance
+    }
+
+    /// Whether `host:port` is in the kernel's table of listening TCP sockets.
+    private static func isListening(host: String, port: UInt16) -> Bool {
+        let table = host.contains(":") ? "/proc/net/tcp6" : "/proc/net/tcp"
+        guard let text = try? String(contentsOfFile: table, encoding: .utf8) else { return true }
+        let portHex = String(format: ":%04X", port)
+        // State 0A is LISTEN.
+        return text.split(separator: "\n").contains { line in
+            let fields = line.split(separator: " ")
+            return fields.count > 3 && fields[1].hasSuffix(portHex) && fields[3] == "0A"
+        }
     }
 
     /// The process id, e.g. to SIGKILL it mid-session.
