@@ -7,6 +7,19 @@ extension JSONValue {
     /// with a fraction or exponent (`1.0`, not `1`), so they parse back as
     /// doubles. Infinity and NaN have no JSON form and are written as `null`.
     public func appendSerialized(to buffer: inout [UInt8]) {
+        appendSerialized(to: &buffer, spaced: false)
+    }
+
+    /// QEMU's own style: `{"return": {}, "id": "a"}`, with a space after `:` and `,`.
+    /// A simulated QEMU uses it so its output reads like the real thing.
+    public func serializedBytesQEMUStyle() -> [UInt8] {
+        var buffer: [UInt8] = []
+        buffer.reserveCapacity(64)
+        appendSerialized(to: &buffer, spaced: true)
+        return buffer
+    }
+
+    private func appendSerialized(to buffer: inout [UInt8], spaced: Bool) {
         switch self {
         case .null: buffer.append(contentsOf: "null".utf8)
         case .bool(let value): buffer.append(contentsOf: (value ? "true" : "false").utf8)
@@ -17,16 +30,19 @@ extension JSONValue {
             buffer.append(UInt8(ascii: "["))
             for (index, element) in elements.enumerated() {
                 if index > 0 { buffer.append(UInt8(ascii: ",")) }
-                element.appendSerialized(to: &buffer)
+                if index > 0 && spaced { buffer.append(UInt8(ascii: " ")) }
+                element.appendSerialized(to: &buffer, spaced: spaced)
             }
             buffer.append(UInt8(ascii: "]"))
         case .object(let object):
             buffer.append(UInt8(ascii: "{"))
             for (index, member) in object.members.enumerated() {
                 if index > 0 { buffer.append(UInt8(ascii: ",")) }
+                if index > 0 && spaced { buffer.append(UInt8(ascii: " ")) }
                 Self.appendString(member.key, to: &buffer)
                 buffer.append(UInt8(ascii: ":"))
-                member.value.appendSerialized(to: &buffer)
+                if spaced { buffer.append(UInt8(ascii: " ")) }
+                member.value.appendSerialized(to: &buffer, spaced: spaced)
             }
             buffer.append(UInt8(ascii: "}"))
         }

@@ -1,0 +1,224 @@
+public import QMPCore
+import Synchronization
+
+/// Plays the server side of a ``Transcript``, so client code can be tested
+/// against a recorded QEMU session without a VM.
+///
+/// ```swift
+/// let replay = try ReplayTransport(transcript: Transcript(contentsOf: "stop-cont.qmp"))
+/// let client = QMPClient()
+/// try await client.connect(replay)
+/// try await client.execute("stop")          // checked against the recording
+/// try replay.verifyCompleted()
+/// ```
+///
+/// - The server's messages (greeting, replies, events, end of stream) come out
+///   in recorded order; a recorded client message holds back everything after
+///   it until the client has sent it. The same transcript therefore gives the
+///   same interleaving of replies and events on every run.
+/// - Each client message is compared with the next recorded one. Ids are
+///   normalised (the client may number its commands any way; replies carry
+///   the client's ids back) and member order does not matter. The first
+///   mismatch fails the session with ``QMPError/Code/replayMismatch``, whose
+///   message names the entry and shows expected and sent text.
+/// - Instant by default; ``Timing/recorded`` waits between server messages as
+///   the recording did.
+public final class ReplayTransport: Transport {
+    /// How fast the server side plays.
+    public enum Timing: Sendable {
+        /// As fast as the client reads.
+        case instant
+        /// With the recorded gaps between server messages (transcripts recorded with timing).
+        case recorded
+    }
+
+    private enum Step {
+        case server(bytes: [UInt8], message: Message, recordedID: JSONValue?, time: Double?)
+        case client(message: Message, line: Int)
+        case endOfStream
+    }
+
+    private struct State {
+        var serverCursor = 0
+        var clientCursor = 0
+        var idMap: [JSONValue: JSONValue] = [:]
+        var framer = MessageFramer()
+        var mismatch: QMPError?
+        var isClosed = false
+        var endOfStreamSent = false
+        var waiter: CheckedContinuation<Void, Never>?
+        var lastTime: Double?
+    }
+
+    private let steps: [Step]
+    private let timing: Timing
+    private let state = Mutex(State())
+
+    public init(transcript: Transcript, timing: Timing = .instant) throws(QMPError) {
+        var steps: [Step] = []
+        for (index, entry) in transcript.entries.enumerated() {
+            guard let message = try entry.message() else {
+                steps.append(.endOfStream)
+                continue
+            }
+            switch entry.direction {
+            case .fromServer:
+                steps.append(.server(bytes: Array((entry.text ?? "").utf8) + [13, 10], message: message, recordedID: message.id, time: entry.time))
+            case .fromClient:
+                steps.append(.client(message: message, line: index + 1))
+            }
+        }
+        self.steps = steps
+        self.timing = timing
+    }
+
+    /// Convenience for a transcript's text.
+    public convenience init(text: String, timing: Timing = .instant) throws(QMPError) {
+        try self.init(transcript: Transcript(parsing: text), timing: timing)
+    }
+
+    /// The first mismatch, if the client strayed from the recording.
+    public var mismatch: QMPError? { state.withLock { $0.mismatch } }
+
+    /// Throws unless the client sent every recorded message and received every reply and event.
+    public func verifyCompleted() throws(QMPError) {
+        let (mismatch, serverCursor, clientCursor) = state.withLock { ($0.mismatch, $0.serverCursor, $0.clientCursor) }
+        if let mismatch { throw mismatch }
+        let unsent = steps[clientCursor...].filter { if case .client = $0 { return true } else { return false } }.count
+        if unsent > 0 {
+            throw QMPError(.replayMismatch, "replay incomplete: the client did not send \(unsent) recorded message(s); next expected is entry \(firstClientStep(from: clientCursor) ?? 0)")
+        }
+        if serverCursor < steps.count {
+            throw QMPError(.replayMismatch, "replay incomplete: \(steps.count - serverCursor) recorded server message(s) were never delivered")
+        }
+    }
+
+    private func firstClientStep(from index: Int) -> Int? {
+        steps[index...].firstIndex { if case .client = $0 { return true } else { return false } }.map { $0 + 1 }
+    }
+
+    // MARK: Transport
+
+    public func send(_ bytes: [UInt8]) async throws {
+        let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
+            guard state.mismatch == nil else { return nil }
+            state.framer.append(bytes)
+            do throws(QMPError) {
+                while let frame = try state.framer.nextFrame() {
+                    try match(frame, &state)
+                }
+            } catch {
+                state.mismatch = error
+            }
+            defer { state.waiter = nil }
+            return state.waiter
+        }
+        waiter?.resume()
+    }
+
+    private func match(_ frame: ArraySlice<UInt8>, _ state: inout State) throws(QMPError) {
+        let sentText = String(decoding: frame, as: UTF8.self)
+        guard let index = steps[state.clientCursor...].firstIndex(where: { if case .client = $0 { return true } else { return false } }),
+              case .client(let expected, _) = steps[index]
+        else {
+            throw QMPError(.replayMismatch, "replay mismatch: the client sent a message after the end of the recording:\n  sent:     -> \(sentText)")
+        }
+        let sent: Message
+        do {
+            sent = try Message(parsing: frame)
+        } catch {
+            throw QMPError(.replayMismatch, "replay mismatch at entry \(index + 1): the client sent malformed JSON (\(error.message)):\n  expected: -> \(expected)\n  sent:     -> \(sentText)")
+        }
+        var expectedBody = expected.object
+        var sentBody = sent.object
+        let recordedID = expectedBody.removeValue(forKey: "id")
+        let clientID = sentBody.removeValue(forKey: "id")
+        guard expectedBody == sentBody, (recordedID == nil) == (clientID == nil) else {
+            throw QMPError(.replayMismatch, "replay mismatch at entry \(index + 1):\n  expected: -> \(expected)\n  sent:     -> \(sentText)")
+        }
+        if let recordedID, let clientID { state.idMap[recordedID] = clientID }
+        state.clientCursor = index + 1
+    }
+
+    public func receive() async throws -> [UInt8]? {
+        while true {
+            enum Next { case chunk([UInt8]), end, wait, fail(QMPError), delay(Duration) }
+            let next: Next = state.withLock { state in
+                if let mismatch = state.mismatch { return .fail(mismatch) }
+                if state.isClosed || state.endOfStreamSent { return .end }
+                var chunk: [UInt8] = []
+                while state.serverCursor < steps.count {
+                    switch steps[state.serverCursor] {
+                    case .server(let bytes, let message, let recordedID, let time):
+                        if timing == .recorded, let time {
+                            let gap = time - (state.lastTime ?? time)
+                            if gap > 0 && !chunk.isEmpty { return .chunk(chunk) }
+                            if gap > 0 {
+                                state.lastTime = time
+                                return .delay(.microseconds(Int64(gap * 1_000_000)))
+                            }
+                            state.lastTime = time
+                        }
+                        if let recordedID, let clientID = state.idMap[recordedID], clientID != recordedID {
+                            var object = message.object
+                            object["id"] = clientID
+                            chunk.append(contentsOf: JSONValue.object(object).serializedBytesQEMUStyle())
+                            chunk.append(contentsOf: [13, 10])
+                        } else {
+                            chunk.append(contentsOf: bytes)
+                        }
+                        state.serverCursor += 1
+                    case .client:
+                        guard state.clientCursor > state.serverCursor else {
+                            return chunk.isEmpty ? .wait : .chunk(chunk)
+                        }
+                        state.serverCursor += 1
+                    case .endOfStream:
+                        if !chunk.isEmpty { return .chunk(chunk) }
+                        state.serverCursor += 1
+                        state.endOfStreamSent = true
+                        return .end
+                    }
+                }
+                // The recording ends without the server closing: stay open, like an idle QEMU.
+                return chunk.isEmpty ? .wait : .chunk(chunk)
+            }
+            switch next {
+            case .chunk(let bytes): return bytes
+            case .end: return nil
+            case .fail(let error): throw error
+            case .delay(let duration): try await Task.sleep(for: duration)
+            case .wait: await waitForClient()
+            }
+        }
+    }
+
+    private func waitForClient() async {
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let resumeNow = state.withLock { state in
+                    if state.isClosed || state.mismatch != nil || Task.isCancelled { return true }
+                    state.waiter = continuation
+                    return false
+                }
+                if resumeNow { continuation.resume() }
+            }
+        } onCancel: {
+            let waiter = state.withLock { state in
+                state.isClosed = true
+                defer { state.waiter = nil }
+                return state.waiter
+            }
+            waiter?.resume()
+        }
+    }
+
+    public func close() async {
+        let waiter = state.withLock { state in
+            state.isClosed = true
+            defer { state.waiter = nil }
+            return state.waiter
+        }
+        waiter?.resume()
+    }
+}

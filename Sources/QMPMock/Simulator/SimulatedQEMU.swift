@@ -1,0 +1,118 @@
+public import QMPCore
+#if canImport(Glibc)
+import Glibc
+#endif
+import Synchronization
+
+/// A scriptable stand-in for QEMU's QMP server.
+///
+/// It speaks QMP the way QEMU 7.2 does: the same greeting, capabilities
+/// negotiation (commands before it are refused with QEMU's own error), input
+/// split where braces balance with no newline required, id-less errors for
+/// malformed input, and output one message per CRLF-terminated line in QEMU's
+/// spacing. Common commands work out of the box (see ``init(version:)``);
+/// register ``handle(_:_:)`` for anything else, and inject events with
+/// ``emit(_:)`` at any time.
+///
+/// ```swift
+/// let qemu = SimulatedQEMU()
+/// qemu.handle("query-name") { _ in ["name": "vm1"] }
+/// let client = QMPClient()
+/// try await client.connect(qemu.makeClientTransport())
+/// ```
+///
+/// Serve real sockets with ``serve(_:)`` on each accepted transport; the
+/// `qmp-simulator` tool does exactly that.
+public final class SimulatedQEMU: Sendable {
+    /// Runs one command. Return the `return` value, or throw an ``ErrorReply``.
+    public typealias Handler = @Sendable (CommandContext) async throws -> JSONValue
+
+    public let version: Greeting.Version
+    let handlers: Mutex<[String: Handler]>
+    private let sessions = Mutex<[ObjectIdentifier: SimulatorSession]>([:])
+    /// Machine state shared by all connections, as in one QEMU process.
+    let machine = Mutex(MachineState())
+
+    public init(version: Greeting.Version = Greeting.Version(major: 7, minor: 2, micro: 0, package: "swift-qmp simulator")) {
+        self.version = version
+        self.handlers = Mutex([:])
+        installDefaultHandlers()
+    }
+
+    /// Registers (or replaces) the handler for `command`.
+    public func handle(_ command: String, _ handler: @escaping Handler) {
+        handlers.withLock { $0[command] = handler }
+    }
+
+    /// The commands the simulator answers, sorted.
+    public var commandNames: [String] {
+        (handlers.withLock { Array($0.keys) } + ["qmp_capabilities"]).sorted()
+    }
+
+    /// Sends `event` to every connected, negotiated client now.
+    public func emit(_ event: Event) {
+        for session in sessions.withLock({ Array($0.values) }) { session.emit(event) }
+    }
+
+    /// Sends an event named `name` with the current time.
+    public func emit(_ name: String, data: JSONObject = [:]) {
+        emit(Event(name: name, data: data, timestamp: .now))
+    }
+
+    /// A transport connected to a new session of this simulator, served in the background.
+    public func makeClientTransport() -> InProcessTransport {
+        let (client, server) = InProcessTransport.makePair()
+        Task { await self.serve(server) }
+        return client
+    }
+
+    /// Serves one client on `transport` until it disconnects or `quit` runs.
+    public func serve(_ transport: some Transport) async {
+        let session = SimulatorSession(simulator: self, transport: transport)
+        sessions.withLock { $0[ObjectIdentifier(session)] = session }
+        await session.run()
+        _ = sessions.withLock { $0.removeValue(forKey: ObjectIdentifier(session)) }
+    }
+}
+
+/// What a command handler gets: the arguments, and ways to act like QEMU.
+public struct CommandContext: Sendable {
+    /// The command's name.
+    public let command: String
+    /// The `arguments` member, empty when absent.
+    public let arguments: JSONObject
+    let session: SimulatorSession
+    public let simulator: SimulatedQEMU
+
+    /// Sends an event to this client now, before the command's reply.
+    public func emit(_ name: String, data: JSONObject = [:]) {
+        session.emit(Event(name: name, data: data, timestamp: .now))
+    }
+
+    /// Closes the connection once the reply has been sent, as `quit` does.
+    public func closeAfterReply() {
+        session.closeAfterReply()
+    }
+
+    /// A required string argument, or QEMU's error for a missing one.
+    public func string(_ name: String) throws -> String {
+        guard let value = arguments[name] else {
+            throw ErrorReply(errorClass: "GenericError", description: "Parameter '\(name)' is missing")
+        }
+        guard let string = value.stringValue else {
+            throw ErrorReply(errorClass: "GenericError", description: "Parameter '\(name)' expects a string")
+        }
+        return string
+    }
+}
+
+extension ErrorReply: Error {}
+
+extension Event.Timestamp {
+    /// The wall-clock time, as QEMU stamps events.
+    public static var now: Event.Timestamp {
+        var spec = timespec()
+        clock_gettime(CLOCK_REALTIME, &spec)
+        return Event.Timestamp(seconds: Int64(spec.tv_sec), microseconds: Int64(spec.tv_nsec / 1_000))
+    }
+}

@@ -1,0 +1,75 @@
+public import QMPCore
+import Synchronization
+
+/// Wraps any transport and records every message in both directions.
+///
+/// ```swift
+/// let recorder = RecordingTransport(try await UnixSocketTransport.connect(path: path))
+/// try await client.connect(recorder)
+/// …
+/// try recorder.transcript.write(to: "session.qmp")
+/// ```
+public final class RecordingTransport<Base: Transport>: Transport {
+    public let base: Base
+    private let recordsTiming: Bool
+    private let start = ContinuousClock.now
+    private struct State {
+        var transcript = Transcript()
+        var inbound = MessageFramer()
+        var outbound = MessageFramer()
+    }
+
+    private let state = Mutex(State())
+
+    /// - Parameter recordTiming: Also record when each message passed, for replay with recorded timing.
+    public init(_ base: Base, recordTiming: Bool = false) {
+        self.base = base
+        self.recordsTiming = recordTiming
+    }
+
+    /// What has been recorded so far.
+    public var transcript: Transcript { state.withLock { $0.transcript } }
+
+    public func send(_ bytes: [UInt8]) async throws {
+        record(bytes, direction: .fromClient)
+        try await base.send(bytes)
+    }
+
+    public func receive() async throws -> [UInt8]? {
+        guard let bytes = try await base.receive() else {
+            let time = timestamp()
+            state.withLock { $0.transcript.entries.append(.init(direction: .fromServer, time: time, text: nil)) }
+            return nil
+        }
+        record(bytes, direction: .fromServer)
+        return bytes
+    }
+
+    public func close() async {
+        await base.close()
+    }
+
+    private func timestamp() -> Double? {
+        guard recordsTiming else { return nil }
+        let elapsed = ContinuousClock.now - start
+        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+    }
+
+    private func record(_ bytes: [UInt8], direction: Transcript.Direction) {
+        let time = timestamp()
+        state.withLock { state in
+            // A message too large for the framer is left unrecorded; the client reports it.
+            if direction == .fromServer {
+                state.inbound.append(bytes)
+                while let frame = try? state.inbound.nextFrame() {
+                    state.transcript.entries.append(.init(direction: direction, time: time, text: String(decoding: frame, as: UTF8.self)))
+                }
+            } else {
+                state.outbound.append(bytes)
+                while let frame = try? state.outbound.nextFrame() {
+                    state.transcript.entries.append(.init(direction: direction, time: time, text: String(decoding: frame, as: UTF8.self)))
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,115 @@
+public import QMPCore
+
+/// A recorded QMP session: every message in order, with its direction.
+///
+/// The text form is line-based and diffable (see <doc:TranscriptFormat>):
+///
+/// ```
+/// # swift-qmp transcript 1
+/// <- {"QMP": {"version": {...}, "capabilities": ["oob"]}}
+/// -> {"execute": "qmp_capabilities", "id": "swift-qmp-1"}
+/// <- {"return": {}, "id": "swift-qmp-1"}
+/// <- EOF
+/// ```
+public struct Transcript: Sendable, Hashable {
+    /// Which way a message went.
+    public enum Direction: Sendable, Hashable {
+        /// From QEMU to the client (`<-`).
+        case fromServer
+        /// From the client to QEMU (`->`).
+        case fromClient
+    }
+
+    /// One line of a transcript.
+    public struct Entry: Sendable, Hashable {
+        public var direction: Direction
+        /// Seconds since the session started, when recorded with timing.
+        public var time: Double?
+        /// The message exactly as it crossed the wire, or `nil` for the server closing the connection.
+        public var text: String?
+
+        public init(direction: Direction, time: Double? = nil, text: String?) {
+            self.direction = direction
+            self.time = time
+            self.text = text
+        }
+
+        /// Whether this entry is the server's end of stream.
+        public var isEndOfStream: Bool { text == nil }
+
+        /// The parsed message, `nil` for end of stream.
+        public func message() throws(QMPError) -> Message? {
+            guard let text else { return nil }
+            return try Message(parsing: Array(text.utf8))
+        }
+    }
+
+    public var entries: [Entry]
+
+    public init(entries: [Entry] = []) {
+        self.entries = entries
+    }
+}
+
+extension Transcript {
+    static let header = "# swift-qmp transcript 1"
+
+    /// Reads the text form; lines that are empty or start with `#` are ignored.
+    ///
+    /// - Throws: ``QMPError/Code/malformedMessage`` naming the line number.
+    public init(parsing text: String) throws(QMPError) {
+        var entries: [Entry] = []
+        for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            var line = rawLine
+            if line.hasSuffix("\r") { line.removeLast() }
+            if line.isEmpty || line.hasPrefix("#") { continue }
+            let lineNumber = index + 1
+            let direction: Direction
+            if line.hasPrefix("<- ") {
+                direction = .fromServer
+            } else if line.hasPrefix("-> ") {
+                direction = .fromClient
+            } else {
+                throw QMPError(.malformedMessage, "transcript line \(lineNumber) must start with '<- ' or '-> ': \(line)")
+            }
+            var rest = line.dropFirst(3)
+            var time: Double?
+            if rest.hasPrefix("@") {
+                guard let space = rest.firstIndex(of: " "), let seconds = Double(rest[rest.index(after: rest.startIndex)..<space]) else {
+                    throw QMPError(.malformedMessage, "transcript line \(lineNumber) has a malformed time: \(line)")
+                }
+                time = seconds
+                rest = rest[rest.index(after: space)...]
+            }
+            if rest == "EOF" {
+                entries.append(Entry(direction: direction, time: time, text: nil))
+                continue
+            }
+            do {
+                _ = try JSONParser.parse(Array(rest.utf8))
+            } catch {
+                throw QMPError(.malformedMessage, "transcript line \(lineNumber) is not valid JSON: \(error)", offset: error.offset)
+            }
+            entries.append(Entry(direction: direction, time: time, text: String(rest)))
+        }
+        self.entries = entries
+    }
+
+    /// The text form, one entry per line, ending in a newline.
+    public var text: String {
+        var lines = [Self.header]
+        for entry in entries {
+            var line = entry.direction == .fromServer ? "<- " : "-> "
+            if let time = entry.time { line += "@" + formatTime(time) + " " }
+            line += entry.text ?? "EOF"
+            lines.append(line)
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    private func formatTime(_ seconds: Double) -> String {
+        let micros = Int64((seconds * 1_000_000).rounded())
+        let fraction = String(micros % 1_000_000)
+        return "\(micros / 1_000_000)." + String(repeating: "0", count: 6 - fraction.count) + fraction
+    }
+}

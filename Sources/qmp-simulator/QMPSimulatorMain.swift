@@ -1,0 +1,86 @@
+import Dispatch
+import QMPCore
+import QMPMock
+import QMPTransportTCP
+import QMPTransportUnix
+#if canImport(Glibc)
+import Glibc
+#endif
+
+@main
+enum QMPSimulatorMain {
+    static func main() async {
+        let options: SimulatorOptions
+        do {
+            options = try SimulatorOptions(arguments: Array(CommandLine.arguments.dropFirst()))
+        } catch {
+            if let message = error.message {
+                printError("qmp-simulator: \(message)\n\(SimulatorOptions.usage)")
+                exit(2)
+            }
+            print(SimulatorOptions.usage)
+            return
+        }
+        do {
+            try await serve(options)
+        } catch {
+            printError("qmp-simulator: \(error)")
+            exit(1)
+        }
+    }
+
+    private static func serve(_ options: SimulatorOptions) async throws {
+        let transcript = try options.replay.map { path throws(QMPError) in try Transcript(contentsOf: path) }
+        let simulator = SimulatedQEMU()
+        let accept: @Sendable () async throws -> any Transport
+        let shutdown: @Sendable () async -> Void
+        switch options.endpoint {
+        case .unix(let path)?:
+            let listener = try await UnixSocketListener.listen(path: path)
+            accept = { try await listener.accept() }
+            shutdown = { await listener.close() }
+            printError("qmp-simulator: listening on unix:\(path)")
+        case .tcp(let address)?:
+            let endpoint = try HostPort(parsing: address)
+            let listener = try await TCPListener.listen(host: endpoint.host, port: endpoint.port)
+            accept = { try await listener.accept() }
+            shutdown = { await listener.close() }
+            printError("qmp-simulator: listening on tcp:\(listener.endpoint)")
+        case nil:
+            return
+        }
+        let signals = installSignalHandlers {
+            Task {
+                await shutdown()
+                exit(0)
+            }
+        }
+        defer { withExtendedLifetime(signals) {} }
+        while true {
+            let transport = try await accept()
+            if let transcript {
+                await (try ReplayTransport(transcript: transcript)).serve(over: transport)
+            } else {
+                await simulator.serve(transport)
+            }
+        }
+    }
+
+    /// SIGTERM and SIGINT run `handler` on a Dispatch queue instead of killing the process,
+    /// so the socket file can be removed first.
+    private static func installSignalHandlers(_ handler: @escaping @Sendable () -> Void) -> [any DispatchSourceSignal] {
+        [SIGTERM, SIGINT].map { number in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler(handler: handler)
+            source.resume()
+            return source
+        }
+    }
+
+    private static func printError(_ text: String) {
+        // write(2) on fd 2 rather than the C `stderr` global, which is shared mutable state.
+        var line = text + "\n"
+        line.withUTF8 { _ = write(2, $0.baseAddress, $0.count) }
+    }
+}

@@ -1,0 +1,56 @@
+/// The command line of `qmp-simulator`.
+struct SimulatorOptions {
+    enum Endpoint {
+        case unix(String)
+        case tcp(String)
+    }
+
+    var endpoint: Endpoint?
+    var replay: String?
+
+    static let usage = """
+    usage: qmp-simulator (--unix PATH | --tcp HOST:PORT) [--replay TRANSCRIPT]
+
+    Serves a simulated QEMU (QMP 7.2 behaviour: greeting, capabilities
+    negotiation, stop/cont with STOP/RESUME, quit, blockdev-backup jobs, ...)
+    to clients one after another, until SIGTERM or SIGINT; then removes its
+    socket and exits 0. Any QMP client in any language can test against it.
+
+      --unix PATH           listen on a Unix socket at PATH
+      --tcp HOST:PORT       listen on TCP, e.g. 127.0.0.1:4444 or [::1]:4444
+      --replay TRANSCRIPT   play a recorded session (see QMPMock's transcript
+                            format) to each client instead of simulating
+      -h, --help            show this help
+
+    examples:
+      qmp-simulator --unix /tmp/qmp.sock &
+      qmp-shell /tmp/qmp.sock
+      qmp-simulator --tcp 127.0.0.1:4444 --replay Tests/QMPMockTests/Transcripts/stop-cont.qmp
+    """
+
+    init(arguments: [String]) throws(UsageError) {
+        var iterator = arguments.makeIterator()
+        while let argument = iterator.next() {
+            switch argument {
+            case "-h", "--help": throw UsageError(message: nil)
+            case "--unix":
+                guard let path = iterator.next() else { throw UsageError(message: "--unix needs a PATH") }
+                endpoint = .unix(path)
+            case "--tcp":
+                guard let address = iterator.next() else { throw UsageError(message: "--tcp needs HOST:PORT") }
+                endpoint = .tcp(address)
+            case "--replay":
+                guard let path = iterator.next() else { throw UsageError(message: "--replay needs a TRANSCRIPT path") }
+                replay = path
+            default:
+                throw UsageError(message: "unknown argument '\(argument)'")
+            }
+        }
+        guard endpoint != nil else { throw UsageError(message: "give --unix PATH or --tcp HOST:PORT") }
+    }
+}
+
+struct UsageError: Error {
+    /// `nil` for `--help`, which prints the usage and succeeds.
+    let message: String?
+}

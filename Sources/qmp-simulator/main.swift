@@ -1,1 +1,0 @@
-print("qmp-simulator: not yet implemented")
