@@ -136,6 +136,7 @@ public final class QEMUInstance: Sendable {
 
 public struct QEMUUnavailable: Error, CustomStringConvertible {
     public let message: String
+    public init(message: String) { self.message = message }
     public var description: String { message }
 }
 

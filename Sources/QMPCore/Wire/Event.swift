@@ -48,9 +48,12 @@ public struct Event: Sendable, Hashable {
 
     /// Creates an event, as a simulated QEMU would emit it.
     public init(name: String, data: JSONObject = [:], timestamp: Timestamp = Timestamp(seconds: -1, microseconds: -1)) {
-        var object: JSONObject = ["event": .string(name)]
+        // QEMU's member order, so simulated events read like real ones.
+        var object: JSONObject = [
+            "timestamp": ["seconds": .int(timestamp.seconds), "microseconds": .int(timestamp.microseconds)],
+            "event": .string(name),
+        ]
         if !data.isEmpty { object["data"] = .object(data) }
-        object["timestamp"] = ["seconds": .int(timestamp.seconds), "microseconds": .int(timestamp.microseconds)]
         self.name = name
         self.data = data
         self.timestamp = timestamp

@@ -52,7 +52,9 @@ public final class RecordingTransport<Base: Transport>: Transport {
     private func timestamp() -> Double? {
         guard recordsTiming else { return nil }
         let elapsed = ContinuousClock.now - start
-        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        // Microseconds, the precision of the text form, so a transcript equals its reparsed text.
+        let micros = elapsed.components.seconds * 1_000_000 + elapsed.components.attoseconds / 1_000_000_000_000
+        return Double(micros) / 1_000_000
     }
 
     private func record(_ bytes: [UInt8], direction: Transcript.Direction) {

@@ -1,0 +1,143 @@
+import QMP
+import QMPMock
+import Synchronization
+import Testing
+
+@Suite("Replay transport", .timeLimit(.minutes(1)))
+struct ReplayTests {
+    @Test func replaysNegotiationAndReplies() async throws {
+        let replay = try ReplayTransport(transcript: Transcripts.load("negotiation"))
+        let client = QMPClient()
+        let greeting = try await client.connect(replay)
+        #expect(greeting.version.major == 7)
+        let version = try await client.execute("query-version")
+        #expect(version["qemu"]?["minor"] == 2)
+        await client.disconnect()
+        try replay.verifyCompleted()
+    }
+
+    @Test func interleavingIsTheSameEveryRun() async throws {
+        var runs: [[String]] = []
+        for _ in 0..<5 {
+            let lines = Mutex<[String]>([])
+            var configuration = QMPClient.Configuration()
+            configuration.trace = { record in
+                if record.direction == .received { lines.withLock { $0.append(record.text) } }
+            }
+            let replay = try ReplayTransport(transcript: Transcripts.load("stop-cont"))
+            let client = QMPClient(configuration: configuration)
+            try await client.connect(replay)
+            try await client.execute("stop")
+            try await client.execute("cont")
+            _ = try await client.execute("query-status")
+            await client.disconnect()
+            runs.append(lines.withLock { $0 })
+        }
+        #expect(runs.allSatisfy { $0 == runs[0] })
+        #expect(runs[0].count == 7)
+        #expect(runs[0][2].contains("STOP"), "STOP comes before stop's return, as QEMU sent it")
+    }
+
+    @Test func idsAreNormalisedAndArgumentOrderIgnored() async throws {
+        let replay = try ReplayTransport(transcript: Transcripts.load("backup-job"))
+        let client = QMPClient()
+        try await client.connect(replay)
+        // Different ids and member order than recorded.
+        let first = try await client.executeMessage(Message(["id": "mine-1", "execute": "blockdev-add", "arguments": ["size": 1_048_576, "node-name": "src", "driver": "null-co"]]))
+        #expect(first.id == "mine-1")
+        let second = try await client.executeMessage(Message(["execute": "blockdev-add", "id": "mine-2", "arguments": ["node-name": "dst", "driver": "null-co", "size": 1_048_576]]))
+        #expect(second.id == "mine-2")
+        try await client.execute("blockdev-backup", arguments: ["sync": "full", "target": "dst", "device": "src", "job-id": "job0"])
+        await client.disconnect()
+        try replay.verifyCompleted()
+    }
+
+    @Test func aMismatchFailsWithADiff() async throws {
+        let replay = try ReplayTransport(transcript: Transcripts.load("stop-cont"))
+        let client = QMPClient()
+        try await client.connect(replay)
+        do {
+            try await client.execute("cont")
+            Issue.record("a command that differs from the recording succeeded")
+        } catch {
+            #expect(error.code == .replayMismatch)
+            #expect(error.message.contains("entry 4"))
+            #expect(error.message.contains(#"expected: -> {"execute":"stop""#))
+            #expect(error.message.contains(#"sent:     -> {"execute":"cont""#))
+        }
+        #expect(replay.mismatch != nil)
+        #expect(throws: QMPError.self) { try replay.verifyCompleted() }
+    }
+
+    @Test func anIncompleteReplayIsReported() async throws {
+        let replay = try ReplayTransport(transcript: Transcripts.load("stop-cont"))
+        let client = QMPClient()
+        try await client.connect(replay)
+        try await client.execute("stop")
+        await client.disconnect()
+        do {
+            try replay.verifyCompleted()
+            Issue.record("verified an incomplete replay")
+        } catch {
+            #expect(error.message.contains("did not send 2"))
+        }
+    }
+
+    @Test func quitEndsWithTheRecordedEndOfStream() async throws {
+        let replay = try ReplayTransport(transcript: Transcripts.load("quit"))
+        let client = QMPClient()
+        try await client.connect(replay)
+        try await client.execute("quit")
+        #expect(try await client.events.get().name == "SHUTDOWN")
+        for await state in client.runStates() where state == .idle { break }
+        #expect(client.lastError?.code == .disconnected)
+        try replay.verifyCompleted()
+    }
+
+    @Test func replaysTheLargeSchemaAndErrors() async throws {
+        let schemaReplay = try ReplayTransport(transcript: Transcripts.load("schema"))
+        let client = QMPClient()
+        try await client.connect(schemaReplay)
+        #expect(try await client.execute("query-qmp-schema").arrayValue?.count ?? 0 > 1_000)
+        await client.disconnect()
+
+        let errorsReplay = try ReplayTransport(transcript: Transcripts.load("errors"))
+        let other = QMPClient()
+        try await other.connect(errorsReplay)
+        do {
+            try await other.execute("no-such-command")
+        } catch {
+            #expect(error.errorClass == "CommandNotFound")
+        }
+        do {
+            try await other.execute("blockdev-del", arguments: ["node-name": "missing"])
+        } catch {
+            #expect(error.errorDescription == "Failed to find node with node-name='missing'")
+        }
+        do {
+            try await other.execute("blockdev-add", arguments: ["driver": "null-co"])
+        } catch {
+            #expect(error.errorClass == "GenericError")
+        }
+        await other.disconnect()
+        try errorsReplay.verifyCompleted()
+    }
+
+    @Test func recordedTimingIsHonoured() async throws {
+        let text = """
+        <- {"QMP": {"version": {"qemu": {"micro": 0, "minor": 2, "major": 7}, "package": ""}, "capabilities": []}}
+        -> {"execute":"qmp_capabilities","id":"a"}
+        <- @0.0 {"return": {}, "id": "a"}
+        <- @0.2 {"event": "STOP", "timestamp": {"seconds": 1, "microseconds": 0}}
+        """
+        let replay = try ReplayTransport(text: text, timing: .recorded)
+        let client = QMPClient()
+        try await client.connect(replay)
+        let clock = ContinuousClock()
+        let start = clock.now
+        #expect(try await client.events.get().name == "STOP")
+        // A lower bound only: the replay must wait at least the recorded gap.
+        #expect(clock.now - start >= .milliseconds(150))
+        await client.disconnect()
+    }
+}

@@ -1,0 +1,62 @@
+import QMP
+import QMPMock
+import Testing
+
+@Suite("Transcripts")
+struct TranscriptTests {
+    @Test func textRoundTrips() throws {
+        let text = """
+        # swift-qmp transcript 1
+        <- {"QMP": {"version": {"qemu": {"micro": 0, "minor": 2, "major": 7}, "package": ""}, "capabilities": []}}
+        -> @0.000100 {"execute":"qmp_capabilities","id":"a"}
+        <- @0.000250 {"return": {}, "id": "a"}
+        <- EOF
+
+        """
+        let transcript = try Transcript(parsing: text)
+        #expect(transcript.entries.count == 4)
+        #expect(transcript.entries[1].direction == .fromClient)
+        #expect(transcript.entries[1].time == 0.0001)
+        #expect(transcript.entries[3].isEndOfStream)
+        #expect(transcript.text == text)
+    }
+
+    @Test func malformedLinesNameTheirNumber() {
+        #expect(throws: QMPError.self) { try Transcript(parsing: "<- {\"a\": 1}\n=> {}") }
+        do {
+            _ = try Transcript(parsing: "# header\n<- {\"a\": }")
+        } catch {
+            #expect(error.message.contains("line 2"))
+        }
+    }
+
+    @Test func theCorpusLoads() throws {
+        for name in ["negotiation", "stop-cont", "backup-job", "schema", "errors", "quit"] {
+            let transcript = try Transcripts.load(name)
+            #expect(transcript.entries.first?.text?.hasPrefix(#"{"QMP""#) == true, "\(name)")
+        }
+        #expect(try Transcripts.load("schema").entries.contains { ($0.text?.utf8.count ?? 0) > 200_000 })
+    }
+
+    @Test func recordingASessionReplaysIt() async throws {
+        let simulator = SimulatedQEMU()
+        let recorder = RecordingTransport(simulator.makeClientTransport(), recordTiming: true)
+        let client = QMPClient()
+        try await client.connect(recorder)
+        try await client.execute("stop")
+        _ = try await client.execute("query-status")
+        #expect(try await client.events.get().name == "STOP")
+        await client.disconnect()
+        let transcript = try Transcript(parsing: recorder.transcript.text)
+        #expect(transcript == recorder.transcript)
+        #expect(transcript.entries.allSatisfy { $0.time != nil })
+
+        let replay = try ReplayTransport(transcript: transcript)
+        let again = QMPClient()
+        try await again.connect(replay)
+        try await again.execute("stop")
+        #expect(try await again.execute("query-status")["status"] == "paused")
+        await again.disconnect()
+        try replay.verifyCompleted()
+    }
+}

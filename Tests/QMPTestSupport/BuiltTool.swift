@@ -1,0 +1,72 @@
+import Foundation
+
+/// Runs the package's executables (qmp-shell, qmp-simulator) as processes.
+public enum BuiltTool {
+    /// The build products directory: `swift test` puts the test bundle next to the executables.
+    public static var productsDirectory: String {
+        let bundle = CommandLine.arguments.first { $0.hasSuffix(".xctest") } ?? CommandLine.arguments[0]
+        var url = URL(fileURLWithPath: bundle)
+        // On Linux the bundle is a file or a directory named *.xctest inside the products directory.
+        while url.pathComponents.count > 1 && url.pathExtension == "xctest" {
+            url.deleteLastPathComponent()
+        }
+        return url.path
+    }
+
+    /// The path of executable `name`, built first if `swift test` did not build it.
+    public static func path(_ name: String) throws -> String {
+        let candidate = productsDirectory + "/" + name
+        if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+        let package = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+        let build = Process()
+        build.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        build.arguments = ["swift", "build", "--package-path", package, "--product", name]
+        try build.run()
+        build.waitUntilExit()
+        guard FileManager.default.isExecutableFile(atPath: candidate) else {
+            throw QEMUUnavailable(message: "could not build \(name) at \(candidate)")
+        }
+        return candidate
+    }
+
+    /// What a finished process printed, and how it ended.
+    public struct Output: Sendable {
+        public var status: Int32
+        public var stdout: String
+        public var stderr: String
+    }
+
+    /// Runs `name` with `arguments`, feeding `input` on stdin, and waits for it (killed after `timeout`).
+    public static func run(
+        _ name: String, _ arguments: [String], input: String = "", environment: [String: String] = [:], timeout: Duration = .seconds(60)
+    ) async throws -> Output {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try path(name))
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        let stdin = Pipe()
+        let stdout = Pipe()
+        let stderr = Pipe()
+        process.standardInput = stdin
+        process.standardOutput = stdout
+        process.standardError = stderr
+        try process.run()
+        stdin.fileHandleForWriting.write(Data(input.utf8))
+        try stdin.fileHandleForWriting.close()
+        let killer = Task {
+            try await Task.sleep(for: timeout)
+            if process.isRunning { process.terminate() }
+        }
+        // Read before waiting, so a full pipe cannot block the child.
+        async let out = Task.detached { stdout.fileHandleForReading.readDataToEndOfFile() }.value
+        async let err = Task.detached { stderr.fileHandleForReading.readDataToEndOfFile() }.value
+        let (outData, errData) = await (out, err)
+        process.waitUntilExit()
+        killer.cancel()
+        return Output(
+            status: process.terminationStatus,
+            stdout: String(decoding: outData, as: UTF8.self),
+            stderr: String(decoding: errData, as: UTF8.self)
+        )
+    }
+}
