@@ -1,1 +1,0 @@
-print("qmp-shell: not yet implemented")
