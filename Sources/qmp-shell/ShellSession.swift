@@ -32,7 +32,9 @@ struct ShellSession {
         var failed = false
         output.showPrompt()
         for await line in LineReader.lines() {
-            if await !execute(line) { failed = true }
+            let ok = await execute(line)
+            if !ok { failed = true }
+            if ok && isQuit(line) { await waitForDisconnect() }
             if client.runState != .running { break }
             output.showPrompt()
         }
@@ -56,6 +58,7 @@ struct ShellSession {
         for await line in lines {
             let ok = await execute(line, before: { for event in events.clear() { output.event(event) } })
             if !ok { failed = true }
+            if ok && isQuit(line) { await waitForDisconnect() }
             if client.runState != .running { break }
         }
         for event in events.clear() { output.event(event) }
@@ -100,6 +103,15 @@ struct ShellSession {
             output.failure(error)
             return false
         }
+    }
+
+    /// QEMU closes the connection right after answering `quit`; the next line must not race it.
+    private func isQuit(_ line: String) -> Bool {
+        (try? CommandLineSyntax.parse(line))?["execute"] == "quit"
+    }
+
+    private func waitForDisconnect() async {
+        for await state in client.runStates() where state == .idle { return }
     }
 
     /// Raw JSON keeps its own id; parsed lines get a fresh one.

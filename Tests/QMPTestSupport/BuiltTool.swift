@@ -55,18 +55,30 @@ public enum BuiltTool {
         try stdin.fileHandleForWriting.close()
         let killer = Task {
             try await Task.sleep(for: timeout)
-            if process.isRunning { process.terminate() }
+            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         }
-        // Read before waiting, so a full pipe cannot block the child.
-        async let out = Task.detached { stdout.fileHandleForReading.readDataToEndOfFile() }.value
-        async let err = Task.detached { stderr.fileHandleForReading.readDataToEndOfFile() }.value
-        let (outData, errData) = await (out, err)
-        process.waitUntilExit()
+        // Blocking reads run on threads of their own: on the cooperative pool (two threads
+        // on a two-core machine) they could starve the killer above.
+        async let outData = readToEnd(stdout.fileHandleForReading)
+        async let errData = readToEnd(stderr.fileHandleForReading)
+        let (out, err) = await (outData, errData)
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            Thread.detachNewThread {
+                process.waitUntilExit()
+                continuation.resume()
+            }
+        }
         killer.cancel()
         return Output(
             status: process.terminationStatus,
-            stdout: String(decoding: outData, as: UTF8.self),
-            stderr: String(decoding: errData, as: UTF8.self)
+            stdout: String(decoding: out, as: UTF8.self),
+            stderr: String(decoding: err, as: UTF8.self)
         )
+    }
+
+    private static func readToEnd(_ handle: FileHandle) async -> Data {
+        await withCheckedContinuation { continuation in
+            Thread.detachNewThread { continuation.resume(returning: handle.readDataToEndOfFile()) }
+        }
     }
 }
