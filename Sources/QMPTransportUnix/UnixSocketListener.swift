@@ -25,13 +25,27 @@ public final class UnixSocketListener: Sendable {
     }
 
     /// Binds `path` and listens. A stale socket file at `path` is replaced.
+    ///
+    /// The socket is bound under a temporary name and renamed into place once it
+    /// listens, so whoever sees the file at `path` can connect to it at once
+    /// (QEMU in client mode gives up on a refused connection).
     public static func listen(path: String) async throws(QMPError) -> UnixSocketListener {
-        var address = try UnixAddress(path: path)
+        _ = try UnixAddress(path: path)
         var status = stat()
         if lstat(path, &status) == 0 && (status.st_mode & S_IFMT) == S_IFSOCK { unlink(path) }
+        let directoryEnd = path.lastIndex(of: "/").map { path.index(after: $0) } ?? path.startIndex
+        let staging = String(path[..<directoryEnd]) + ".qmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        let bindPath = (try? UnixAddress(path: staging)) == nil ? path : staging
+        var address = try UnixAddress(path: bindPath)
         let fd = try SocketConnector.makeSocket(family: AF_UNIX, target: "unix:\(path)")
         let socket = try await address.withSockaddr { pointer, length async throws(QMPError) in
             try SocketConnector.listen(fd, address: pointer, length: length, target: "unix:\(path)")
+        }
+        if bindPath != path && rename(bindPath, path) != 0 {
+            let code = errno
+            socket.close()
+            unlink(bindPath)
+            throw SocketError.connection("moving the listening socket into place at", target: path, errno: code)
         }
         return UnixSocketListener(path: path, socket: socket)
     }

@@ -91,12 +91,12 @@ public final class QEMUInstance: Sendable {
         try process.run()
         let instance = QEMUInstance(socketPath: socketPath, directory: directory, process: process)
         if case .unixServer = mode {
-            // QEMU creates the socket before it starts serving; wait until it exists.
-            for _ in 0..<500 where !FileManager.default.fileExists(atPath: socketPath) {
+            // The file appears at bind(), a moment before listen(): wait until the kernel lists it as listening.
+            for _ in 0..<500 where !isListening(unixPath: socketPath) {
                 guard process.isRunning else { break }
                 try await Task.sleep(for: .milliseconds(10))
             }
-            guard FileManager.default.fileExists(atPath: socketPath) else {
+            guard isListening(unixPath: socketPath) else {
                 let stderr = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
                 instance.terminate()
                 throw QEMUUnavailable(message: "QEMU did not create its QMP socket: \(stderr)")
@@ -107,6 +107,17 @@ public final class QEMUInstance: Sendable {
             }
         }
         return instance
+    }
+
+    /// Whether a Unix socket at `unixPath` is listening (flag __SO_ACCEPTCON in /proc/net/unix).
+    public static func isListening(unixPath: String) -> Bool {
+        guard let text = try? String(contentsOfFile: "/proc/net/unix", encoding: .utf8) else {
+            return FileManager.default.fileExists(atPath: unixPath)
+        }
+        return text.split(separator: "\n").contains { line in
+            let fields = line.split(separator: " ")
+            return fields.count >= 8 && fields[7] == unixPath && fields[3] == "00010000"
+        }
     }
 
     /// Whether `host:port` is in the kernel's table of listening TCP sockets.
