@@ -1,15 +1,16 @@
 #if canImport(Glibc)
-package import Glibc
+import Glibc
 #elseif canImport(Musl)
-package import Musl
+import Musl
 #endif
 package import QMPCore
+import CQMPSystem
 
 /// Creating, connecting, binding and accepting non-blocking sockets.
 package enum SocketConnector {
     /// A new non-blocking, close-on-exec socket.
     package static func makeSocket(family: Int32, target: String) throws(QMPError) -> Int32 {
-        let fd = socket(family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        let fd = cqmp_stream_socket(family)
         guard fd >= 0 else { throw SocketError.connection("creating a socket for", target: target, errno: errno) }
         return fd
     }
@@ -17,7 +18,7 @@ package enum SocketConnector {
     /// Connects `fd` to `address`, waiting for a non-blocking connect to finish.
     /// Takes ownership of `fd`: it is closed on failure.
     package static func connect(
-        _ fd: Int32, address: UnsafeRawPointer, length: socklen_t, target: String
+        _ fd: Int32, address: UnsafeRawPointer, length: UInt32, target: String
     ) async throws(QMPError) -> SocketConnection {
         var immediate: Int32 = 0
         var code: Int32 = 0
@@ -43,7 +44,7 @@ package enum SocketConnector {
 
     /// Binds `fd` to `address` and listens. Takes ownership of `fd`: it is closed on failure.
     package static func listen(
-        _ fd: Int32, address: UnsafeRawPointer, length: socklen_t, target: String
+        _ fd: Int32, address: UnsafeRawPointer, length: UInt32, target: String
     ) throws(QMPError) -> SocketConnection {
         var one: Int32 = 1
         _ = setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))

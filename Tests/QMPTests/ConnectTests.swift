@@ -145,3 +145,21 @@ struct ConnectTests {
         await client.disconnect()
     }
 }
+
+@Suite("Events right after negotiation", .timeLimit(.minutes(1)))
+struct EarlyEventTests {
+    @Test func eventsSentRightAfterTheCapabilitiesReplyAreKept() async throws {
+        let client = QMPClient()
+        let peer = ScriptedPeer()
+        async let greeting = client.connect(peer.transport)
+        peer.sendGreeting()
+        let negotiation = try #require(try await peer.nextMessage())
+        // The reply and an event in one chunk: the event must not fall between negotiation and running.
+        var object = try Message(parsing: Array(#"{"return": {}}"#.utf8)).object
+        object["id"] = negotiation.id
+        peer.sendRaw(Message(object).description + "\r\n" + #"{"event": "RESUME", "timestamp": {"seconds": 1, "microseconds": 0}}"# + "\r\n")
+        _ = try await greeting
+        #expect(try await client.events.get().name == "RESUME")
+        await client.disconnect()
+    }
+}

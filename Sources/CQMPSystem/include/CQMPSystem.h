@@ -40,6 +40,11 @@ static inline int cqmp_accept_nonblocking(int socket, struct sockaddr *address, 
     return accept4(socket, address, length, SOCK_NONBLOCK | SOCK_CLOEXEC);
 }
 
+/// A non-blocking, close-on-exec stream socket.
+static inline int cqmp_stream_socket(int family) {
+    return socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+}
+
 static inline unsigned int cqmp_epoll_in(void) { return EPOLLIN; }
 static inline unsigned int cqmp_epoll_out(void) { return EPOLLOUT; }
 static inline unsigned int cqmp_epoll_rdhup(void) { return EPOLLRDHUP; }

@@ -113,7 +113,6 @@ public final class QMPClient: Sendable {
             let isCurrent = state.withLock { state in
                 guard state.session === session else { return false }
                 state.greeting = greeting
-                session.markRunning()
                 Self.transition(&state, to: .running)
                 return true
             }
@@ -154,10 +153,12 @@ public final class QMPClient: Sendable {
         let greeting = try await withDeadline(timeout, session: session, what: "waiting for the QMP greeting") {
             await session.greeting()
         }.get()
-        var command: JSONObject = ["execute": "qmp_capabilities", "id": .string(makeID())]
+        let id = JSONValue.string(makeID())
+        var command: JSONObject = ["execute": "qmp_capabilities", "id": id]
         if configuration.negotiateOOB && greeting.capabilities.contains("oob") {
             command["arguments"] = ["enable": ["oob"]]
         }
+        session.startRunning(onSuccessOf: id)
         let reply = try await session.roundTrip(Message(command), command: "qmp_capabilities", timeout: timeout).get()
         if let error = ErrorReply(reply) {
             throw QMPError(

@@ -19,6 +19,9 @@ final class Session: Sendable {
         var pending = PendingCommands()
         var unexpectedMessages = 0
         var endError: QMPError?
+        /// The id of `qmp_capabilities`: its success starts the running phase on the
+        /// reader path itself, so events sent right after it are not lost.
+        var negotiationID: JSONValue?
     }
 
     let transport: any Transport
@@ -77,11 +80,9 @@ final class Session: Sendable {
         }
     }
 
-    /// Negotiation succeeded: events are delivered from now on.
-    func markRunning() {
-        state.withLock { state in
-            if case .greeted = state.phase { state.phase = .running }
-        }
+    /// Events are delivered from the moment the success reply to the command with `id` is read.
+    func startRunning(onSuccessOf id: JSONValue) {
+        state.withLock { $0.negotiationID = id }
     }
 
     // MARK: Commands
@@ -243,7 +244,13 @@ final class Session: Sendable {
         }
         switch kind {
         case .success, .error:
-            switch state.withLock({ $0.pending.reply(message) }) {
+            let action = state.withLock { state in
+                if kind == .success, let id = state.negotiationID, message.id == id, case .greeted = state.phase {
+                    state.phase = .running
+                }
+                return state.pending.reply(message)
+            }
+            switch action {
             case .resume(let waiter):
                 waiter.resume(returning: .success(message))
             case .drop:

@@ -1,0 +1,39 @@
+import Foundation
+import QMP
+import QMPMock
+import QMPTransportUnix
+
+/// `qmp-bench SCENARIO ARGS...`; Benchmarks/run.sh runs every scenario side by side.
+@main
+enum QMPBenchMain {
+    static func main() async {
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        do {
+            switch arguments.first {
+            case "parse":
+                let schema = try Transcript(contentsOf: arguments[1]).entries.compactMap(\.text).max { $0.utf8.count < $1.utf8.count } ?? "{}"
+                try ParseBenchmark.run(schemaLine: Array(schema.utf8), iterations: Int(arguments[2]) ?? 200_000)
+            case "events":
+                let transport = try await UnixSocketTransport.connect(path: arguments[1])
+                try await EventBenchmark.run(source: "unix socket", transport: transport, events: 0, listeners: Int(arguments[2]) ?? 1)
+            case "replay":
+                let count = Int(arguments[1]) ?? 1_000_000
+                let replay = try ReplayTransport(transcript: EventBenchmark.replayTranscript(events: count))
+                try await EventBenchmark.run(source: "replay", transport: replay, events: count, listeners: Int(arguments[2]) ?? 1)
+            case "commands":
+                let transport = try await UnixSocketTransport.connect(path: arguments[1])
+                try await CommandBenchmark.run(target: arguments[3], transport: transport, commands: Int(arguments[2]) ?? 20_000)
+            case "memory":
+                try await MemoryBenchmark.run(transport: try await UnixSocketTransport.connect(path: arguments[1]), policy: arguments[2])
+            case "scale":
+                try await ScaleBenchmark.run(connections: Int(arguments[1]) ?? 1_000, directory: arguments[2])
+            default:
+                print("usage: qmp-bench parse TRANSCRIPT N | events SOCKET LISTENERS | replay N LISTENERS | commands SOCKET N LABEL | memory SOCKET bounded|unbounded | scale N DIR")
+                exit(2)
+            }
+        } catch {
+            FileHandle.standardError.write(Data("qmp-bench: \(error)\n".utf8))
+            exit(1)
+        }
+    }
+}
