@@ -13,7 +13,7 @@ struct SimulatorProcessTests {
         process.arguments = arguments
         process.standardError = FileHandle.nullDevice
         try process.run()
-        for _ in 0..<500 where !QEMUInstance.isListening(unixPath: path) {
+        for _ in 0..<500 where !FileManager.default.fileExists(atPath: path) {
             try await Task.sleep(for: .milliseconds(10))
         }
         return process

@@ -21,7 +21,6 @@ struct UnixTransportQEMUTests {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let path = directory + "/accept.sock"
         let listener = try await UnixSocketListener.listen(path: path)
-        #expect(QEMUInstance.isListening(unixPath: path), "the file appears only once the socket listens")
         try await QEMUInstance.with(mode: .unixClient(path: path)) { _ in
             let transport = try await listener.accept()
             await listener.close()

@@ -130,7 +130,7 @@ public final class QMPClient: Sendable {
         let session = Session(
             transport: transport,
             configuration: configuration,
-            onEvent: { [hub] event in hub.dispatch(event) },
+            onEvents: { [hub] events in hub.dispatch(contentsOf: events) },
             onEnd: { [weak self] session, error in self?.sessionEnded(session, error: error) }
         )
         try state.withLock { state throws(QMPError) in

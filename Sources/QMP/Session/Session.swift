@@ -27,9 +27,12 @@ final class Session: Sendable {
     let transport: any Transport
     private let configuration: QMPClient.Configuration
     private let state = Mutex(State())
+    /// Mirrors `phase == .running` for the per-event check on the reader path, without the lock.
+    private let isRunning = Atomic<Bool>(false)
     private let outbound = OutboundQueue()
-    /// Receives each event while the session is running, synchronously on the reader path.
-    private let onEvent: @Sendable (Event) -> Void
+    /// Receives events while the session is running, synchronously on the reader path,
+    /// in batches: everything read in one chunk, up to the next reply.
+    private let onEvents: @Sendable ([Event]) -> Void
     /// Called once when the session ends for any reason.
     private let onEnd: @Sendable (Session, QMPError) -> Void
     private let tasks = Mutex<(reader: Task<Void, Never>?, writer: Task<Void, Never>?)>((nil, nil))
@@ -37,12 +40,12 @@ final class Session: Sendable {
     init(
         transport: any Transport,
         configuration: QMPClient.Configuration,
-        onEvent: @escaping @Sendable (Event) -> Void,
+        onEvents: @escaping @Sendable ([Event]) -> Void,
         onEnd: @escaping @Sendable (Session, QMPError) -> Void
     ) {
         self.transport = transport
         self.configuration = configuration
-        self.onEvent = onEvent
+        self.onEvents = onEvents
         self.onEnd = onEnd
     }
 
@@ -141,6 +144,7 @@ final class Session: Sendable {
                 return ([PendingCommands.Waiter](), CheckedContinuation<Result<Greeting, QMPError>, Never>?.none, false)
             }
             state.endError = error
+            isRunning.store(false, ordering: .releasing)
             var greetingWaiter: CheckedContinuation<Result<Greeting, QMPError>, Never>?
             if case .awaitingGreeting(let waiter) = state.phase { greetingWaiter = waiter }
             state.phase = .ended
@@ -208,6 +212,7 @@ final class Session: Sendable {
     /// Reads and handles messages until the stream ends; returns why it ended.
     private func receiveUntilEnd() async -> QMPError {
         var framer = MessageFramer(maxMessageSize: configuration.maxMessageSize)
+        var events: [Event] = []
         do {
             while true {
                 guard let chunk = try await transport.receive() else {
@@ -215,8 +220,9 @@ final class Session: Sendable {
                 }
                 framer.append(chunk)
                 while let frame = try framer.nextFrame() {
-                    try handle(frame)
+                    try handle(frame, events: &events)
                 }
+                flush(&events)
             }
         } catch let error as QMPError {
             return error
@@ -233,7 +239,16 @@ final class Session: Sendable {
         return .disconnected("QEMU closed the QMP connection (end of stream)\(what)")
     }
 
-    private func handle(_ frame: ArraySlice<UInt8>) throws(QMPError) {
+    /// Hands the batched events to the listeners.
+    private func flush(_ events: inout [Event]) {
+        guard !events.isEmpty else { return }
+        onEvents(events)
+        events.removeAll(keepingCapacity: true)
+    }
+
+    /// Handles one message. Events are batched in `events`; a reply first flushes them, so
+    /// an event QEMU sent before a reply is with the listeners before the caller resumes.
+    private func handle(_ frame: ArraySlice<UInt8>, events: inout [Event]) throws(QMPError) {
         let message = try Message(parsing: frame, maxDepth: configuration.maxDepth)
         if let trace = configuration.trace {
             trace(TraceRecord(direction: .received, text: String(decoding: frame, as: UTF8.self)))
@@ -247,11 +262,13 @@ final class Session: Sendable {
             let action = state.withLock { state in
                 if kind == .success, let id = state.negotiationID, message.id == id, case .greeted = state.phase {
                     state.phase = .running
+                    isRunning.store(true, ordering: .releasing)
                 }
                 return state.pending.reply(message)
             }
             switch action {
             case .resume(let waiter):
+                flush(&events)
                 waiter.resume(returning: .success(message))
             case .drop:
                 break
@@ -263,14 +280,10 @@ final class Session: Sendable {
                 )
             }
         case .event:
-            let isRunning = state.withLock { state in
-                if case .running = state.phase { return true }
-                return false
-            }
             // Events before negotiation completes belong to no session the user can see.
-            guard isRunning else { return }
+            guard isRunning.load(ordering: .acquiring) else { return }
             do {
-                try onEvent(Event(message))
+                events.append(try Event(message))
             } catch {
                 state.withLock { $0.unexpectedMessages += 1 }
             }

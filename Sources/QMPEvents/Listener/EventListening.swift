@@ -9,10 +9,20 @@ public import QMPCore
 public protocol EventListening: AnyObject, Sendable {
     /// Offers an event; the listener keeps it if its filter accepts it.
     func deliver(_ event: Event)
+    /// Offers several events in arrival order. Sources hand over everything read in one go
+    /// this way, so a listener can take its lock and wake its reader once per batch.
+    func deliver(contentsOf events: [Event])
     /// The source's session ended: waits end with `error`.
     func sessionEnded(error: QMPError)
     /// A new session starts: events kept from an earlier one are dropped.
     func sessionStarted()
     /// Removes and returns the events not yet read. Called when the listener is removed.
     @discardableResult func clear() -> [Event]
+}
+
+extension EventListening {
+    /// Offers each event in turn.
+    public func deliver(contentsOf events: [Event]) {
+        for event in events { deliver(event) }
+    }
 }

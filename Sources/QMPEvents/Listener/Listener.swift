@@ -60,6 +60,17 @@ public final class Listener<Filter: EventPredicate>: EventListening, Sendable {
     }
 
     private func nextResult() async -> Result<Event, QMPError> {
+        // Fast path: an event is waiting, so no continuation or cancellation handler is needed.
+        let ready: ListenerState.Next? = state.withLock { state in
+            if let next = state.nextIfReady() { return next }
+            return .wait
+        }
+        switch ready {
+        case .event(let event)?: return .success(event)
+        case .ended(let error)?: return .failure(error)
+        case .wait?, nil: break
+        }
+        if Task.isCancelled { return .failure(.cancelled("waiting for an event")) }
         let token = state.withLock { $0.makeToken() }
         return await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: ListenerState.Waiter) in
@@ -81,6 +92,14 @@ public final class Listener<Filter: EventPredicate>: EventListening, Sendable {
         // The filter is user code: run it before taking the lock.
         guard filter.accepts(event) else { return }
         state.withLock { $0.accept(event) }?.resume(returning: .success(event))
+    }
+
+    public func deliver(contentsOf events: [Event]) {
+        let accepted = events.filter(filter.accepts)
+        guard !accepted.isEmpty else { return }
+        for (waiter, event) in state.withLock({ $0.accept(contentsOf: accepted) }) {
+            waiter.resume(returning: .success(event))
+        }
     }
 
     public func sessionEnded(error: QMPError) {

@@ -27,6 +27,15 @@ struct ListenerState {
 
     var pendingCount: Int { queue.count - queueHead }
 
+    /// Records accepted events; returns the waiters they complete, paired with their events.
+    mutating func accept(contentsOf events: [Event]) -> [(Waiter, Event)] {
+        var completed: [(Waiter, Event)] = []
+        for event in events {
+            if let waiter = accept(event) { completed.append((waiter, event)) }
+        }
+        return completed
+    }
+
     /// Records an accepted event; returns the waiter it completes, if one was waiting.
     mutating func accept(_ event: Event) -> Waiter? {
         appendHistory(event)
@@ -55,6 +64,7 @@ struct ListenerState {
     }
 
     private mutating func appendHistory(_ event: Event) {
+        if historyLimit == 0 { return }
         history.append(event)
         if let historyLimit, history.count > historyLimit {
             // Trim in batches so appending stays amortised O(1).
@@ -76,6 +86,23 @@ struct ListenerState {
         case wait
     }
 
+    /// The next queued event without waiting, or the end; `nil` when the caller must wait.
+    mutating func nextIfReady() -> Next? {
+        if queueHead < queue.count { return .event(dequeue()) }
+        if let endError { return .ended(endError) }
+        return nil
+    }
+
+    private mutating func dequeue() -> Event {
+        let event = queue[queueHead]
+        queueHead += 1
+        if queueHead == queue.count {
+            queue.removeAll(keepingCapacity: true)
+            queueHead = 0
+        }
+        return event
+    }
+
     /// A token for the next ``next(orWait:token:)``, handed out first so that
     /// cancellation can name a wait that has not been registered yet.
     mutating func makeToken() -> UInt64 {
@@ -92,15 +119,7 @@ struct ListenerState {
     mutating func next(orWait waiter: Waiter, token: UInt64) -> Next {
         highestRegistered = max(highestRegistered, token)
         if cancelledEarly.remove(token) != nil { return .ended(.cancelled("waiting for an event")) }
-        if queueHead < queue.count {
-            let event = queue[queueHead]
-            queueHead += 1
-            if queueHead == queue.count {
-                queue.removeAll(keepingCapacity: true)
-                queueHead = 0
-            }
-            return .event(event)
-        }
+        if queueHead < queue.count { return .event(dequeue()) }
         if let endError { return .ended(endError) }
         waiters.append((token, waiter))
         return .wait

@@ -29,23 +29,23 @@ public struct AllEvents: EventPredicate {
 /// Listener(["STOP", "RESUME"] as EventNames)
 /// ```
 public struct EventNames: EventPredicate, ExpressibleByStringLiteral, ExpressibleByArrayLiteral {
-    // One name is the common case; comparing it directly beats hashing.
-    private let single: String?
-    private let names: Set<String>
+    // A few names are the common case, where comparing strings beats hashing one per event.
+    private let few: [String]
+    private let many: Set<String>?
 
     public init(_ name: String) {
-        single = name
-        names = []
+        few = [name]
+        many = nil
     }
 
     public init(_ names: some Sequence<String>) {
         let set = Set(names)
-        if set.count == 1, let only = set.first {
-            single = only
-            self.names = []
+        if set.count <= 8 {
+            few = Array(set)
+            many = nil
         } else {
-            single = nil
-            self.names = set
+            few = []
+            many = set
         }
     }
 
@@ -53,8 +53,9 @@ public struct EventNames: EventPredicate, ExpressibleByStringLiteral, Expressibl
     public init(arrayLiteral elements: String...) { self.init(elements) }
 
     public func accepts(_ event: Event) -> Bool {
-        if let single { return event.name == single }
-        return names.contains(event.name)
+        if let many { return many.contains(event.name) }
+        for name in few where name == event.name { return true }
+        return false
     }
 }
 

@@ -53,6 +53,14 @@ public final class EventHub: EventSource, Sendable {
         for listener in snapshot { listener.deliver(event) }
     }
 
+    /// Offers `events`, in order, to every registered listener: one hand-over per listener
+    /// for the whole batch.
+    public func dispatch(contentsOf events: [Event]) {
+        guard !events.isEmpty else { return }
+        let snapshot = listeners.withLock { $0 }
+        for listener in snapshot { listener.deliver(contentsOf: events) }
+    }
+
     /// A session starts: listeners drop what they kept from the last one.
     public func sessionStarted() {
         for listener in listeners.withLock({ $0 }) { listener.sessionStarted() }

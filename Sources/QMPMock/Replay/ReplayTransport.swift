@@ -50,6 +50,7 @@ public final class ReplayTransport: Transport {
         var lastTime: Double?
     }
 
+    private static let chunkSize = 64 * 1024
     private let steps: [Step]
     private let timing: Timing
     private let state = Mutex(State())
@@ -147,7 +148,9 @@ public final class ReplayTransport: Transport {
                 if let mismatch = state.mismatch { return .fail(mismatch) }
                 if state.isClosed || state.endOfStreamSent { return .end }
                 var chunk: [UInt8] = []
-                while state.serverCursor < steps.count {
+                chunk.reserveCapacity(Self.chunkSize)
+                // Socket-sized chunks: one huge chunk would only cost page faults downstream.
+                while state.serverCursor < steps.count && chunk.count < Self.chunkSize {
                     switch steps[state.serverCursor] {
                     case .server(let bytes, let message, let recordedID, let time):
                         if timing == .recorded, let time {
