@@ -1,1 +1,43 @@
-// The header carries everything; SwiftPM needs one source file per C target.
+#define _GNU_SOURCE
+#include "CQMPSystem.h"
+
+#ifdef __linux__
+#include <errno.h>
+#include <string.h>
+
+long cqmp_send_with_fds(int socket, const void *bytes, unsigned long length, const int *fds, int count) {
+    struct iovec iov = { .iov_base = (void *)bytes, .iov_len = length };
+    struct msghdr msg;
+    memset(&msg, 0, sizeof msg);
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    char control[CMSG_SPACE(sizeof(int) * 64)];
+    if (count > 64) { errno = EINVAL; return -1; }
+    if (count > 0) {
+        memset(control, 0, sizeof control);
+        msg.msg_control = control;
+        msg.msg_controllen = CMSG_SPACE(sizeof(int) * count);
+        struct cmsghdr *header = CMSG_FIRSTHDR(&msg);
+        header->cmsg_level = SOL_SOCKET;
+        header->cmsg_type = SCM_RIGHTS;
+        header->cmsg_len = CMSG_LEN(sizeof(int) * count);
+        memcpy(CMSG_DATA(header), fds, sizeof(int) * count);
+    }
+    return sendmsg(socket, &msg, MSG_NOSIGNAL);
+}
+
+int cqmp_accept_nonblocking(int socket, struct sockaddr *address, socklen_t *length) {
+    return accept4(socket, address, length, SOCK_NONBLOCK | SOCK_CLOEXEC);
+}
+
+int cqmp_stream_socket(int family) {
+    return socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+}
+
+unsigned int cqmp_epoll_in(void) { return EPOLLIN; }
+unsigned int cqmp_epoll_out(void) { return EPOLLOUT; }
+unsigned int cqmp_epoll_rdhup(void) { return EPOLLRDHUP; }
+unsigned int cqmp_epoll_err(void) { return EPOLLERR; }
+unsigned int cqmp_epoll_hup(void) { return EPOLLHUP; }
+unsigned int cqmp_epoll_et(void) { return EPOLLET; }
+#endif

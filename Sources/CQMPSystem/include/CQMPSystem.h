@@ -1,56 +1,31 @@
-// System interfaces Swift's Glibc module does not export (epoll), and the
-// CMSG macros for SCM_RIGHTS, which Swift cannot call because they are macros.
+// System interfaces Swift's Glibc module does not export (epoll, accept4), and
+// the CMSG macros for SCM_RIGHTS, which Swift cannot call because they are
+// macros. The header declares plain functions and includes headers exactly as
+// Glibc's module does (no feature macros), so the two modules agree on every
+// type; the implementations, which need _GNU_SOURCE, live in shim.c.
 #ifndef CQMPSYSTEM_H
 #define CQMPSYSTEM_H
 
 #ifdef __linux__
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE
-#endif
 #include <sys/epoll.h>
 #include <sys/socket.h>
-#include <string.h>
-#include <errno.h>
 
 /// Sends `length` bytes with `count` descriptors attached (SCM_RIGHTS) and MSG_NOSIGNAL.
 /// Returns what sendmsg returns; errno is left as sendmsg set it.
-static inline long cqmp_send_with_fds(int socket, const void *bytes, unsigned long length, const int *fds, int count) {
-    struct iovec iov = { .iov_base = (void *)bytes, .iov_len = length };
-    struct msghdr msg;
-    memset(&msg, 0, sizeof msg);
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    char control[CMSG_SPACE(sizeof(int) * 64)];
-    if (count > 64) { errno = EINVAL; return -1; }
-    if (count > 0) {
-        memset(control, 0, sizeof control);
-        msg.msg_control = control;
-        msg.msg_controllen = CMSG_SPACE(sizeof(int) * count);
-        struct cmsghdr *header = CMSG_FIRSTHDR(&msg);
-        header->cmsg_level = SOL_SOCKET;
-        header->cmsg_type = SCM_RIGHTS;
-        header->cmsg_len = CMSG_LEN(sizeof(int) * count);
-        memcpy(CMSG_DATA(header), fds, sizeof(int) * count);
-    }
-    return sendmsg(socket, &msg, MSG_NOSIGNAL);
-}
+long cqmp_send_with_fds(int socket, const void *bytes, unsigned long length, const int *fds, int count);
 
-/// accept4 with SOCK_NONBLOCK | SOCK_CLOEXEC (accept4 is hidden without _GNU_SOURCE).
-static inline int cqmp_accept_nonblocking(int socket, struct sockaddr *address, socklen_t *length) {
-    return accept4(socket, address, length, SOCK_NONBLOCK | SOCK_CLOEXEC);
-}
+/// accept4 with SOCK_NONBLOCK | SOCK_CLOEXEC.
+int cqmp_accept_nonblocking(int socket, struct sockaddr *address, socklen_t *length);
 
 /// A non-blocking, close-on-exec stream socket.
-static inline int cqmp_stream_socket(int family) {
-    return socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-}
+int cqmp_stream_socket(int family);
 
-static inline unsigned int cqmp_epoll_in(void) { return EPOLLIN; }
-static inline unsigned int cqmp_epoll_out(void) { return EPOLLOUT; }
-static inline unsigned int cqmp_epoll_rdhup(void) { return EPOLLRDHUP; }
-static inline unsigned int cqmp_epoll_err(void) { return EPOLLERR; }
-static inline unsigned int cqmp_epoll_hup(void) { return EPOLLHUP; }
-static inline unsigned int cqmp_epoll_et(void) { return EPOLLET; }
+unsigned int cqmp_epoll_in(void);
+unsigned int cqmp_epoll_out(void);
+unsigned int cqmp_epoll_rdhup(void);
+unsigned int cqmp_epoll_err(void);
+unsigned int cqmp_epoll_hup(void);
+unsigned int cqmp_epoll_et(void);
 #endif
 
 #endif

@@ -25,7 +25,7 @@ import Synchronization
 public final class Listener<Filter: EventPredicate>: EventListening, Sendable {
     /// Which events this listener accepts.
     public let filter: Filter
-    private let state: Mutex<ListenerState>
+    private let storage: ListenerStorage
 
     /// - Parameters:
     ///   - filter: Which events to accept.
@@ -33,22 +33,22 @@ public final class Listener<Filter: EventPredicate>: EventListening, Sendable {
     ///   - historyLimit: How many events ``history`` keeps; `nil` keeps all.
     public init(_ filter: Filter, policy: BufferingPolicy = .unbounded, historyLimit: Int? = 10_000) {
         self.filter = filter
-        self.state = Mutex(ListenerState(policy: policy, historyLimit: historyLimit))
+        self.storage = ListenerStorage(ListenerState(policy: policy, historyLimit: historyLimit))
     }
 
-    public var policy: BufferingPolicy { state.withLock { $0.policy } }
+    public var policy: BufferingPolicy { storage.state.withLock { $0.policy } }
 
     /// Every event accepted so far, oldest first, up to the history limit; kept across ``clear()``.
-    public var history: [Event] { state.withLock { $0.history } }
+    public var history: [Event] { storage.state.withLock { $0.history } }
 
     /// Whether no event is waiting to be read.
-    public var isEmpty: Bool { state.withLock { $0.pendingCount == 0 } }
+    public var isEmpty: Bool { storage.state.withLock { $0.pendingCount == 0 } }
 
     /// How many events are waiting to be read.
-    public var count: Int { state.withLock { $0.pendingCount } }
+    public var count: Int { storage.state.withLock { $0.pendingCount } }
 
     /// Events discarded because the buffering policy was full.
-    public var droppedCount: Int { state.withLock { $0.droppedCount } }
+    public var droppedCount: Int { storage.state.withLock { $0.droppedCount } }
 
     /// Waits for the next event.
     ///
@@ -61,7 +61,7 @@ public final class Listener<Filter: EventPredicate>: EventListening, Sendable {
 
     private func nextResult() async -> Result<Event, QMPError> {
         // Fast path: an event is waiting, so no continuation or cancellation handler is needed.
-        let ready: ListenerState.Next? = state.withLock { state in
+        let ready: ListenerState.Next? = storage.state.withLock { state in
             if let next = state.nextIfReady() { return next }
             return .wait
         }
@@ -71,17 +71,17 @@ public final class Listener<Filter: EventPredicate>: EventListening, Sendable {
         case .wait?, nil: break
         }
         if Task.isCancelled { return .failure(.cancelled("waiting for an event")) }
-        let token = state.withLock { $0.makeToken() }
+        let token = storage.state.withLock { $0.makeToken() }
         return await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: ListenerState.Waiter) in
-                switch state.withLock({ $0.next(orWait: continuation, token: token) }) {
+                switch storage.state.withLock({ $0.next(orWait: continuation, token: token) }) {
                 case .event(let event): continuation.resume(returning: .success(event))
                 case .ended(let error): continuation.resume(returning: .failure(error))
                 case .wait: break
                 }
             }
         } onCancel: {
-            state.withLock { $0.cancelWait(token: token) }?
+            storage.state.withLock { $0.cancelWait(token: token) }?
                 .resume(returning: .failure(.cancelled("waiting for an event")))
         }
     }
@@ -91,30 +91,30 @@ public final class Listener<Filter: EventPredicate>: EventListening, Sendable {
     public func deliver(_ event: Event) {
         // The filter is user code: run it before taking the lock.
         guard filter.accepts(event) else { return }
-        state.withLock { $0.accept(event) }?.resume(returning: .success(event))
+        storage.state.withLock { $0.accept(event) }?.resume(returning: .success(event))
     }
 
     public func deliver(contentsOf events: [Event]) {
-        let accepted = events.filter(filter.accepts)
+        let accepted = events.filter { filter.accepts($0) }
         guard !accepted.isEmpty else { return }
-        for (waiter, event) in state.withLock({ $0.accept(contentsOf: accepted) }) {
+        for (waiter, event) in storage.state.withLock({ $0.accept(contentsOf: accepted) }) {
             waiter.resume(returning: .success(event))
         }
     }
 
     public func sessionEnded(error: QMPError) {
-        for waiter in state.withLock({ $0.end(with: error) }) {
+        for waiter in storage.state.withLock({ $0.end(with: error) }) {
             waiter.resume(returning: .failure(error))
         }
     }
 
     public func sessionStarted() {
-        state.withLock { $0.restart() }
+        storage.state.withLock { $0.restart() }
     }
 
     @discardableResult
     public func clear() -> [Event] {
-        state.withLock { $0.clear() }
+        storage.state.withLock { $0.clear() }
     }
 }
 
