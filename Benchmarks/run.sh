@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# Runs every benchmark side by side in one run and writes BENCHMARKS.md.
+#   Benchmarks/run.sh           full run (several minutes)
+#   Benchmarks/run.sh --smoke   tiny sizes, checks everything runs; judges no speed (CI)
+set -euo pipefail
+cd "$(dirname "$0")"
+SMOKE=0; [ "${1:-}" = "--smoke" ] && SMOKE=1
+if [ $SMOKE = 1 ]; then EVENTS=20000; COMMANDS=640; PARSE=2000; MEMORY_EVENTS=20000; CONNECTIONS=50
+else EVENTS=2000000; COMMANDS=20000; PARSE=300000; MEMORY_EVENTS=1000000; CONNECTIONS=1000; fi
+
+WORK=$(mktemp -d /tmp/qmp-bench.XXXXXX)
+PIDS=()
+cleanup() { for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done; rm -rf "$WORK"; }
+trap cleanup EXIT
+RESULTS="$WORK/results.jsonl"; : > "$RESULTS"
+
+echo "== building (release)" >&2
+gcc -O2 -o "$WORK/peer" C/peer.c
+gcc -O2 -o "$WORK/floor" C/floor.c
+swift build -c release --product qmp-bench >&2
+BENCH=$(swift build -c release --show-bin-path)/qmp-bench
+
+PYTHON=""
+if [ $SMOKE = 0 ]; then
+  echo "== Python anchor (qemu.qmp 0.0.6 in Benchmarks/.venv)" >&2
+  if [ ! -x .venv/bin/python ] || ! .venv/bin/python -c 'import qemu.qmp' 2>/dev/null; then
+    python3 -m venv .venv && .venv/bin/pip install -q qemu.qmp==0.0.6 || true
+  fi
+  .venv/bin/python -c 'import qemu.qmp' 2>/dev/null && PYTHON=.venv/bin/python
+fi
+
+start_peer() { # start_peer NAME [FLOOD]; waits for the socket
+  rm -f "$WORK/$1.sock"
+  FLOOD=${2:-0} "$WORK/peer" "$WORK/$1.sock" & PIDS+=($!)
+  for _ in $(seq 100); do [ -S "$WORK/$1.sock" ] && break; sleep 0.05; done
+}
+
+echo "== 1 parse" >&2
+"$BENCH" parse ../Tests/QMPMockTests/Transcripts/schema.qmp $PARSE >> "$RESULTS"
+
+echo "== 2 events" >&2
+start_peer flood $EVENTS
+for listeners in 1 10 100; do "$BENCH" events "$WORK/flood.sock" $listeners >> "$RESULTS"; done
+"$BENCH" replay $EVENTS 1 >> "$RESULTS"
+echo "{\"scenario\": \"events\", \"source\": \"unix socket\", \"client\": \"C floor\", \"listeners\": 0, \"events_per_s\": $("$WORK/floor" "$WORK/flood.sock" flood)}" >> "$RESULTS"
+[ -n "$PYTHON" ] && "$PYTHON" Python/bench.py "$WORK/flood.sock" events >> "$RESULTS"
+
+echo "== 3 commands" >&2
+start_peer serve
+"$BENCH" commands "$WORK/serve.sock" $COMMANDS "C peer" >> "$RESULTS"
+echo "{\"scenario\": \"commands\", \"target\": \"C peer\", \"client\": \"C floor\", \"sequential_per_s\": $("$WORK/floor" "$WORK/serve.sock" rtt $COMMANDS)}" >> "$RESULTS"
+[ -n "$PYTHON" ] && "$PYTHON" Python/bench.py "$WORK/serve.sock" commands $COMMANDS >> "$RESULTS"
+if command -v qemu-system-x86_64 >/dev/null; then
+  qemu-system-x86_64 -machine none -nodefaults -display none -qmp "unix:$WORK/qemu.sock,server=on,wait=off" & PIDS+=($!)
+  for _ in $(seq 100); do [ -S "$WORK/qemu.sock" ] && break; sleep 0.05; done; sleep 0.2
+  "$BENCH" commands "$WORK/qemu.sock" $COMMANDS "QEMU 7.2" >> "$RESULTS"
+  if [ -n "$PYTHON" ]; then
+    "$PYTHON" Python/bench.py "$WORK/qemu.sock" commands $COMMANDS | sed 's/"C peer"/"QEMU 7.2"/' >> "$RESULTS"
+  fi
+fi
+
+echo "== 4 memory" >&2
+start_peer memflood $MEMORY_EVENTS
+"$BENCH" memory "$WORK/memflood.sock" bounded >> "$RESULTS"
+"$BENCH" memory "$WORK/memflood.sock" unbounded >> "$RESULTS"
+
+echo "== 5 scale" >&2
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+"$BENCH" scale $CONNECTIONS "$WORK" >> "$RESULTS"
+
+if [ $SMOKE = 1 ]; then
+  echo "smoke run complete: $(wc -l < "$RESULTS") results" >&2
+  cat "$RESULTS"
+  exit 0
+fi
+python3 report.py "$RESULTS" > ../BENCHMARKS.md
+echo "wrote BENCHMARKS.md" >&2
