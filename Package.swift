@@ -72,6 +72,6 @@ let package = Package(
             exclude: ["Transcripts"],
             swiftSettings: strictSettings
         ),
-        .testTarget(name: "QMPShellTests", dependencies: ["QMPTestSupport"], swiftSettings: strictSettings),
+        .testTarget(name: "QMPShellTests", dependencies: ["QMP", "QMPTransportUnix", "QMPTestSupport"], swiftSettings: strictSettings),
     ]
 )

@@ -1,5 +1,6 @@
 /* A minimal, fast QMP peer for benchmarks: greeting, then {"return": {}} with
- * the command's id for every newline-terminated command. With FLOOD=N in the
+ * the command's id for every command (split where braces balance, as QEMU
+ * does: Python's qemu.qmp sends no newline). With FLOOD=N in the
  * environment it sends N event lines after negotiation, then a FLOOD_END event.
  * One forked child per connection.  usage: peer SOCKET_PATH */
 #include <signal.h>
@@ -33,15 +34,23 @@ static void serve(int fd, long flood_count) {
     const char greeting[] = "{\"QMP\": {\"version\": {\"qemu\": {\"micro\": 0, \"minor\": 2, \"major\": 7}, \"package\": \"bench\"}, \"capabilities\": []}}\r\n";
     write_all(fd, greeting, sizeof greeting - 1);
     static char in[1 << 20], out[1 << 20];
-    size_t have = 0; int negotiated = 0;
+    size_t have = 0, scanned = 0; int negotiated = 0, depth = 0, in_string = 0, escaped = 0;
     for (;;) {
-        ssize_t r = read(fd, in + have, sizeof in - have);
+        ssize_t r = read(fd, in + have, sizeof in - have - 1);
         if (r <= 0) return;
         have += (size_t)r;
         size_t start = 0, outlen = 0;
-        for (size_t i = 0; i < have; i++) {
-            if (in[i] != '\n') continue;
-            in[i] = 0;
+        for (size_t i = scanned; i < have; i++) {
+            char c = in[i];
+            if (in_string) {
+                if (escaped) escaped = 0; else if (c == '\\') escaped = 1; else if (c == '"') in_string = 0;
+                continue;
+            }
+            if (c == '"') { in_string = 1; continue; }
+            if (c == '{') { depth++; continue; }
+            if (c != '}' || --depth != 0) continue;
+            char saved = in[i + 1];
+            in[i + 1] = 0;
             const char *id = strstr(in + start, "\"id\"");
             char idbuf[256] = "";
             if (id) {
@@ -51,8 +60,10 @@ static void serve(int fd, long flood_count) {
             }
             outlen += (size_t)sprintf(out + outlen, idbuf[0] ? "{\"return\": {}, \"id\": %s}\r\n" : "{\"return\": {}}\r\n", idbuf);
             if (outlen > sizeof out - 512) { write_all(fd, out, outlen); outlen = 0; }
+            in[i + 1] = saved;
             start = i + 1;
         }
+        scanned = have - start;
         if (outlen) write_all(fd, out, outlen);
         if (!negotiated && start > 0) { negotiated = 1; if (flood_count > 0) flood(fd, flood_count); }
         memmove(in, in + start, have - start); have -= start;

@@ -1,4 +1,5 @@
 import QMP
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -9,6 +10,14 @@ struct ShellOutput: Sendable {
     let json: Bool
     let interactive: Bool
     static let prompt = "(QEMU) "
+    /// Whether the prompt is on screen, waiting for input: only then does an event redraw it.
+    private let atPrompt = PromptState()
+
+    init(pretty: Bool, json: Bool, interactive: Bool) {
+        self.pretty = pretty
+        self.json = json
+        self.interactive = interactive
+    }
 
     func write(_ text: String, to fd: Int32 = 1) {
         var text = text
@@ -23,7 +32,14 @@ struct ShellOutput: Sendable {
     }
 
     func showPrompt() {
-        if interactive { write(Self.prompt) }
+        guard interactive else { return }
+        atPrompt.shown.store(true, ordering: .releasing)
+        write(Self.prompt)
+    }
+
+    /// A line was read: the prompt is no longer waiting.
+    func leavePrompt() {
+        atPrompt.shown.store(false, ordering: .releasing)
     }
 
     func reply(_ value: JSONValue) {
@@ -71,6 +87,12 @@ struct ShellOutput: Sendable {
             let data = event.data.isEmpty ? "" : " " + JSONValue.object(event.data).serialized()
             text = "[\(stamp)] \(event.name)\(data)\n"
         }
-        write(interactive ? "\r\u{1B}[K" + text + Self.prompt : text)
+        let redraw = interactive && atPrompt.shown.load(ordering: .acquiring)
+        write(redraw ? "\r\u{1B}[K" + text + Self.prompt : text)
     }
+}
+
+/// Shared between copies of ``ShellOutput``, which the event printer and the reader both hold.
+final class PromptState: Sendable {
+    let shown = Atomic<Bool>(false)
 }

@@ -32,6 +32,7 @@ struct ShellSession {
         var failed = false
         output.showPrompt()
         for await line in LineReader.lines() {
+            output.leavePrompt()
             let ok = await execute(line)
             if !ok { failed = true }
             if ok && isQuit(line) { await waitForDisconnect() }

@@ -1,5 +1,7 @@
 import Foundation
+import QMP
 import QMPTestSupport
+import QMPTransportUnix
 import Testing
 
 @Suite("qmp-shell as a process", .serialized, .timeLimit(.minutes(3)))
@@ -150,6 +152,46 @@ struct ShellQEMUTests {
             let output = try await shell.value
             #expect(output.status == 0, "\(output.stderr)")
             #expect(output.stdout.contains(#""status":"running""#))
+        }
+    }
+}
+
+@Suite("qmp-shell on a terminal", .serialized, .requiresQEMU, .timeLimit(.minutes(2)))
+struct ShellTerminalTests {
+    /// Runs the shell on a pseudo-terminal (util-linux `script`) so it is interactive, against a
+    /// QEMU with two monitors: the test stops the VM through the second while the shell idles.
+    @Test func eventsArrivingAtThePromptRedrawIt() async throws {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/script") else { return }
+        let directory = try QEMUInstance.makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let second = directory + "/second.sock"
+        try await QEMUInstance.with(extraArguments: ["-qmp", "unix:\(second),server=on,wait=off"]) { qemu in
+            let shell = Process()
+            shell.executableURL = URL(fileURLWithPath: "/usr/bin/script")
+            shell.arguments = ["-q", "-c", "\(try BuiltTool.path("qmp-shell")) \(qemu.socketPath)", "/dev/null"]
+            let input = Pipe()
+            let output = Pipe()
+            shell.standardInput = input
+            shell.standardOutput = output
+            try shell.run()
+            try await Task.sleep(for: .milliseconds(700))
+            let other = QMPClient()
+            try await other.connect(try await UnixSocketTransport.connect(path: second))
+            try await other.execute("stop")
+            await other.disconnect()
+            try await Task.sleep(for: .milliseconds(300))
+            input.fileHandleForWriting.write(Data("query-status\n".utf8))
+            try await Task.sleep(for: .milliseconds(500))
+            try input.fileHandleForWriting.close()
+            kill(shell.processIdentifier, SIGTERM)
+            let text = await withCheckedContinuation { continuation in
+                Thread.detachNewThread {
+                    continuation.resume(returning: String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))
+                }
+            }
+            #expect(text.contains("(QEMU) \r\u{1B}[K["), "the prompt line is cleared before the event")
+            #expect(text.contains("] STOP\r\n(QEMU) "), "and drawn again after it")
+            #expect(text.contains(#""status":"paused""#))
         }
     }
 }
