@@ -25,7 +25,19 @@ public final class InProcessTransport: Transport {
     }
 
     public func send(_ bytes: [UInt8]) async throws {
-        guard outbound.push(bytes) else { throw QMPError(.disconnected, "the in-process peer closed the connection") }
+        guard write(bytes) else { throw QMPError(.disconnected, "the in-process peer closed the connection") }
+    }
+
+    /// Queues `bytes` for the peer at once, without suspending; `false` once closed.
+    /// For tests that script one end by hand and need their writes ordered.
+    @discardableResult
+    public func write(_ bytes: [UInt8]) -> Bool {
+        outbound.push(bytes)
+    }
+
+    /// Ends the stream toward the peer (it reads end of stream) but keeps reading.
+    public func finishWriting() {
+        outbound.finish()
     }
 
     public func receive() async throws -> [UInt8]? {

@@ -1,59 +1,6 @@
 public import QMPCore
+public import QMPMock
 import Synchronization
-
-/// A queue of byte chunks with one waiting reader, closable from either side.
-final class ChunkQueue: Sendable {
-    private struct State {
-        var chunks: [[UInt8]] = []
-        var isFinished = false
-        var waiter: CheckedContinuation<[UInt8]?, Never>?
-    }
-
-    private let state = Mutex(State())
-
-    func push(_ chunk: [UInt8]) {
-        let waiter = state.withLock { state -> CheckedContinuation<[UInt8]?, Never>? in
-            guard !state.isFinished else { return nil }
-            if let waiter = state.waiter {
-                state.waiter = nil
-                return waiter
-            }
-            state.chunks.append(chunk)
-            return nil
-        }
-        waiter?.resume(returning: chunk)
-    }
-
-    func finish() {
-        let waiter = state.withLock { state in
-            state.isFinished = true
-            defer { state.waiter = nil }
-            return state.waiter
-        }
-        waiter?.resume(returning: nil)
-    }
-
-    /// The next chunk; `nil` once finished and drained, or when the task is cancelled.
-    func pop() async -> [UInt8]? {
-        await withTaskCancellationHandler {
-            await withCheckedContinuation { (continuation: CheckedContinuation<[UInt8]?, Never>) in
-                let ready: [UInt8]?? = state.withLock { state in
-                    if !state.chunks.isEmpty { return .some(state.chunks.removeFirst()) }
-                    if state.isFinished || Task.isCancelled { return .some(nil) }
-                    state.waiter = continuation
-                    return nil
-                }
-                if let ready { continuation.resume(returning: ready) }
-            }
-        } onCancel: {
-            let waiter = state.withLock { state in
-                defer { state.waiter = nil }
-                return state.waiter
-            }
-            waiter?.resume(returning: nil)
-        }
-    }
-}
 
 /// An in-process transport whose far end a test scripts by hand.
 ///
@@ -65,41 +12,23 @@ final class ChunkQueue: Sendable {
 /// peer.reply(to: command, #"{"return": {}}"#)
 /// ```
 public final class ScriptedPeer: Sendable {
-    public struct Transport: QMPCore.Transport {
-        let toClient: ChunkQueue
-        let fromClient: ChunkQueue
-
-        public func send(_ bytes: [UInt8]) async throws {
-            fromClient.push(bytes)
-        }
-
-        public func receive() async throws -> [UInt8]? {
-            await toClient.pop()
-        }
-
-        public func close() async {
-            toClient.finish()
-            fromClient.finish()
-        }
-    }
-
-    private let toClient = ChunkQueue()
-    private let fromClient = ChunkQueue()
+    /// The client's side.
+    public let transport: InProcessTransport
+    private let server: InProcessTransport
     private let sentBuffer = Mutex<[UInt8]>([])
 
-    public init() {}
-
-    /// The client's side.
-    public var transport: Transport { Transport(toClient: toClient, fromClient: fromClient) }
+    public init() {
+        (transport, server) = InProcessTransport.makePair()
+    }
 
     /// Sends raw text to the client, exactly as given.
     public func sendRaw(_ text: String) {
-        toClient.push(Array(text.utf8))
+        server.write(Array(text.utf8))
     }
 
     /// Sends raw bytes to the client, valid UTF-8 or not.
     public func transportInject(_ bytes: [UInt8]) {
-        toClient.push(bytes)
+        server.write(bytes)
     }
 
     /// Sends one message to the client, CRLF-terminated as QEMU does.
@@ -115,14 +44,14 @@ public final class ScriptedPeer: Sendable {
 
     /// Ends the stream toward the client (EOF).
     public func closeConnection() {
-        toClient.finish()
+        server.finishWriting()
     }
 
     /// The next message the client sent; `nil` when it closed the connection.
     public func nextMessage() async throws -> Message? {
         while true {
             if let message = try takeLine() { return message }
-            guard let chunk = await fromClient.pop() else { return nil }
+            guard let chunk = try await server.receive() else { return nil }
             sentBuffer.withLock { $0.append(contentsOf: chunk) }
         }
     }
