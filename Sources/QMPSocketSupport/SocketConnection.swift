@@ -68,18 +68,21 @@ package final class SocketConnection: Sendable {
     /// The next bytes from the peer; `nil` at end of stream or once closed.
     package func receive() async throws(QMPError) -> [UInt8]? {
         while true {
-            var bytes = [UInt8](repeating: 0, count: Self.chunkSize)
-            let attempt = try withFD { fd throws(QMPError) in
-                try nonBlockingSyscall("reading from \(peer)") {
-                    bytes.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            // Read straight into uninitialised storage: zero-filling 64 KiB per read showed up in profiles.
+            var outcome: Result<SyscallResult<Int>?, QMPError> = .success(nil)
+            let bytes = [UInt8](unsafeUninitializedCapacity: Self.chunkSize) { buffer, initialized in
+                outcome = Result { () throws(QMPError) in
+                    try withFD { fd throws(QMPError) in
+                        try nonBlockingSyscall("reading from \(peer)") { read(fd, buffer.baseAddress, buffer.count) }
+                    }
                 }
+                if case .success(.value(let count)?) = outcome { initialized = count } else { initialized = 0 }
             }
-            guard let result = attempt else { return nil }
+            guard let result = try outcome.get() else { return nil }
             switch result {
             case .value(0):
                 return nil
-            case .value(let count):
-                bytes.removeSubrange(count...)
+            case .value:
                 return bytes
             case .wouldBlock:
                 do {

@@ -88,6 +88,8 @@ struct JSONReader {
         defer { depth -= 1 }
         position += 1
         var members: [JSONObject.Member] = []
+        // QMP objects are small; one allocation up front beats growing 1 → 2 → 4.
+        members.reserveCapacity(4)
         skipWhitespace()
         if position < bytes.count, bytes[position] == UInt8(ascii: "}") {
             position += 1
