@@ -38,6 +38,53 @@ struct TCPTransportTests {
         await #expect(throws: QMPError.self) { _ = try await TCPTransport.connect(host: "no-such-host.invalid", port: 1) }
     }
 
+    /// A listener with a full backlog that never accepts: further connects hang in SYN_SENT.
+    private func saturatedPort() throws -> (fd: Int32, port: UInt16) {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 ? getsockname(fd, $0, &length) : -1 }
+        }
+        listen(fd, 0)
+        return (fd, UInt16(bigEndian: address.sin_port))
+    }
+
+    @Test func connectTimesOutAgainstAFullBacklog() async throws {
+        let (fd, port) = try saturatedPort()
+        defer { close(fd) }
+        let first = try? await TCPTransport.connect(host: "127.0.0.1", port: port, timeout: .milliseconds(200))
+        defer { if let first { Task { await first.close() } } }
+        let clock = ContinuousClock()
+        let start = clock.now
+        do {
+            _ = try await TCPTransport.connect(host: "127.0.0.1", port: port, timeout: .milliseconds(200))
+            Issue.record("connected past a full backlog")
+        } catch {
+            #expect(error.code == .timedOut)
+            #expect(error.message.contains("127.0.0.1:\(port)"))
+        }
+        #expect(clock.now - start < .seconds(5), "the timeout ends the attempt promptly")
+    }
+
+    @Test func aPendingConnectIsCancellable() async throws {
+        let (fd, port) = try saturatedPort()
+        defer { close(fd) }
+        let first = try? await TCPTransport.connect(host: "127.0.0.1", port: port, timeout: .milliseconds(200))
+        defer { if let first { Task { await first.close() } } }
+        let attempt = Task { try await TCPTransport.connect(host: "127.0.0.1", port: port, timeout: nil) }
+        try await Task.sleep(for: .milliseconds(100))
+        attempt.cancel()
+        let result = await attempt.result
+        if case .failure(let error as QMPError) = result {
+            #expect(error.code == .cancelled)
+        } else {
+            Issue.record("expected cancellation, got \(result)")
+        }
+    }
+
     @Test func listenerAcceptsAClient() async throws {
         let listener = try await TCPListener.listen(host: "127.0.0.1", port: 0)
         #expect(listener.endpoint.port != 0)

@@ -216,7 +216,7 @@ final class Session: Sendable {
         do {
             while true {
                 guard let chunk = try await transport.receive() else {
-                    return endOfStreamError(framer: framer)
+                    return endOfStreamError()
                 }
                 framer.append(chunk)
                 while let frame = try framer.nextFrame() {
@@ -233,7 +233,7 @@ final class Session: Sendable {
         }
     }
 
-    private func endOfStreamError(framer: MessageFramer) -> QMPError {
+    private func endOfStreamError() -> QMPError {
         let pending = pendingCount
         let what = pending == 0 ? "" : " while \(pending) command\(pending == 1 ? " was" : "s were") pending"
         return .disconnected("QEMU closed the QMP connection (end of stream)\(what)")
