@@ -132,9 +132,11 @@ struct ReplayTests {
         """
         let replay = try ReplayTransport(text: text, timing: .recorded)
         let client = QMPClient()
-        try await client.connect(replay)
+        // Timed from before connecting: the recorded gap lies between the reply and the event,
+        // so it must have passed by then however late this task resumes.
         let clock = ContinuousClock()
         let start = clock.now
+        try await client.connect(replay)
         #expect(try await client.events.get().name == "STOP")
         // A lower bound only: the replay must wait at least the recorded gap.
         #expect(clock.now - start >= .milliseconds(150))
