@@ -1,89 +1,120 @@
 import QMP
 
-/// Turns a shell line into a QMP message, as Python's qmp-shell does.
-enum CommandLineSyntax {
-    struct SyntaxError: Error {
+/// Turns shell lines into QMP messages, in the syntax of QEMU's Python qmp-shell:
+///
+/// - `command key=value ...`, with dotted keys nesting (`a.b=1` is `{"a": {"b": 1}}`);
+/// - a raw JSON object, sent as it is;
+/// - `transaction(` ... `)`, one action per line (or all on one line), sent as one
+///   `transaction` command.
+///
+/// It keeps state only for an open transaction, so one value parses a whole session.
+struct CommandLineSyntax {
+    struct SyntaxError: Error, Equatable {
         let message: String
     }
 
-    /// A command line: `command key=value ...` or a raw JSON object.
-    static func parse(_ line: String) throws(SyntaxError) -> Message {
+    /// The actions of an open `transaction(`; `nil` outside one.
+    private var actions: [JSONValue]?
+
+    var inTransaction: Bool { actions != nil }
+
+    /// Python's qmp-shell prompts; `TRANS> ` shows that lines are collected, not sent.
+    var prompt: String { inTransaction ? "TRANS> " : "(QEMU) " }
+
+    /// The message to send for `line`, or `nil` when there is nothing to send yet
+    /// (a blank line, a comment, or an action added to an open transaction).
+    mutating func parse(_ line: String) throws(SyntaxError) -> Message? {
         let trimmed = line.trimmingCharacters(in: " ")
-        if trimmed.hasPrefix("{") {
-            do {
-                guard case .object(let object) = try JSONValue(parsing: trimmed) else {
-                    throw SyntaxError(message: "raw JSON must be an object")
-                }
-                return Message(object)
-            } catch let error as JSONParseError {
-                throw SyntaxError(message: "invalid JSON: \(error)")
-            } catch {
-                throw SyntaxError(message: "\(error)")
-            }
+        if trimmed.isEmpty || trimmed.hasPrefix("#") { return nil }
+        if trimmed.hasPrefix("{") && !inTransaction { return try Self.rawJSON(trimmed) }
+        var words = try Words.split(trimmed)[...]
+        if words.first == "transaction(" {
+            actions = []
+            words = words.dropFirst()
         }
-        let words = try split(trimmed)
-        guard let command = words.first else { throw SyntaxError(message: "empty command") }
-        guard !command.contains("=") else { throw SyntaxError(message: "a line starts with the command name, not '\(command)'") }
-        var arguments = JSONObject()
-        for word in words.dropFirst() {
-            guard let equals = word.firstIndex(of: "="), equals != word.startIndex else {
-                throw SyntaxError(message: "expected key=value, got '\(word)'")
-            }
-            let path = word[..<equals].split(separator: ".", omittingEmptySubsequences: false).map(String.init)
-            guard !path.contains(where: \.isEmpty) else { throw SyntaxError(message: "empty key in '\(word)'") }
-            try set(value(String(word[word.index(after: equals)...])), at: path[...], in: &arguments, word: word)
+        if words.first == ")", inTransaction {
+            guard words.count == 1 else { throw SyntaxError(message: "unexpected input after the ')' that closes a transaction") }
+            return finishTransaction()
         }
-        var object: JSONObject = ["execute": .string(command)]
-        if !arguments.isEmpty { object["arguments"] = .object(arguments) }
+        guard let name = words.first else { return nil }
+        try Self.checkCommandName(name)
+        guard inTransaction else {
+            var message: JSONObject = ["execute": .string(name)]
+            let arguments = try Self.arguments(words.dropFirst())
+            if !arguments.isEmpty { message["arguments"] = .object(arguments) }
+            return Message(message)
+        }
+        let closes = words.count > 1 && words.last == ")"
+        let data = try Self.arguments(words.dropFirst().dropLast(closes ? 1 : 0))
+        actions?.append(["type": .string(name), "data": .object(data)])
+        return closes ? finishTransaction() : nil
+    }
+
+    /// What is left unsent when input ends: an error if a transaction is still open.
+    func checkComplete() throws(SyntaxError) {
+        guard let actions else { return }
+        throw SyntaxError(message: "input ended inside 'transaction(' (\(actions.count) action(s) not sent); close it with ')'")
+    }
+
+    private mutating func finishTransaction() -> Message {
+        let collected = actions ?? []
+        actions = nil
+        return Message(["execute": "transaction", "arguments": ["actions": .array(collected)]])
+    }
+
+    private static func rawJSON(_ text: String) throws(SyntaxError) -> Message {
+        let value: JSONValue
+        do {
+            value = try JSONValue(parsing: text)
+        } catch {
+            throw SyntaxError(message: "invalid JSON: \(error)")
+        }
+        guard case .object(let object) = value else { throw SyntaxError(message: "raw JSON must be an object") }
         return Message(object)
     }
 
-    /// JSON when it parses as JSON, a string otherwise (`name=vm1`, `path=/tmp/x`).
-    private static func value(_ text: String) -> JSONValue {
-        (try? JSONValue(parsing: text)) ?? .string(text)
+    /// QMP names are letters, digits, `-`, `_` and `.` (`__com.redhat_x`); anything else
+    /// is a typo that deserves a syntax error rather than QEMU's CommandNotFound.
+    private static func checkCommandName(_ word: String) throws(SyntaxError) {
+        if word.contains("=") { throw SyntaxError(message: "a line starts with the command name, not '\(word)'") }
+        let valid = word.first.map { $0.isLetter || $0 == "_" } == true
+            && word.allSatisfy { ($0.isASCII && ($0.isLetter || $0.isNumber)) || "-_.".contains($0) }
+        guard valid else { throw SyntaxError(message: "'\(word)' is not a command name") }
     }
 
-    private static func set(_ value: JSONValue, at path: ArraySlice<String>, in object: inout JSONObject, word: String) throws(SyntaxError) {
-        guard let key = path.first else { return }
+    /// `key=value` words as an object; dotted keys build nested objects.
+    private static func arguments(_ words: ArraySlice<String>) throws(SyntaxError) -> JSONObject {
+        var arguments = JSONObject()
+        for word in words {
+            guard let equals = word.firstIndex(of: "="), equals != word.startIndex else {
+                throw SyntaxError(message: "expected key=value, got '\(word)'")
+            }
+            let key = word[..<equals]
+            let path = key.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+            guard !path.contains(where: \.isEmpty) else { throw SyntaxError(message: "empty key in '\(word)'") }
+            let value = Values.parse(String(word[word.index(after: equals)...]))
+            try set(value, at: path[...], in: &arguments, key: String(key))
+        }
+        return arguments
+    }
+
+    private static func set(_ value: JSONValue, at path: ArraySlice<String>, in object: inout JSONObject, key: String) throws(SyntaxError) {
+        guard let first = path.first else { return }
         if path.count == 1 {
-            guard object[key] == nil else { throw SyntaxError(message: "'\(key)' is given twice") }
-            object[key] = value
+            switch object[first] {
+            case nil: object[first] = value
+            case .object?: throw SyntaxError(message: "'\(key)' is used both as a value and as an object")
+            case .some: throw SyntaxError(message: "'\(key)' is given twice")
+            }
             return
         }
         var nested: JSONObject
-        switch object[key] {
+        switch object[first] {
         case nil: nested = JSONObject()
         case .object(let existing)?: nested = existing
-        case .some: throw SyntaxError(message: "'\(key)' is both a value and an object in '\(word)'")
+        case .some: throw SyntaxError(message: "'\(key)' is used both as a value and as an object")
         }
-        try set(value, at: path.dropFirst(), in: &nested, word: word)
-        object[key] = .object(nested)
-    }
-
-    /// Splits on spaces, keeping quoted strings and bracketed JSON together (`a={"b": 1}`).
-    private static func split(_ line: String) throws(SyntaxError) -> [String] {
-        var words: [String] = []
-        var current = ""
-        var depth = 0
-        var inString = false
-        var escaped = false
-        for character in line {
-            if inString {
-                current.append(character)
-                if escaped { escaped = false } else if character == "\\" { escaped = true } else if character == "\"" { inString = false }
-                continue
-            }
-            switch character {
-            case "\"": inString = true; current.append(character)
-            case "{", "[": depth += 1; current.append(character)
-            case "}", "]": depth -= 1; current.append(character)
-            case " " where depth == 0, "\t" where depth == 0:
-                if !current.isEmpty { words.append(current); current = "" }
-            default: current.append(character)
-            }
-        }
-        guard !inString else { throw SyntaxError(message: "unterminated string") }
-        if !current.isEmpty { words.append(current) }
-        return words
+        try set(value, at: path.dropFirst(), in: &nested, key: key)
+        object[first] = .object(nested)
     }
 }

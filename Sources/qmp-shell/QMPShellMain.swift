@@ -1,5 +1,8 @@
-import Foundation
+import Dispatch
 import QMP
+#if canImport(Glibc)
+import Glibc
+#endif
 
 @main
 enum QMPShellMain {
@@ -12,21 +15,24 @@ enum QMPShellMain {
                 print(ShellOptions.usage)
                 return
             }
-            FileHandle.standardError.write(Data("qmp-shell: \(message)\nTry 'qmp-shell --help'.\n".utf8))
+            ShellConnection.notice("\(message)\nTry 'qmp-shell --help'.")
             exit(2)
         }
-        exit(await run(options))
-    }
-
-    /// Runs the session; returns the exit status.
-    private static func run(_ options: ShellOptions) async -> Int32 {
         let interactive = options.commands.isEmpty && LineReader.stdinIsTerminal
         let output = ShellOutput(pretty: options.pretty, json: options.json, interactive: interactive)
+        // Ctrl-C ends the shell; on a terminal, the shell's own prompt should start on a fresh line.
+        let signals = ExitCleanup.exitOnSignals { if interactive { output.write("\n") } }
+        let status = await run(options, output: output, interactive: interactive)
+        withExtendedLifetime(signals) { ExitCleanup.exit(status) }
+    }
+
+    /// Connects and runs the session; returns the exit status.
+    private static func run(_ options: ShellOptions, output: ShellOutput, interactive: Bool) async -> Int32 {
         let connection: ShellConnection
         do {
             connection = try await ShellConnection.open(options)
         } catch {
-            output.write("qmp-shell: \(describe(error))\n", to: 2)
+            output.notice(describe(error))
             return 2
         }
         var configuration = QMPClient.Configuration()
@@ -36,19 +42,19 @@ enum QMPShellMain {
             }
         }
         let client = QMPClient(configuration: configuration)
-        defer { Task { await connection.close() } }
         do {
             let greeting = try await client.connect(connection.transport)
-            if !options.json { output.write("\(connection.banner)\nQEMU \(greeting.version) \(greeting.version.package)\n") }
+            if !options.json {
+                output.write("\(connection.banner)\nQEMU \(greeting.version) \(greeting.version.package)\n")
+                if interactive { output.write("Type a command (query-status), --help for the syntax; Ctrl-D quits.\n") }
+            }
         } catch {
-            output.write("qmp-shell: \(describe(error))\n", to: 2)
-            await connection.close()
+            output.notice(describe(error))
             return 2
         }
-        let session = ShellSession(client: client, options: options, output: output)
+        var session = ShellSession(client: client, options: options, output: output)
         let status = await session.run(interactive: interactive)
         await client.disconnect()
-        await connection.close()
         return status
     }
 

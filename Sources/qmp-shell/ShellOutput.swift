@@ -4,14 +4,14 @@ import Synchronization
 import Glibc
 #endif
 
-/// Everything the shell prints goes through here, so events never land in the middle of a line.
-struct ShellOutput: Sendable {
+/// Everything the shell prints goes through here, one write per message under one lock,
+/// so an event never lands in the middle of a reply or a prompt.
+final class ShellOutput: Sendable {
     let pretty: Bool
     let json: Bool
     let interactive: Bool
-    static let prompt = "(QEMU) "
-    /// Whether the prompt is on screen, waiting for input: only then does an event redraw it.
-    private let atPrompt = PromptState()
+    /// The prompt on screen waiting for input, if any: only then does an event redraw it.
+    private let screen = Mutex<String?>(nil)
 
     init(pretty: Bool, json: Bool, interactive: Bool) {
         self.pretty = pretty
@@ -20,26 +20,29 @@ struct ShellOutput: Sendable {
     }
 
     func write(_ text: String, to fd: Int32 = 1) {
-        var text = text
-        text.withUTF8 { buffer in
-            var offset = 0
-            while offset < buffer.count {
-                let written = Glibc.write(fd, buffer.baseAddress.map { $0 + offset }, buffer.count - offset)
-                if written <= 0 { return }
-                offset += written
-            }
+        screen.withLock { _ in Self.writeAll(text, to: fd) }
+    }
+
+    func showPrompt(_ prompt: String) {
+        guard interactive else { return }
+        screen.withLock { shown in
+            shown = prompt
+            Self.writeAll(prompt, to: 1)
         }
     }
 
-    func showPrompt() {
-        guard interactive else { return }
-        atPrompt.shown.store(true, ordering: .releasing)
-        write(Self.prompt)
+    /// A line was read: the prompt no longer waits.
+    func leavePrompt() {
+        screen.withLock { $0 = nil }
     }
 
-    /// A line was read: the prompt is no longer waiting.
-    func leavePrompt() {
-        atPrompt.shown.store(false, ordering: .releasing)
+    /// A message for stderr, on a line of its own even when the prompt is showing.
+    func notice(_ text: String) {
+        screen.withLock { shown in
+            if shown != nil { Self.writeAll("\n", to: 1) }
+            shown = nil
+            Self.writeAll("qmp-shell: \(text)\n", to: 2)
+        }
     }
 
     func reply(_ value: JSONValue) {
@@ -50,9 +53,12 @@ struct ShellOutput: Sendable {
         }
     }
 
+    /// HMP's reply is the text the monitor would have printed, usually ending in `\r\n`.
     func hmpText(_ value: JSONValue) {
         if json { return reply(value) }
-        write(value.stringValue ?? value.serialized() + "\n")
+        guard let text = value.stringValue else { return reply(value) }
+        if text.isEmpty { return }
+        write(text.hasSuffix("\n") ? text : text + "\n")
     }
 
     func failure(_ error: QMPError) {
@@ -75,24 +81,37 @@ struct ShellOutput: Sendable {
         }
     }
 
-    /// An event, above the prompt when interactive: clear the prompt line, print, redraw.
+    /// An event; at a waiting prompt: clear the prompt line, print, draw the prompt again.
     func event(_ event: Event) {
-        let text: String
-        if json {
-            text = event.message.description + "\n"
-        } else {
-            let stamp = event.timestamp.isValid
-                ? "\(event.timestamp.seconds).\(String(repeating: "0", count: 6 - String(event.timestamp.microseconds).count))\(event.timestamp.microseconds)"
-                : "-"
-            let data = event.data.isEmpty ? "" : " " + JSONValue.object(event.data).serialized()
-            text = "[\(stamp)] \(event.name)\(data)\n"
+        let text = json ? event.message.description + "\n" : Self.describe(event) + "\n"
+        screen.withLock { shown in
+            Self.writeAll(shown.map { "\r\u{1B}[K" + text + $0 } ?? text, to: 1)
         }
-        let redraw = interactive && atPrompt.shown.load(ordering: .acquiring)
-        write(redraw ? "\r\u{1B}[K" + text + Self.prompt : text)
     }
-}
 
-/// Shared between copies of ``ShellOutput``, which the event printer and the reader both hold.
-final class PromptState: Sendable {
-    let shown = Atomic<Bool>(false)
+    /// `[SECONDS.MICROSECONDS] NAME {data}`, the timestamp as QEMU gave it.
+    static func describe(_ event: Event) -> String {
+        let stamp: String
+        if event.timestamp.isValid {
+            let micros = String(event.timestamp.microseconds)
+            stamp = "\(event.timestamp.seconds).\(String(repeating: "0", count: max(0, 6 - micros.count)))\(micros)"
+        } else {
+            stamp = "-"
+        }
+        let data = event.data.isEmpty ? "" : " " + JSONValue.object(event.data).serialized()
+        return "[\(stamp)] \(event.name)\(data)"
+    }
+
+    private static func writeAll(_ text: String, to fd: Int32) {
+        var text = text
+        text.withUTF8 { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                let written = Glibc.write(fd, buffer.baseAddress.map { $0 + offset }, buffer.count - offset)
+                if written < 0 && errno == EINTR { continue }
+                if written <= 0 { return }
+                offset += written
+            }
+        }
+    }
 }

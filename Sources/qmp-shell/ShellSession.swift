@@ -1,122 +1,147 @@
 import QMP
 
-/// Reads lines, runs them, prints replies and events.
+/// Reads lines, runs them, prints replies and events; returns the exit status.
 struct ShellSession {
     let client: QMPClient
     let options: ShellOptions
     let output: ShellOutput
+    private var syntax = CommandLineSyntax()
+    private var failed = false
 
-    private var filter: EventFilter {
-        let names = options.eventNames
-        return EventFilter { event in names?.contains(event.name) ?? true }
+    init(client: QMPClient, options: ShellOptions, output: ShellOutput) {
+        self.client = client
+        self.options = options
+        self.output = output
     }
 
-    func run(interactive: Bool) async -> Int32 {
-        let events = Listener(filter)
+    private var status: Int32 { failed ? 1 : 0 }
+
+    mutating func run(interactive: Bool) async -> Int32 {
+        let names = options.eventNames
+        // No history: a long session would otherwise keep thousands of printed events.
+        let events = Listener(EventFilter { names?.contains($0.name) ?? true }, historyLimit: 0)
         do {
-            return try await client.listen(events) {
-                interactive ? await runInteractive(events) : await runScript(events)
-            }
+            return try await client.listen(events) { await loop(events, interactive: interactive) }
         } catch {
-            output.write("qmp-shell: \(QMPShellMain.describe(error))\n", to: 2)
+            output.notice(QMPShellMain.describe(error))
             return 2
         }
     }
 
-    /// Interactive: events print the moment they arrive, above the prompt.
-    private func runInteractive(_ events: Listener<EventFilter>) async -> Int32 {
-        let printer = Task {
-            for try await event in events { output.event(event) }
-        }
-        defer { printer.cancel() }
-        var failed = false
-        output.showPrompt()
-        for await line in LineReader.lines() {
+    /// Interactive: events print the moment they arrive, above the prompt. Scripted (`-c`,
+    /// or stdin not a terminal): events that arrived before a result print just before it,
+    /// so the output follows wire order and is the same on every run.
+    private mutating func loop(_ events: Listener<EventFilter>, interactive: Bool) async -> Int32 {
+        let output = output
+        let printer = interactive ? Task { for try await event in events { output.event(event) } } : nil
+        defer { printer?.cancel() }
+        let flush = { if !interactive { for event in events.clear() { output.event(event) } } }
+        let (inputs, stop) = LineReader.inputs(commands: options.commands, client: client)
+        defer { stop() }
+        output.showPrompt(syntax.prompt)
+        for await input in inputs {
             output.leavePrompt()
-            let ok = await execute(line)
-            if !ok { failed = true }
-            if ok && isQuit(line) { await waitForDisconnect() }
-            if client.runState != .running { break }
-            output.showPrompt()
-        }
-        output.write("\n")
-        return failed ? 1 : 0
-    }
-
-    /// Scripted (`-c`, or stdin not a terminal): events that arrived before a reply print
-    /// before it, so the output is in wire order and the same on every run.
-    private func runScript(_ events: Listener<EventFilter>) async -> Int32 {
-        var failed = false
-        let lines: AsyncStream<String>
-        if options.commands.isEmpty {
-            lines = LineReader.lines()
-        } else {
-            lines = AsyncStream { continuation in
-                for command in options.commands { continuation.yield(command) }
-                continuation.finish()
+            switch input {
+            case .line(let line):
+                if await run(line, beforeResult: flush) {
+                    // QEMU closes the connection right after answering quit; the next
+                    // line must not race it, and the closing is no error.
+                    await waitForDisconnect()
+                    flush()
+                    return status
+                }
+                if client.runState != .running { return lost(flush) }
+            case .endOfInput:
+                flush()
+                do {
+                    try syntax.checkComplete()
+                } catch {
+                    output.syntaxError(error.message)
+                    failed = true
+                }
+                if interactive { output.write("\n") }
+                return status
+            case .disconnected:
+                return lost(flush)
             }
+            output.showPrompt(syntax.prompt)
         }
-        for await line in lines {
-            let ok = await execute(line, before: { for event in events.clear() { output.event(event) } })
-            if !ok { failed = true }
-            if ok && isQuit(line) { await waitForDisconnect() }
-            if client.runState != .running { break }
-        }
-        for event in events.clear() { output.event(event) }
-        return failed ? 1 : 0
+        return status
     }
 
-    /// Runs one line; `false` when it failed. `before` runs just before the result prints.
-    private func execute(_ line: String, before: () -> Void = {}) async -> Bool {
+    /// Until the connection closes, for at most a few seconds (a server that ignores quit).
+    private func waitForDisconnect() async {
+        let client = client
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                for await state in client.runStates() where state == .idle { return }
+            }
+            group.addTask { try? await Task.sleep(for: .seconds(5)) }
+            await group.next()
+            group.cancelAll()
+        }
+    }
+
+    /// The connection closed when nobody asked it to.
+    private func lost(_ flush: () -> Void) -> Int32 {
+        flush()
+        // Cleanup after Ctrl-C kills a launched QEMU: that loss is expected.
+        if ExitCleanup.interrupted { return 2 }
+        output.notice("connection to QEMU lost: \(client.lastError.map(QMPShellMain.describe) ?? "closed")")
+        return 2
+    }
+
+    /// Runs one line; `beforeResult` runs just before its result prints.
+    /// Returns whether the line asked QEMU to quit and QEMU agreed.
+    private mutating func run(_ line: String, beforeResult: () -> Void) async -> Bool {
         let trimmed = line.trimmingCharacters(in: " ")
-        if trimmed.isEmpty || trimmed.hasPrefix("#") { return true }
         if options.hmp && !trimmed.hasPrefix("{") {
+            if trimmed.isEmpty || trimmed.hasPrefix("#") { return false }
             do {
                 let text = try await client.execute("human-monitor-command", arguments: ["command-line": .string(trimmed)])
-                before()
+                beforeResult()
                 output.hmpText(text)
-                return true
+                return ["quit", "q"].contains(trimmed.split(separator: " ").first ?? "")
             } catch {
-                before()
+                beforeResult()
                 output.failure(error)
+                failed = true
                 return false
             }
         }
-        let message: Message
+        let parsed: Message?
         do {
-            message = try CommandLineSyntax.parse(trimmed)
+            parsed = try syntax.parse(line)
         } catch {
+            beforeResult()
             output.syntaxError(error.message)
+            failed = true
             return false
         }
+        guard let message = parsed else { return false }
         do {
-            let reply = try await client.executeMessage(messageWithID(message))
-            before()
+            let reply = try await client.executeMessage(Self.withID(message))
+            beforeResult()
             if let error = ErrorReply(reply) {
-                output.failure(QMPError(.commandFailed, error.description, command: message["execute"]?.stringValue,
-                                        errorClass: error.errorClass, errorDescription: error.description))
+                output.failure(QMPError(
+                    .commandFailed, error.description, command: message["execute"]?.stringValue,
+                    errorClass: error.errorClass, errorDescription: error.description
+                ))
+                failed = true
                 return false
             }
             output.reply(reply["return"] ?? .null)
-            return true
+            return message["execute"] == "quit"
         } catch {
-            before()
+            beforeResult()
             output.failure(error)
+            failed = true
             return false
         }
     }
 
-    /// QEMU closes the connection right after answering `quit`; the next line must not race it.
-    private func isQuit(_ line: String) -> Bool {
-        (try? CommandLineSyntax.parse(line))?["execute"] == "quit"
-    }
-
-    private func waitForDisconnect() async {
-        for await state in client.runStates() where state == .idle { return }
-    }
-
-    /// Raw JSON keeps its own id; parsed lines get a fresh one.
-    private func messageWithID(_ message: Message) -> Message {
+    /// Raw JSON keeps its own id; other lines get a fresh one.
+    private static func withID(_ message: Message) -> Message {
         guard message.id == nil else { return message }
         var message = message
         message["id"] = .string("qmp-shell-\(UInt64.random(in: 0...UInt64.max))")

@@ -1,0 +1,65 @@
+import Dispatch
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Work that must happen however the shell ends, normally or by a signal: a QEMU
+/// started by `--launch` must not outlive the shell, nor its socket directory.
+enum ExitCleanup {
+    private struct State {
+        var actions: [@Sendable () -> Void] = []
+        /// The first terminating signal received, if any.
+        var signal: Int32?
+    }
+
+    private static let state = Mutex(State())
+    /// Held while actions run, so an exit on one thread waits for a cleanup in
+    /// progress on another instead of ending the process halfway through it.
+    private static let running = Mutex(())
+
+    static func add(_ action: @escaping @Sendable () -> Void) {
+        state.withLock { $0.actions.append(action) }
+    }
+
+    /// Whether the shell is going down because of a signal: what follows is no error to report.
+    static var interrupted: Bool { state.withLock { $0.signal != nil } }
+
+    /// Runs every action added so far, newest first, each once.
+    static func run() {
+        running.withLock { _ in
+            let pending = state.withLock { state in
+                defer { state.actions = [] }
+                return state.actions
+            }
+            for action in pending.reversed() { action() }
+        }
+    }
+
+    /// Cleans up and exits: with `status`, or with `128 + signal` once a signal arrived,
+    /// the status a shell reports for a process that signal killed.
+    static func exit(_ status: Int32) -> Never {
+        run()
+        let signal = state.withLock { $0.signal }
+        Glibc.exit(signal.map { 128 + $0 } ?? status)
+    }
+
+    /// Turns SIGINT, SIGTERM and SIGHUP into cleanup and ``exit(_:)``.
+    ///
+    /// The handlers run on a queue of their own, never on the cooperative pool, because
+    /// cleanup waits for QEMU to die. Keep the returned sources alive until exit.
+    static func exitOnSignals(beforeExit: @escaping @Sendable () -> Void) -> [any DispatchSourceSignal] {
+        let queue = DispatchQueue(label: "qmp-shell.signals")
+        return [SIGINT, SIGTERM, SIGHUP].map { number in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
+            source.setEventHandler {
+                state.withLock { $0.signal = $0.signal ?? number }
+                beforeExit()
+                exit(0)
+            }
+            source.activate()
+            return source
+        }
+    }
+}

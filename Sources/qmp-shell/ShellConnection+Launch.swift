@@ -1,0 +1,54 @@
+import Foundation
+import QMP
+import QMPTransportUnix
+
+extension ShellConnection {
+    /// Starts `qemu-system-x86_64 -machine none` on a socket in a fresh temporary
+    /// directory and connects to it. QEMU is killed and the directory removed at exit.
+    static func launch() async throws -> ShellConnection {
+        let directory = NSTemporaryDirectory() + "qmp-shell-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        ExitCleanup.add { try? FileManager.default.removeItem(atPath: directory) }
+        let path = directory + "/qmp.sock"
+        let logPath = directory + "/qemu.log"
+        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = [
+            "qemu-system-x86_64", "-machine", "none", "-nodefaults", "-display", "none",
+            "-qmp", "unix:\(path),server=on,wait=off",
+        ]
+        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle(forWritingAtPath: logPath) ?? FileHandle.nullDevice
+        try process.run()
+        ExitCleanup.add {
+            if process.isRunning {
+                kill(process.processIdentifier, SIGKILL)
+                process.waitUntilExit()
+            }
+        }
+        // QEMU creates the socket before it starts its main loop; 5 s covers a slow machine.
+        for _ in 0..<500 where !FileManager.default.fileExists(atPath: path) && process.isRunning {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        do {
+            let transport = try await UnixSocketTransport.connect(path: path)
+            return ShellConnection(
+                banner: "qmp-shell: launched qemu-system-x86_64 -machine none (pid \(process.processIdentifier)), connected to unix:\(path)",
+                transport: transport
+            )
+        } catch {
+            throw QMPError(.connectionFailed, "could not start qemu-system-x86_64: \(launchFailure(process, logPath: logPath, error: error))")
+        }
+    }
+
+    /// Why QEMU did not come up, in one line: its own last words when it printed any.
+    private static func launchFailure(_ process: Process, logPath: String, error: any Error) -> String {
+        if process.isRunning { return "its socket did not accept connections (\(error))" }
+        if process.terminationStatus == 127 { return "not found in PATH (is QEMU installed?)" }
+        let log = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
+        let lastLine = log.split(whereSeparator: \.isNewline).last.map(String.init)
+        return lastLine ?? "it exited with status \(process.terminationStatus)"
+    }
+}
