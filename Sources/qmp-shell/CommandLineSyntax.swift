@@ -33,7 +33,10 @@ struct CommandLineSyntax {
             words = words.dropFirst()
         }
         if words.first == ")", inTransaction {
-            guard words.count == 1 else { throw SyntaxError(message: "unexpected input after the ')' that closes a transaction") }
+            guard words.count == 1 else {
+                actions = nil
+                throw SyntaxError(message: "unexpected input after the ')' that closes a transaction; it was not sent")
+            }
             return finishTransaction()
         }
         guard let name = words.first else { return nil }

@@ -1,0 +1,86 @@
+import Foundation
+import QMPTestSupport
+import Testing
+
+/// How sessions end: a peer that goes away, and signals.
+@Suite("qmp-shell session end", .serialized, .timeLimit(.minutes(2)))
+struct ShellLifecycleTests {
+    @Test func aLostConnectionIsReportedAtOnceWithStatus2() async throws {
+        let directory = try QEMUInstance.makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let path = directory + "/sim.sock"
+        let simulator = Process()
+        simulator.executableURL = URL(fileURLWithPath: try BuiltTool.path("qmp-simulator"))
+        simulator.arguments = ["--unix", path]
+        simulator.standardError = FileHandle.nullDevice
+        try simulator.run()
+        defer { kill(simulator.processIdentifier, SIGKILL) }
+        // Listeners move their socket into place only once they listen.
+        for _ in 0..<500 where !FileManager.default.fileExists(atPath: path) { try await Task.sleep(for: .milliseconds(10)) }
+
+        let shell = try RunningShell([path])
+        shell.send("query-status")
+        try await shell.waitForOutput(#""status":"running""#)
+        // The shell now waits for its next line; the peer dies under it.
+        kill(simulator.processIdentifier, SIGKILL)
+        let status = await shell.finish()
+        #expect(status == 2)
+        #expect(shell.errors.hasPrefix("qmp-shell: connection to QEMU lost: "), "\(shell.errors)")
+        #expect(shell.errors.split(separator: "\n").count == 1)
+    }
+
+    @Test func sigtermEndsTheShellWithStatus143() async throws {
+        let shell = try RunningShell([])
+        try await shell.waitForOutput("built-in simulated QEMU")
+        kill(shell.processIdentifier, SIGTERM)
+        #expect(await shell.finish() == 143)
+        #expect(shell.errors.isEmpty, "\(shell.errors)")
+    }
+
+    @Test func quitIsAnOrderlyEnd() async throws {
+        let shell = try RunningShell([])
+        shell.send("quit")
+        // stdin stays open: the shell must end because QEMU closed the connection.
+        #expect(await shell.finish() == 0)
+        #expect(shell.output.contains("SHUTDOWN"))
+        #expect(shell.errors.isEmpty, "\(shell.errors)")
+    }
+}
+
+@Suite("qmp-shell --launch cleanup", .serialized, .requiresQEMU, .timeLimit(.minutes(2)))
+struct ShellLaunchCleanupTests {
+    /// `(pid N), connected to unix:PATH` from the banner.
+    private func launched(_ banner: String) -> (pid: Int32, directory: String)? {
+        guard let pidStart = banner.range(of: "(pid "), let pidEnd = banner[pidStart.upperBound...].firstIndex(of: ")"),
+              let pid = Int32(banner[pidStart.upperBound..<pidEnd]),
+              let pathStart = banner.range(of: "unix:"), let lineEnd = banner[pathStart.upperBound...].firstIndex(of: "\n")
+        else { return nil }
+        let socket = String(banner[pathStart.upperBound..<lineEnd])
+        return (pid, (socket as NSString).deletingLastPathComponent)
+    }
+
+    @Test(arguments: [SIGINT, SIGTERM, SIGHUP])
+    func aSignalKillsTheLaunchedQEMUAndRemovesItsSocket(signal: Int32) async throws {
+        let shell = try RunningShell(["--launch"])
+        try await shell.waitForOutput("QEMU 7")
+        let qemu = try #require(launched(shell.output), "\(shell.output)")
+        #expect(kill(qemu.pid, 0) == 0, "QEMU runs while the shell does")
+        #expect(FileManager.default.fileExists(atPath: qemu.directory))
+        kill(shell.processIdentifier, signal)
+        #expect(await shell.finish() == 128 + signal, "the status of a process killed by the signal")
+        // The shell reaped QEMU before exiting, so its pid is gone (not a zombie).
+        #expect(kill(qemu.pid, 0) == -1 && errno == ESRCH, "QEMU must not outlive the shell")
+        #expect(!FileManager.default.fileExists(atPath: qemu.directory))
+        #expect(!shell.errors.contains("connection to QEMU lost"), "an interrupt is no lost connection")
+    }
+
+    @Test func endOfInputAlsoCleansUp() async throws {
+        let shell = try RunningShell(["--launch"])
+        try await shell.waitForOutput("QEMU 7")
+        let qemu = try #require(launched(shell.output))
+        try shell.closeInput()
+        #expect(await shell.finish() == 0)
+        #expect(kill(qemu.pid, 0) == -1 && errno == ESRCH)
+        #expect(!FileManager.default.fileExists(atPath: qemu.directory))
+    }
+}

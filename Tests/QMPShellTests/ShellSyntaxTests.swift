@@ -1,0 +1,80 @@
+import Foundation
+import QMPTestSupport
+import Testing
+
+/// The `command key=value` syntax, checked on the wire: `-v` traces each message sent.
+@Suite("qmp-shell syntax", .serialized, .timeLimit(.minutes(2)))
+struct ShellSyntaxTests {
+    /// Runs `line` against the simulator and returns the `arguments` member it sent for command `x`.
+    private func sentArguments(_ line: String) async throws -> String? {
+        let output = try await BuiltTool.run("qmp-shell", ["-v", "-c", line])
+        let prefix = #"-> {"execute":"x","arguments":"#
+        guard let sent = output.stderr.split(separator: "\n").first(where: { $0.hasPrefix(prefix) }),
+              let idStart = sent.range(of: #","id":"qmp-shell-"#) else { return nil }
+        return String(sent[sent.index(sent.startIndex, offsetBy: prefix.count)..<idStart.lowerBound])
+    }
+
+    @Test(arguments: [
+        (#"x a.b=1 a.c="x""#, #"{"a":{"b":1,"c":"x"}}"#),
+        (#"x a.b.c=null a.b.d=[1, 2]"#, #"{"a":{"b":{"c":null,"d":[1,2]}}}"#),
+        (#"x name=vm-1 path=/tmp/a:b empty="#, #"{"name":"vm-1","path":"/tmp/a:b","empty":""}"#),
+        (#"x n=-3 f=1.5 big=1e3 quoted="1""#, #"{"n":-3,"f":1.5,"big":1000.0,"quoted":"1"}"#),
+        (#"x t=true f=FALSE T=True"#, #"{"t":true,"f":false,"T":true}"#),
+        (#"x s='a b' d="c \"d\"""#, #"{"s":"a b","d":"c \"d\""}"#),
+        (#"x o={"k": [1, {"z": "a b"}]}"#, #"{"o":{"k":[1,{"z":"a b"}]}}"#),
+        (#"x o={'k': True, 'n': None, 'q': "it's"}"#, #"{"o":{"k":true,"n":null,"q":"it's"}}"#),
+        ("x\ttab=1   spaces=2", #"{"tab":1,"spaces":2}"#),
+    ])
+    func valuesAndNesting(line: String, arguments: String) async throws {
+        #expect(try await sentArguments(line) == arguments)
+    }
+
+    @Test func transactionsCollectOneActionPerLine() async throws {
+        let script = """
+        transaction(
+        block-dirty-bitmap-add node=d0 name=b1
+        abort
+        )
+        transaction( abort x=1 )
+        """
+        let output = try await BuiltTool.run("qmp-shell", ["-v"], input: script)
+        let sent = output.stderr.split(separator: "\n").filter { $0.hasPrefix(#"-> {"execute":"transaction""#) }
+        #expect(sent.count == 2)
+        #expect(sent.first?.contains(
+            #"{"actions":[{"type":"block-dirty-bitmap-add","data":{"node":"d0","name":"b1"}},{"type":"abort","data":{}}]}"#
+        ) == true)
+        #expect(sent.last?.contains(#"{"actions":[{"type":"abort","data":{"x":1}}]}"#) == true)
+    }
+
+    @Test(arguments: [
+        ("key=value", "a line starts with the command name, not 'key=value'"),
+        ("x y", "expected key=value, got 'y'"),
+        ("x a=1 a=2", "'a' is given twice"),
+        ("x a=1 a.b=2", "'a.b' is used both as a value and as an object"),
+        ("x a.b=2 a=1", "'a' is used both as a value and as an object"),
+        ("x .a=1", "empty key in '.a=1'"),
+        ("x a='open", "unterminated ' quote in 'a='open'"),
+        (#"x a={"b": 1"#, "unclosed '{' or '['"),
+        ("x a=1]", "unbalanced ']'"),
+        ("[1]", "'[1]' is not a command name"),
+        (#"{"broken"#, "invalid JSON"),
+        ("[\"a\"]", "is not a command name"),
+        ("transaction(\nabort\n) x", "unexpected input after the ')' that closes a transaction"),
+        ("transaction(\nabort", "input ended inside 'transaction(' (1 action(s) not sent)"),
+    ])
+    func badLinesAreOneLineSyntaxErrors(script: String, message: String) async throws {
+        let output = try await BuiltTool.run("qmp-shell", ["-v"], input: script + "\n")
+        #expect(output.status == 1)
+        let errors = output.stdout.split(separator: "\n").filter { $0.hasPrefix("error: ") }
+        #expect(errors.count == 1)
+        #expect(errors.first?.hasPrefix("error: syntax: ") == true)
+        #expect(errors.first?.contains(message) == true, "\(errors)")
+        #expect(!output.stderr.contains(#"-> {"execute":"x""#), "a bad line sends nothing")
+    }
+
+    @Test func syntaxErrorsInJSONMode() async throws {
+        let output = try await BuiltTool.run("qmp-shell", ["--json", "-c", "x y"])
+        #expect(output.status == 1)
+        #expect(output.stdout == #"{"error":{"class":"SyntaxError","desc":"expected key=value, got 'y'"}}"# + "\n")
+    }
+}
