@@ -53,10 +53,12 @@ final class ShellOutput: Sendable {
         }
     }
 
-    /// HMP's reply is the text the monitor would have printed, usually ending in `\r\n`.
+    /// HMP's reply is the text the monitor would have printed, with `\r\n` line ends
+    /// meant for a terminal in raw mode; printed with plain `\n`, as every other line.
     func hmpText(_ value: JSONValue) {
         if json { return reply(value) }
-        guard let text = value.stringValue else { return reply(value) }
+        guard let raw = value.stringValue else { return reply(value) }
+        let text = raw.replacing("\r\n", with: "\n")
         if text.isEmpty { return }
         write(text.hasSuffix("\n") ? text : text + "\n")
     }

@@ -1,0 +1,57 @@
+import Foundation
+import QMPTestSupport
+import Testing
+
+@Suite("qmp-shell against real QEMU", .serialized, .requiresQEMU, .timeLimit(.minutes(3)))
+struct ShellQEMUTests {
+    @Test func launchesAThrowawayQEMU() async throws {
+        guard QEMUInstance.executablePath != nil else { throw QEMUUnavailable(message: "qemu-system-x86_64 is not installed") }
+        let output = try await BuiltTool.run("qmp-shell", ["--launch"], input: "query-status\nstop\nno-such-command\n")
+        #expect(output.status == 1, "the unknown command fails the script")
+        #expect(output.stdout.contains("launched qemu-system-x86_64"))
+        #expect(output.stdout.contains(#""status":"running""#))
+        #expect(output.stdout.contains("] STOP"))
+        #expect(output.stdout.contains("error: CommandNotFound: The command no-such-command has not been found"))
+    }
+
+    @Test func talksToAQEMUSocketIncludingHMP() async throws {
+        try await QEMUInstance.with { qemu in
+            let output = try await BuiltTool.run("qmp-shell", ["-H", qemu.socketPath], input: "info version\n")
+            #expect(output.status == 0)
+            #expect(output.stdout.contains("7.2"))
+        }
+    }
+
+    @Test func listensForQEMU() async throws {
+        let directory = try QEMUInstance.makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let path = directory + "/listen.sock"
+        let shell = Task { try await BuiltTool.run("qmp-shell", ["--listen", path, "-c", "query-status"]) }
+        // Our listeners move the socket file into place only once they listen.
+        for _ in 0..<500 where !FileManager.default.fileExists(atPath: path) { try await Task.sleep(for: .milliseconds(10)) }
+        try await QEMUInstance.with(mode: .unixClient(path: path)) { _ in
+            let output = try await shell.value
+            #expect(output.status == 0, "\(output.stderr)")
+            #expect(output.stdout.contains(#""status":"running""#))
+        }
+    }
+
+    @Test func transactionsAndQuitAgainstQEMU() async throws {
+        let script = """
+        transaction(
+        )
+        transaction( abort )
+        query-status
+        quit
+        """
+        let output = try await BuiltTool.run("qmp-shell", ["--launch", "--json"], input: script)
+        #expect(output.status == 1, "the aborted transaction fails the script")
+        let lines = output.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.count == 5, "\(lines)")
+        #expect(lines.first == #"{"return":{}}"#, "an empty transaction succeeds")
+        #expect(lines.dropFirst().first?.contains("Transaction aborted using Abort action") == true)
+        #expect(lines.dropFirst(2).first?.contains(#""status":"running""#) == true)
+        #expect(lines.dropFirst(3).first?.contains(#""event":"SHUTDOWN""#) == true)
+        #expect(output.stderr.isEmpty, "quit closes the connection without a 'connection lost': \(output.stderr)")
+    }
+}
