@@ -35,7 +35,7 @@ struct ShellConnection {
             let listener = try await TCPListener.listen(host: endpoint.host, port: endpoint.port)
             notice("waiting for QEMU to connect to tcp:\(listener.endpoint)")
             let transport = try await acceptOne(listener.accept, close: listener.close)
-            return ShellConnection(banner: "qmp-shell: QEMU connected on tcp:\(endpoint)", transport: transport)
+            return ShellConnection(banner: "qmp-shell: QEMU connected on tcp:\(listener.endpoint)", transport: transport)
         case .tcp(let address):
             let endpoint = try HostPort(parsing: address)
             let transport = try await TCPTransport.connect(to: endpoint)

@@ -47,12 +47,13 @@ final class RunningShell: Sendable {
         try input.close()
     }
 
-    /// Waits (up to 10 s) until stdout contains `text`.
-    func waitForOutput(_ text: String) async throws {
-        for _ in 0..<1_000 where !output.contains(text) {
+    /// Waits (up to 10 s) until stdout (or stderr) contains `text`.
+    func waitForOutput(_ text: String, onStandardError: Bool = false) async throws {
+        let printed = { onStandardError ? self.errors : self.output }
+        for _ in 0..<1_000 where !printed().contains(text) {
             try await Task.sleep(for: .milliseconds(10))
         }
-        guard output.contains(text) else { throw QEMUUnavailable(message: "no '\(text)' in qmp-shell's output: \(output)") }
+        guard printed().contains(text) else { throw QEMUUnavailable(message: "no '\(text)' in qmp-shell's output: \(printed())") }
     }
 
     /// Waits for the process to exit (killing it after 30 s) and returns its status.

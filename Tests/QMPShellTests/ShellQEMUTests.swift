@@ -54,4 +54,20 @@ struct ShellQEMUTests {
         #expect(lines.dropFirst(3).first?.contains(#""event":"SHUTDOWN""#) == true)
         #expect(output.stderr.isEmpty, "quit closes the connection without a 'connection lost': \(output.stderr)")
     }
+
+    @Test func listensOnTCPForQEMU() async throws {
+        let shell = try RunningShell(["--listen", "127.0.0.1:0", "--json"])
+        let waiting = "qmp-shell: waiting for QEMU to connect to tcp:"
+        try await shell.waitForOutput(waiting, onStandardError: true)
+        try await shell.waitForOutput("\n", onStandardError: true)
+        let address = try #require(shell.errors.split(separator: "\n").first?.dropFirst(waiting.count))
+        #expect(address.hasPrefix("127.0.0.1:") && !address.hasSuffix(":0"), "the port the kernel chose")
+        // QEMU's own monitor stays on its Unix socket; a second one connects to the shell.
+        try await QEMUInstance.with(extraArguments: ["-qmp", "tcp:\(address)"]) { _ in
+            shell.send("query-status")
+            try await shell.waitForOutput(#"{"return":{"status":"running""#)
+            try shell.closeInput()
+            #expect(await shell.finish() == 0)
+        }
+    }
 }
