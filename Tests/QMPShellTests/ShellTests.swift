@@ -101,16 +101,7 @@ struct ShellTests {
     }
 
     @Test func talksToQMPSimulatorOverTCP() async throws {
-        let probe = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(probe, $0, length) == 0 ? getsockname(probe, $0, &length) : -1 }
-        }
-        let port = UInt16(bigEndian: address.sin_port)
-        close(probe)
+        let port = LoopbackPort.free()
         let simulator = Process()
         simulator.executableURL = URL(fileURLWithPath: try BuiltTool.path("qmp-simulator"))
         simulator.arguments = ["--tcp", "127.0.0.1:\(port)"]

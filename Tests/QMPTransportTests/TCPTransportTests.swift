@@ -23,7 +23,7 @@ struct TCPTransportTests {
     }
 
     @Test func refusedConnectionsNameHostAndPort() async throws {
-        let port = freePort()
+        let port = LoopbackPort.free()
         do {
             _ = try await TCPTransport.connect(host: "127.0.0.1", port: port)
             Issue.record("connected to a closed port")
@@ -40,16 +40,9 @@ struct TCPTransportTests {
 
     /// A listener with a full backlog that never accepts: further connects hang in SYN_SENT.
     private func saturatedPort() throws -> (fd: Int32, port: UInt16) {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 ? getsockname(fd, $0, &length) : -1 }
-        }
+        let (fd, port) = LoopbackPort.bound()
         listen(fd, 0)
-        return (fd, UInt16(bigEndian: address.sin_port))
+        return (fd, port)
     }
 
     @Test func connectTimesOutAgainstAFullBacklog() async throws {
@@ -101,7 +94,7 @@ struct TCPTransportTests {
 @Suite("TCP transport against real QEMU", .serialized, .requiresQEMU, .timeLimit(.minutes(2)))
 struct TCPTransportQEMUTests {
     @Test func connectsOverIPv4() async throws {
-        let port = freePort()
+        let port = LoopbackPort.free()
         try await QEMUInstance.with(mode: .tcpServer(host: "127.0.0.1", port: port)) { _ in
             let client = QMPClient()
             try await client.connect(try await TCPTransport.connect(host: "127.0.0.1", port: port))
@@ -112,7 +105,7 @@ struct TCPTransportQEMUTests {
 
     @Test func connectsOverIPv6WhenAvailable() async throws {
         guard hasIPv6Loopback() else { return }
-        let port = freePort()
+        let port = LoopbackPort.free()
         try await QEMUInstance.with(mode: .tcpServer(host: "::1", port: port)) { _ in
             let client = QMPClient()
             try await client.connect(try await TCPTransport.connect(to: HostPort(parsing: "[::1]:\(port)")))
