@@ -46,7 +46,7 @@ enum QMPShellMain {
             let greeting = try await client.connect(connection.transport)
             if !options.json {
                 output.write("\(connection.banner)\nQEMU \(greeting.version) \(greeting.version.package)\n")
-                if interactive { output.write("Type a command (query-status), --help for the syntax; Ctrl-D quits.\n") }
+                if interactive { output.write("Type QMP commands, e.g. query-status; `qmp-shell --help` shows the syntax; Ctrl-D quits.\n") }
             }
         } catch {
             output.notice(describe(error))
