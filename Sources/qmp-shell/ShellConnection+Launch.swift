@@ -33,7 +33,7 @@ extension ShellConnection {
             try await Task.sleep(for: .milliseconds(10))
         }
         do {
-            let transport = try await UnixSocketTransport.connect(path: path)
+            let transport = try await connectWhenListening(path: path, process: process)
             return ShellConnection(
                 banner: "qmp-shell: launched qemu-system-x86_64 -machine none (pid \(process.processIdentifier)), connected to unix:\(path)",
                 transport: transport
@@ -50,5 +50,21 @@ extension ShellConnection {
         let log = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
         let lastLine = log.split(whereSeparator: \.isNewline).last.map(String.init)
         return lastLine ?? "it exited with status \(process.terminationStatus)"
+    }
+
+    /// QEMU binds its socket file a moment before it listens, so a connect in between
+    /// is refused; retry that case for a short while as long as QEMU is alive.
+    private static func connectWhenListening(path: String, process: Process) async throws -> UnixSocketTransport {
+        for _ in 0..<200 {
+            let refused: Bool
+            do {
+                return try await UnixSocketTransport.connect(path: path)
+            } catch {
+                refused = error.errno == ECONNREFUSED
+                if !refused || !process.isRunning { throw error }
+            }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        return try await UnixSocketTransport.connect(path: path)
     }
 }

@@ -1,4 +1,5 @@
 import Dispatch
+import Synchronization
 import QMPCore
 import QMPMock
 import QMPTransportTCP
@@ -49,7 +50,9 @@ enum QMPSimulatorMain {
         case nil:
             return
         }
+        let stopping = Atomic<Bool>(false)
         let signals = installSignalHandlers {
+            stopping.store(true, ordering: .releasing)
             Task {
                 await shutdown()
                 exit(0)
@@ -57,7 +60,15 @@ enum QMPSimulatorMain {
         }
         defer { withExtendedLifetime(signals) {} }
         while true {
-            let transport = try await accept()
+            let transport: any Transport
+            do {
+                transport = try await accept()
+            } catch where stopping.load(ordering: .acquiring) {
+                // Closing the listener fails the pending accept; the signal handler
+                // removes the socket file and exits 0, so wait for it rather than exit 1.
+                try await Task.sleep(for: .seconds(60))
+                return
+            }
             if let transcript {
                 await (try ReplayTransport(transcript: transcript)).serve(over: transport)
             } else {

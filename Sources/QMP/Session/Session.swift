@@ -176,7 +176,8 @@ final class Session: Sendable {
             do {
                 try await write(items)
             } catch {
-                await end(with: QMPError(.transportFailed, "sending to QEMU failed: \(error)"))
+                let failure = (error as? QMPError) ?? QMPError(.transportFailed, "\(error)")
+                await end(with: Self.connectionLost(failure, doing: "sending to QEMU"))
                 return
             }
         }
@@ -225,12 +226,24 @@ final class Session: Sendable {
                 flush(&events)
             }
         } catch let error as QMPError {
-            return error
+            return Self.connectionLost(error, doing: "receiving from QEMU")
         } catch is CancellationError {
             return .disconnected("the QMP connection was closed")
         } catch {
-            return QMPError(.transportFailed, "receiving from QEMU failed: \(error)")
+            return QMPError(.disconnected, "the connection to QEMU was lost receiving: \(error)")
         }
+    }
+
+    /// A failed read or write ends the session like an end of stream: callers see
+    /// ``QMPError/Code/disconnected`` whether QEMU closed cleanly or the socket was reset
+    /// (a killed QEMU gives either), with the OS's reason kept in the message and `errno`.
+    /// Protocol errors (garbage, oversized messages) keep their own codes.
+    static func connectionLost(_ error: QMPError, doing what: String) -> QMPError {
+        guard error.code == .transportFailed else { return error }
+        var lost = error
+        lost.code = .disconnected
+        lost.message = "the connection to QEMU was lost \(what): \(error.message)"
+        return lost
     }
 
     private func endOfStreamError() -> QMPError {
