@@ -47,6 +47,9 @@ public final class Listener<Filter: EventPredicate>: EventListening, Sendable {
     /// How many events are waiting to be read.
     public var count: Int { storage.state.withLock { $0.pendingCount } }
 
+    /// How many reads are suspended waiting for an event; lets tests start racing at the right moment.
+    package var waitingReaderCount: Int { storage.state.withLock { $0.waitingCount } }
+
     /// Events discarded because the buffering policy was full.
     public var droppedCount: Int { storage.state.withLock { $0.droppedCount } }
 
@@ -95,11 +98,22 @@ public final class Listener<Filter: EventPredicate>: EventListening, Sendable {
     }
 
     public func deliver(contentsOf events: [Event]) {
-        let accepted = events.filter { filter.accepts($0) }
-        guard !accepted.isEmpty else { return }
+        guard let accepted = accepted(events) else { return }
         for (waiter, event) in storage.state.withLock({ $0.accept(contentsOf: accepted) }) {
             waiter.resume(returning: .success(event))
         }
+    }
+
+    /// The events the filter accepts, or `nil` for none. When it accepts all of
+    /// them (a catch-all listener, the common case in a flood) the batch is
+    /// shared rather than copied.
+    private func accepted(_ events: [Event]) -> [Event]? {
+        guard let firstRejected = events.firstIndex(where: { !filter.accepts($0) }) else {
+            return events.isEmpty ? nil : events
+        }
+        var accepted = Array(events[..<firstRejected])
+        for event in events[(firstRejected + 1)...] where filter.accepts(event) { accepted.append(event) }
+        return accepted.isEmpty ? nil : accepted
     }
 
     public func sessionEnded(error: QMPError) {

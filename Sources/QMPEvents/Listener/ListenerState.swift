@@ -10,9 +10,8 @@ struct ListenerState {
     let policy: BufferingPolicy
     let historyLimit: Int?
 
-    /// Unread events; `queueHead` skips the ones already handed out, so dequeuing is O(1).
-    private var queue: [Event] = []
-    private var queueHead = 0
+    /// Unread events, oldest first.
+    private var queue = RingBuffer<Event>()
     private(set) var history: [Event] = []
     private var waiters: [(token: UInt64, waiter: Waiter)] = []
     private var nextToken: UInt64 = 0
@@ -25,26 +24,53 @@ struct ListenerState {
         self.historyLimit = historyLimit
     }
 
-    var pendingCount: Int { queue.count - queueHead }
+    var pendingCount: Int { queue.count }
+
+    var waitingCount: Int { waiters.count }
 
     /// Records accepted events; returns the waiters they complete, paired with their events.
+    ///
+    /// One call per batch the reader hands over: waiters are served first, the
+    /// rest is queued under the policy in bulk.
     mutating func accept(contentsOf events: [Event]) -> [(Waiter, Event)] {
+        appendHistory(contentsOf: events)
+        var remaining = events[...]
         var completed: [(Waiter, Event)] = []
-        for event in events {
-            if let waiter = accept(event) { completed.append((waiter, event)) }
+        while !waiters.isEmpty, let event = remaining.popFirst() {
+            completed.append((waiters.removeFirst().waiter, event))
+        }
+        guard !remaining.isEmpty else { return completed }
+        switch policy.storage {
+        case .unbounded:
+            queue.append(contentsOf: remaining)
+        case .oldest(let limit):
+            let room = min(max(0, limit - queue.count), remaining.count)
+            queue.append(contentsOf: remaining.prefix(room))
+            droppedCount += remaining.count - room
+        case .newest(let limit):
+            // Only the latest `limit` of queue + batch survive.
+            let kept = min(remaining.count, limit)
+            var excess = queue.count + kept - limit
+            droppedCount += remaining.count - kept
+            while excess > 0 {
+                queue.removeFirst()
+                droppedCount += 1
+                excess -= 1
+            }
+            queue.append(contentsOf: remaining.suffix(kept))
         }
         return completed
     }
 
     /// Records an accepted event; returns the waiter it completes, if one was waiting.
     mutating func accept(_ event: Event) -> Waiter? {
-        appendHistory(event)
+        appendHistory(contentsOf: CollectionOfOne(event))
         if !waiters.isEmpty { return waiters.removeFirst().waiter }
         switch policy.storage {
         case .unbounded:
             break
         case .oldest(let limit):
-            if pendingCount >= limit {
+            if queue.count >= limit {
                 droppedCount += 1
                 return nil
             }
@@ -53,29 +79,21 @@ struct ListenerState {
                 droppedCount += 1
                 return nil
             }
-            if pendingCount >= limit {
-                queueHead += 1
+            if queue.count >= limit {
+                queue.removeFirst()
                 droppedCount += 1
             }
         }
         queue.append(event)
-        compactQueueIfWasteful()
         return nil
     }
 
-    private mutating func appendHistory(_ event: Event) {
-        if historyLimit == 0 { return }
-        history.append(event)
+    private mutating func appendHistory(contentsOf events: some Collection<Event>) {
+        guard historyLimit != 0 else { return }
+        history.append(contentsOf: events)
         if let historyLimit, history.count > historyLimit {
             // Trim in batches so appending stays amortised O(1).
             history.removeFirst(max(history.count - historyLimit, historyLimit / 2 + 1))
-        }
-    }
-
-    private mutating func compactQueueIfWasteful() {
-        if queueHead > 1_024 && queueHead * 2 > queue.count {
-            queue.removeFirst(queueHead)
-            queueHead = 0
         }
     }
 
@@ -88,19 +106,9 @@ struct ListenerState {
 
     /// The next queued event without waiting, or the end; `nil` when the caller must wait.
     mutating func nextIfReady() -> Next? {
-        if queueHead < queue.count { return .event(dequeue()) }
+        if let event = queue.popFirst() { return .event(event) }
         if let endError { return .ended(endError) }
         return nil
-    }
-
-    private mutating func dequeue() -> Event {
-        let event = queue[queueHead]
-        queueHead += 1
-        if queueHead == queue.count {
-            queue.removeAll(keepingCapacity: true)
-            queueHead = 0
-        }
-        return event
     }
 
     /// A token for the next ``next(orWait:token:)``, handed out first so that
@@ -119,7 +127,7 @@ struct ListenerState {
     mutating func next(orWait waiter: Waiter, token: UInt64) -> Next {
         highestRegistered = max(highestRegistered, token)
         if cancelledEarly.remove(token) != nil { return .ended(.cancelled("waiting for an event")) }
-        if queueHead < queue.count { return .event(dequeue()) }
+        if let event = queue.popFirst() { return .event(event) }
         if let endError { return .ended(endError) }
         waiters.append((token, waiter))
         return .wait
@@ -137,11 +145,9 @@ struct ListenerState {
 
     /// Empties the queue; returns the events removed.
     mutating func clear() -> [Event] {
-        defer {
-            queue.removeAll()
-            queueHead = 0
-        }
-        return Array(queue[queueHead...])
+        let events = queue.removeAll()
+        queue.reset()
+        return events
     }
 
     /// The session ended: returns every waiter, all of which must end with `error`.
@@ -154,7 +160,6 @@ struct ListenerState {
     /// A new session starts: stale events go, waits work again. History is kept.
     mutating func restart() {
         endError = nil
-        queue.removeAll()
-        queueHead = 0
+        queue.reset()
     }
 }

@@ -1,0 +1,89 @@
+/// A FIFO queue over a circular buffer, for a listener's unread events.
+///
+/// Popping moves the element out of its slot, so handing an event to a reader
+/// costs no reference counting and no later bulk destruction, unlike an array
+/// with a moving head index (which also kept read events alive until it was
+/// compacted). The storage is kept when the queue drains: a flood fills and
+/// drains it once per socket read, and reallocating every time showed up in
+/// profiles. ``reset()`` gives it back.
+struct RingBuffer<Element> {
+    private var slots: ContiguousArray<Element?> = []
+    /// Index of the oldest element in `slots`.
+    private var head = 0
+    private(set) var count = 0
+
+    init() {}
+
+    var isEmpty: Bool { count == 0 }
+
+    mutating func append(_ element: Element) {
+        if count == slots.count { grow(toHold: count + 1) }
+        slots[wrapped(head + count)] = element
+        count += 1
+    }
+
+    /// Appends `elements` in order, growing at most once.
+    mutating func append(contentsOf elements: some Collection<Element>) {
+        let needed = count + elements.count
+        if needed > slots.count { grow(toHold: needed) }
+        var index = wrapped(head + count)
+        for element in elements {
+            slots[index] = element
+            index += 1
+            if index == slots.count { index = 0 }
+        }
+        count = needed
+    }
+
+    mutating func popFirst() -> Element? {
+        guard count > 0 else { return nil }
+        let element = slots[head].take()
+        head += 1
+        if head == slots.count { head = 0 }
+        count -= 1
+        if count == 0 { head = 0 }
+        return element
+    }
+
+    /// Drops the oldest element, if any.
+    mutating func removeFirst() {
+        _ = popFirst()
+    }
+
+    /// Removes every element and returns them, oldest first.
+    mutating func removeAll() -> [Element] {
+        var elements: [Element] = []
+        elements.reserveCapacity(count)
+        while let element = popFirst() { elements.append(element) }
+        return elements
+    }
+
+    /// Removes every element and gives the storage back.
+    mutating func reset() {
+        slots = []
+        head = 0
+        count = 0
+    }
+
+    /// `index` folded back into `slots`; callers never pass twice the capacity or more.
+    private func wrapped(_ index: Int) -> Int {
+        index >= slots.count ? index - slots.count : index
+    }
+
+    private mutating func grow(toHold needed: Int) {
+        var capacity = Swift.max(16, slots.count * 2)
+        while capacity < needed { capacity *= 2 }
+        var grown = ContiguousArray<Element?>()
+        grown.reserveCapacity(capacity)
+        var index = head
+        for _ in 0..<count {
+            grown.append(slots[index].take())
+            index = wrapped(index + 1)
+        }
+        grown.append(contentsOf: repeatElement(nil, count: capacity - count))
+        slots = grown
+        head = 0
+    }
+}
+
+extension RingBuffer: Sendable where Element: Sendable {}
