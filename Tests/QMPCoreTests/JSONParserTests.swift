@@ -11,7 +11,26 @@ struct JSONParserTests {
         #expect(try JSONValue(parsing: "9223372036854775808") == .double(9223372036854775808))
         #expect(try JSONValue(parsing: "1e400") == .double(.infinity))
         #expect(try JSONValue(parsing: "-0") == .int(0))
+        #expect(try JSONValue(parsing: "-9223372036854775809") == .double(-9223372036854775808.0))
+        #expect(try JSONValue(parsing: "18446744073709551616") == .double(18446744073709551616))
+        #expect(try JSONValue(parsing: "123456789012345678") == .int(123456789012345678))
+        #expect(try JSONValue(parsing: "[0, 7, -12]") == [0, 7, -12])
         #expect(try JSONValue(parsing: "2.5e-3") == .double(0.0025))
+    }
+
+    @Test func sharedVocabularyStringsDecodeExactly() throws {
+        // Names QMP repeats come from a shared table; near misses must not match them.
+        let text = #"{"event": "JOB_STATUS_CHANGE", "events": "JOB_STATUS_CHANGED", "even": "STOP", "Event": "STOP2", "data": {"status": "concluded", "id": "job-id"}}"#
+        let value = try JSONValue(parsing: text)
+        #expect(value.objectValue?.keys == ["event", "events", "even", "Event", "data"])
+        #expect(value["event"] == "JOB_STATUS_CHANGE")
+        #expect(value["events"] == "JOB_STATUS_CHANGED")
+        #expect(value["even"] == "STOP")
+        #expect(value["Event"] == "STOP2")
+        #expect(value["data"]?["status"] == "concluded")
+        #expect(value["data"]?["id"] == "job-id")
+        #expect(try JSONValue(parsing: #""BLOCK_JOB_COMPLETED""#) == "BLOCK_JOB_COMPLETED")
+        #expect(try JSONValue(parsing: #""BLOCK_JOB_COMPLETEX""#) == "BLOCK_JOB_COMPLETEX")
     }
 
     @Test func keepsMemberOrderAndLastDuplicate() throws {

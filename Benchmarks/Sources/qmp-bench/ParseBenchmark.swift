@@ -8,11 +8,20 @@ enum ParseBenchmark {
     static func run(schemaLine: [UInt8], iterations: Int) throws {
         for (name, line, count) in [("event line", eventLine, iterations), ("query-qmp-schema reply", schemaLine, max(20, iterations / 2_000))] {
             var sink = 0
-            let ours = try timeParse(count) { sink &+= (try JSONParser.parse(line)).objectValue?.count ?? 0 }
             let data = Data(line)
-            let foundation = try timeParse(count) {
-                sink &+= ((try JSONSerialization.jsonObject(with: data)) as? [String: Any])?.count ?? 0
+            // Alternate the two in rounds and keep each one's fastest round: on a shared
+            // machine that filters out the rounds another tenant slowed down.
+            var ours = Double.infinity
+            var foundation = Double.infinity
+            let rounds = 10
+            for _ in 0..<rounds {
+                ours = min(ours, try timeParse(count / rounds) { sink &+= (try JSONParser.parse(line)).objectValue?.count ?? 0 })
+                foundation = min(foundation, try timeParse(count / rounds) {
+                    sink &+= ((try JSONSerialization.jsonObject(with: data)) as? [String: Any])?.count ?? 0
+                })
             }
+            ours *= Double(rounds)
+            foundation *= Double(rounds)
             Measure.report([
                 "scenario": "parse", "input": name, "bytes": line.count, "messages": count,
                 "ours_per_s": Double(count) / ours, "ours_mb_s": Double(count * line.count) / ours / 1e6,

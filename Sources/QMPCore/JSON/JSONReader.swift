@@ -4,6 +4,7 @@ struct JSONReader {
     private var position = 0
     private let maxDepth: Int
     private var depth = 0
+    private let known = KnownStrings.qmp
 
     init(_ bytes: UnsafeRawBufferPointer, maxDepth: Int) {
         self.bytes = bytes
@@ -96,7 +97,7 @@ struct JSONReader {
             return .object(JSONObject(uniqueMembers: members))
         }
         // Only consulted for large objects; QMP's are small, where a scan is cheaper.
-        var index: [String: Int] = [:]
+        var index = [String: Int]()
         while true {
             skipWhitespace()
             guard position < bytes.count else { throw fail(.unexpectedEnd) }
@@ -110,7 +111,9 @@ struct JSONReader {
             let value = try parseValue()
             // A repeated key keeps its last value, as QEMU does.
             if members.count < 16 {
-                if let existing = members.firstIndex(where: { $0.key == key }) {
+                // Comparing lengths first skips most of String's comparison machinery.
+                let length = key.utf8.count
+                if let existing = members.firstIndex(where: { $0.key.utf8.count == length && $0.key == key }) {
                     members[existing].value = value
                 } else {
                     members.append(JSONObject.Member(key: key, value: value))
@@ -139,24 +142,30 @@ struct JSONReader {
     // MARK: Strings
 
     private mutating func parseString() throws(JSONParseError) -> String {
-        position += 1
-        let start = position
+        let start = position + 1
+        var index = start
+        let end = bytes.count
         // Fast path: no escapes, so the string is a slice of the input once validated.
-        while position < bytes.count {
-            let byte = bytes[position]
+        while index < end {
+            let byte = bytes[index]
+            // Printable ASCII other than the quote and the backslash: by far the common case.
+            if byte &- 0x20 < 0x60 && byte != UInt8(ascii: "\"") && byte != UInt8(ascii: "\\") {
+                index += 1
+                continue
+            }
+            position = index
             if byte == UInt8(ascii: "\"") {
-                let string = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<position]), as: UTF8.self)
                 position += 1
-                return string
+                let count = index - start
+                if let shared = known.lookup(bytes, from: start, count: count) { return shared }
+                return String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
             }
             if byte == UInt8(ascii: "\\") { return try parseEscapedString(from: start) }
             if byte < 0x20 { throw fail(.controlCharacterInString) }
-            if byte < 0x80 {
-                position += 1
-            } else {
-                try skipUTF8Sequence()
-            }
+            try skipUTF8Sequence()
+            index = position
         }
+        position = end
         throw fail(.unexpectedEnd)
     }
 
@@ -271,19 +280,23 @@ struct JSONReader {
         let negative = bytes[position] == UInt8(ascii: "-")
         if negative { position += 1 }
         guard position < bytes.count else { throw fail(.unexpectedEnd) }
-        var integer: Int64 = 0
+        // Up to 18 digits cannot overflow a UInt64, so the common case needs no checks.
+        var magnitude: UInt64 = 0
         var overflow = false
         let first = bytes[position]
         if first == UInt8(ascii: "0") {
             position += 1
         } else if first >= UInt8(ascii: "1") && first <= UInt8(ascii: "9") {
-            while position < bytes.count, bytes[position] >= UInt8(ascii: "0"), bytes[position] <= UInt8(ascii: "9") {
-                // Accumulate negatively so Int64.min stays representable.
-                let digit = Int64(bytes[position] - UInt8(ascii: "0"))
-                let (times, o1) = integer.multipliedReportingOverflow(by: 10)
-                let (next, o2) = times.subtractingReportingOverflow(digit)
+            let fastEnd = min(bytes.count, position + 18)
+            while position < fastEnd, bytes[position] &- UInt8(ascii: "0") < 10 {
+                magnitude = magnitude &* 10 &+ UInt64(bytes[position] &- UInt8(ascii: "0"))
+                position += 1
+            }
+            while position < bytes.count, bytes[position] &- UInt8(ascii: "0") < 10 {
+                let (times, o1) = magnitude.multipliedReportingOverflow(by: 10)
+                let (next, o2) = times.addingReportingOverflow(UInt64(bytes[position] &- UInt8(ascii: "0")))
                 overflow = overflow || o1 || o2
-                integer = next
+                magnitude = next
                 position += 1
             }
         } else {
@@ -304,8 +317,9 @@ struct JSONReader {
             try skipDigits()
         }
         if isInteger && !overflow {
-            if negative { return .int(integer) }
-            if integer != .min { return .int(-integer) }
+            // Int64.min's magnitude is one more than Int64.max's.
+            if negative && magnitude <= UInt64(Int64.max) + 1 { return .int(Int64(bitPattern: 0 &- magnitude)) }
+            if !negative && magnitude <= UInt64(Int64.max) { return .int(Int64(magnitude)) }
         }
         let text = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<position]), as: UTF8.self)
         guard let double = Double(text) else { throw fail(.invalidNumber, at: start) }
