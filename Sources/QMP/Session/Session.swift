@@ -220,8 +220,8 @@ final class Session: Sendable {
                     return endOfStreamError()
                 }
                 framer.append(chunk)
-                while let frame = try framer.nextFrame() {
-                    try handle(frame, events: &events)
+                while let (message, bytes) = try framer.nextMessage(maxDepth: configuration.maxDepth) {
+                    try handle(message, bytes: bytes, events: &events)
                 }
                 flush(&events)
             }
@@ -261,10 +261,9 @@ final class Session: Sendable {
 
     /// Handles one message. Events are batched in `events`; a reply first flushes them, so
     /// an event QEMU sent before a reply is with the listeners before the caller resumes.
-    private func handle(_ frame: ArraySlice<UInt8>, events: inout [Event]) throws(QMPError) {
-        let message = try Message(parsing: frame, maxDepth: configuration.maxDepth)
+    private func handle(_ message: Message, bytes: ArraySlice<UInt8>, events: inout [Event]) throws(QMPError) {
         if let trace = configuration.trace {
-            trace(TraceRecord(direction: .received, text: String(decoding: frame, as: UTF8.self)))
+            trace(TraceRecord(direction: .received, text: String(decoding: bytes, as: UTF8.self)))
         }
         let kind = message.kind
         if kind != .greeting && kind != .event && isAwaitingGreeting {

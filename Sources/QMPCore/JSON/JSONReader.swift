@@ -19,6 +19,14 @@ struct JSONReader {
         return value
     }
 
+    /// Parses the value that starts at the first non-whitespace byte and stops
+    /// right after it, leaving anything that follows for the caller.
+    mutating func parsePrefix() throws(JSONParseError) -> (value: JSONValue, end: Int) {
+        skipWhitespace()
+        let value = try parseValue()
+        return (value, position)
+    }
+
     private func fail(_ reason: JSONParseError.Reason, at offset: Int? = nil) -> JSONParseError {
         JSONParseError(offset: offset ?? position, reason: reason)
     }

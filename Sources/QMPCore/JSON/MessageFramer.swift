@@ -87,6 +87,59 @@ public struct MessageFramer: Sendable {
         return frame
     }
 
+    /// The next complete message, parsed, with the bytes it came from; `nil` until more bytes arrive.
+    ///
+    /// Equivalent to parsing each ``nextFrame()`` with ``Message/init(parsing:maxDepth:)``,
+    /// but a well-formed object that has fully arrived is parsed straight out of
+    /// the buffer, and parsing finds where it ends: the separate scan for the
+    /// frame's end (a second pass over every byte) is only needed for messages
+    /// split across reads and for malformed input.
+    ///
+    /// - Throws: ``QMPError/Code/malformedMessage`` for a frame that is not a
+    ///   JSON object, ``QMPError/Code/messageTooLarge`` past ``maxMessageSize``.
+    public mutating func nextMessage(
+        maxDepth: Int = JSONParser.defaultMaxDepth
+    ) throws(QMPError) -> (message: Message, bytes: ArraySlice<UInt8>)? {
+        if failure == nil && !scan.started, let parsed = parseInPlace(maxDepth: maxDepth) {
+            let (object, start, end) = parsed
+            if end - start > maxMessageSize {
+                let error = QMPError(
+                    .messageTooLarge,
+                    "a QMP message of \(end - start) bytes exceeded the limit of \(maxMessageSize) bytes (MessageFramer.maxMessageSize)"
+                )
+                failure = error
+                throw error
+            }
+            frameStart = end
+            scanned = end
+            return (Message(object), buffer[start..<end])
+        }
+        guard let frame = try nextFrame() else { return nil }
+        return (try Message(parsing: frame, maxDepth: maxDepth), frame)
+    }
+
+    /// Parses a complete object at the start of the unconsumed bytes; `nil` when
+    /// there is none (incomplete, not an object, or malformed), which the caller
+    /// leaves to the scanning path and its error reporting.
+    private func parseInPlace(maxDepth: Int) -> (JSONObject, start: Int, end: Int)? {
+        buffer.withUnsafeBytes { bytes -> (JSONObject, start: Int, end: Int)? in
+            var start = frameStart
+            while start < bytes.count {
+                switch bytes[start] {
+                case 0x20, 0x09, 0x0A, 0x0D: start += 1
+                case UInt8(ascii: "{"):
+                    var reader = JSONReader(UnsafeRawBufferPointer(rebasing: bytes[start...]), maxDepth: maxDepth)
+                    guard let (value, length) = try? reader.parsePrefix(), case .object(let object) = value else {
+                        return nil
+                    }
+                    return (object, start, start + length)
+                default: return nil
+                }
+            }
+            return nil
+        }
+    }
+
     /// Scans from where the last call stopped; returns the end of a complete frame.
     private mutating func findFrameEnd() -> Int? {
         let count = buffer.count
