@@ -63,6 +63,20 @@ struct BatchDeliveryTests {
         #expect(listener.history.count == 5)
     }
 
+    @Test func historyKeepsTheLatestAcrossBatches() throws {
+        let hub = EventHub()
+        let listener = Listener(historyLimit: 5)
+        try hub.register(listener)
+        hub.dispatch(contentsOf: batch(0..<3))
+        #expect(listener.history.map(\.name) == ["E0", "E1", "E2"])
+        hub.dispatch(contentsOf: batch(3..<12))
+        #expect(listener.history.map(\.name) == ["E7", "E8", "E9", "E10", "E11"])
+        hub.dispatch(event("E12"))
+        #expect(listener.history.map(\.name) == ["E8", "E9", "E10", "E11", "E12"])
+        _ = listener.clear()
+        #expect(listener.history.count == 5)
+    }
+
     @Test func aFilterSeesEveryEventOfABatch() throws {
         let hub = EventHub()
         let odd = Listener(EventNames(["E1", "E3", "E5"]))

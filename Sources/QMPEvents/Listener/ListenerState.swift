@@ -12,7 +12,8 @@ struct ListenerState {
 
     /// Unread events, oldest first.
     private var queue = RingBuffer<Event>()
-    private(set) var history: [Event] = []
+    /// The latest accepted events, up to `historyLimit`: a ring, so trimming moves nothing.
+    private var recent = RingBuffer<Event>()
     private var waiters: [(token: UInt64, waiter: Waiter)] = []
     private var nextToken: UInt64 = 0
     /// Why the session ended, once it has; cleared when a new one starts.
@@ -88,12 +89,18 @@ struct ListenerState {
         return nil
     }
 
+    var history: [Event] { recent.elements }
+
     private mutating func appendHistory(contentsOf events: some Collection<Event>) {
-        guard historyLimit != 0 else { return }
-        history.append(contentsOf: events)
-        if let historyLimit, history.count > historyLimit {
-            // Trim in batches so appending stays amortised O(1).
-            history.removeFirst(max(history.count - historyLimit, historyLimit / 2 + 1))
+        guard let historyLimit else {
+            recent.append(contentsOf: events)
+            return
+        }
+        guard historyLimit > 0 else { return }
+        // Of a batch longer than the limit, only its tail survives.
+        for event in events.dropFirst(max(0, events.count - historyLimit)) {
+            if recent.count == historyLimit { recent.removeFirst() }
+            recent.append(event)
         }
     }
 

@@ -58,6 +58,19 @@ struct RingBuffer<Element> {
         return elements
     }
 
+    /// The elements, oldest first.
+    var elements: [Element] {
+        var elements: [Element] = []
+        elements.reserveCapacity(count)
+        var index = head
+        for _ in 0..<count {
+            if let element = slots[index] { elements.append(element) }
+            index += 1
+            if index == slots.count { index = 0 }
+        }
+        return elements
+    }
+
     /// Removes every element and gives the storage back.
     mutating func reset() {
         slots = []
