@@ -92,22 +92,30 @@ public final class QEMUInstance: Sendable {
         let instance = QEMUInstance(socketPath: socketPath, directory: directory, process: process)
         if case .unixServer = mode {
             // The file appears at bind(), a moment before listen(): wait until the kernel lists it as listening.
-            for _ in 0..<500 where !isListening(unixPath: socketPath) {
+            // A deadline, not a count of sleeps: with the suite starting several QEMUs at once on two
+            // loaded cores, startup has been seen to take over five seconds.
+            let deadline = ContinuousClock.now + startupTimeout
+            while !isListening(unixPath: socketPath) && ContinuousClock.now < deadline {
                 guard process.isRunning else { break }
                 try await Task.sleep(for: .milliseconds(10))
             }
             guard isListening(unixPath: socketPath) else {
                 let stderr = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
                 instance.terminate()
-                throw QEMUUnavailable(message: "QEMU did not create its QMP socket: \(stderr)")
+                throw QEMUUnavailable(message: "QEMU did not listen on its QMP socket within \(startupTimeout): \(stderr)")
             }
         } else if case .tcpServer(let host, let port) = mode {
-            for _ in 0..<500 where !isListening(host: host, port: port) {
+            let deadline = ContinuousClock.now + startupTimeout
+            while !isListening(host: host, port: port) && ContinuousClock.now < deadline {
+                guard process.isRunning else { break }
                 try await Task.sleep(for: .milliseconds(10))
             }
         }
         return instance
     }
+
+    /// How long QEMU may take to start listening before a test gives up on it.
+    static let startupTimeout: Duration = .seconds(30)
 
     /// Whether a Unix socket at `unixPath` is listening (flag __SO_ACCEPTCON in /proc/net/unix).
     public static func isListening(unixPath: String) -> Bool {
