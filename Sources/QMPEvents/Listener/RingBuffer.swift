@@ -1,20 +1,26 @@
-/// A FIFO queue over a circular buffer, for a listener's unread events.
+/// A FIFO queue over a circular buffer, for a listener's unread events and its history.
 ///
 /// Popping moves the element out of its slot, so handing an event to a reader
 /// costs no reference counting and no later bulk destruction, unlike an array
 /// with a moving head index (which also kept read events alive until it was
-/// compacted). The storage is kept when the queue drains: a flood fills and
-/// drains it once per socket read, and reallocating every time showed up in
-/// profiles. ``reset()`` gives it back.
+/// compacted). The storage is kept when the queue drains, since a flood fills
+/// and drains it once per socket read and reallocating every time showed up
+/// in profiles, unless a burst grew it past ``retainedCapacity``.
 struct RingBuffer<Element> {
     private var slots: ContiguousArray<Element?> = []
     /// Index of the oldest element in `slots`.
     private var head = 0
     private(set) var count = 0
 
+    /// Slots kept across a drain; a larger ring (left by a burst) is given back.
+    static var retainedCapacity: Int { 65_536 }
+
     init() {}
 
     var isEmpty: Bool { count == 0 }
+
+    /// Slots allocated.
+    var capacity: Int { slots.count }
 
     mutating func append(_ element: Element) {
         if count == slots.count { grow(toHold: count + 1) }
@@ -41,7 +47,10 @@ struct RingBuffer<Element> {
         head += 1
         if head == slots.count { head = 0 }
         count -= 1
-        if count == 0 { head = 0 }
+        if count == 0 {
+            head = 0
+            if slots.count > Self.retainedCapacity { slots = [] }
+        }
         return element
     }
 
