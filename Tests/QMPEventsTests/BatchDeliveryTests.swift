@@ -8,10 +8,15 @@ import Testing
 struct BatchDeliveryTests {
     private func batch(_ range: Range<Int>) -> [Event] { range.map { event("E\($0)") } }
 
-    @Test func aBatchArrivesInOrderAndIsReadOneByOne() async throws {
+    private func registered(_ listener: some EventListening) throws -> EventHub {
         let hub = EventHub()
-        let listener = Listener()
         try hub.register(listener)
+        return hub
+    }
+
+    @Test func aBatchArrivesInOrderAndIsReadOneByOne() async throws {
+        let listener = Listener()
+        let hub = try registered(listener)
         hub.dispatch(contentsOf: batch(0..<3))
         hub.dispatch(contentsOf: batch(3..<40))
         var names: [String] = []
@@ -21,9 +26,8 @@ struct BatchDeliveryTests {
     }
 
     @Test func waitingReadersAreServedFromTheBatchFirst() async throws {
-        let hub = EventHub()
         let listener = Listener()
-        try hub.register(listener)
+        let hub = try registered(listener)
         async let first = listener.get()
         while listener.waitingReaderCount == 0 { await Task.yield() }
         hub.dispatch(contentsOf: batch(0..<5))
@@ -32,9 +36,8 @@ struct BatchDeliveryTests {
     }
 
     @Test func bufferingOldestKeepsTheFirstOfABatch() throws {
-        let hub = EventHub()
         let listener = Listener(policy: .bufferingOldest(4))
-        try hub.register(listener)
+        let hub = try registered(listener)
         hub.dispatch(contentsOf: batch(0..<3))
         hub.dispatch(contentsOf: batch(3..<10))
         #expect(listener.droppedCount == 6)
@@ -42,9 +45,8 @@ struct BatchDeliveryTests {
     }
 
     @Test func bufferingNewestKeepsTheLatestAcrossBatches() throws {
-        let hub = EventHub()
         let listener = Listener(policy: .bufferingNewest(4))
-        try hub.register(listener)
+        let hub = try registered(listener)
         hub.dispatch(contentsOf: batch(0..<3))
         hub.dispatch(contentsOf: batch(3..<5))
         #expect(listener.droppedCount == 1)
@@ -54,9 +56,8 @@ struct BatchDeliveryTests {
     }
 
     @Test func bufferingNewestZeroKeepsNothing() throws {
-        let hub = EventHub()
         let listener = Listener(policy: .bufferingNewest(0), historyLimit: nil)
-        try hub.register(listener)
+        let hub = try registered(listener)
         hub.dispatch(contentsOf: batch(0..<5))
         #expect(listener.droppedCount == 5)
         #expect(listener.isEmpty)
@@ -64,9 +65,8 @@ struct BatchDeliveryTests {
     }
 
     @Test func historyKeepsTheLatestAcrossBatches() throws {
-        let hub = EventHub()
         let listener = Listener(historyLimit: 5)
-        try hub.register(listener)
+        let hub = try registered(listener)
         hub.dispatch(contentsOf: batch(0..<3))
         #expect(listener.history.map(\.name) == ["E0", "E1", "E2"])
         hub.dispatch(contentsOf: batch(3..<12))
@@ -78,18 +78,16 @@ struct BatchDeliveryTests {
     }
 
     @Test func aFilterSeesEveryEventOfABatch() throws {
-        let hub = EventHub()
         let odd = Listener(EventNames(["E1", "E3", "E5"]))
-        try hub.register(odd)
+        let hub = try registered(odd)
         hub.dispatch(contentsOf: batch(0..<7))
         #expect(odd.clear().map(\.name) == ["E1", "E3", "E5"])
     }
 
     @Test func theQueueWrapsAroundWithoutLosingOrder() async throws {
         // Interleave reads and batches so the ring's start moves past its end many times.
-        let hub = EventHub()
         let listener = Listener(historyLimit: 0)
-        try hub.register(listener)
+        let hub = try registered(listener)
         var next = 0
         var expected = 0
         for round in 0..<200 {
