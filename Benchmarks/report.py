@@ -6,11 +6,11 @@ rows = [json.loads(line) for line in open(sys.argv[1]) if line.strip()]
 # Scenarios run several times: keep each configuration's best run, the one a
 # noisy neighbour disturbed least.
 def best_runs(rows):
+    def speed(r): return r.get("events_per_s") or r.get("sequential_per_s") or 0
     best = {}
     for r in rows:
         key = (r.get("scenario"), r.get("source"), r.get("target"), r.get("listeners"), r.get("client"), r.get("input"), r.get("policy"))
-        metric = r.get("events_per_s") or r.get("sequential_per_s") or 0
-        if key not in best or metric > (best[key].get("events_per_s") or best[key].get("sequential_per_s") or 0):
+        if key not in best or speed(r) > speed(best[key]):
             best[key] = r
     return list(best.values())
 rows = best_runs(rows)

@@ -21,10 +21,11 @@ struct JSONReader {
 
     /// Parses the value that starts at the first non-whitespace byte and stops
     /// right after it, leaving anything that follows for the caller.
-    mutating func parsePrefix() throws(JSONParseError) -> (value: JSONValue, end: Int) {
+    mutating func parsePrefix() throws(JSONParseError) -> (value: JSONValue, start: Int, end: Int) {
         skipWhitespace()
+        let start = position
         let value = try parseValue()
-        return (value, position)
+        return (value, start, position)
     }
 
     private func fail(_ reason: JSONParseError.Reason, at offset: Int? = nil) -> JSONParseError {

@@ -62,25 +62,11 @@ public struct MessageFramer: Sendable {
     public mutating func nextFrame() throws(QMPError) -> ArraySlice<UInt8>? {
         if let failure { throw failure }
         guard let end = findFrameEnd() else {
-            if scan.started && scanned - frameStart > maxMessageSize {
-                let error = QMPError(
-                    .messageTooLarge,
-                    "a QMP message exceeded the limit of \(maxMessageSize) bytes (MessageFramer.maxMessageSize)"
-                )
-                failure = error
-                throw error
-            }
+            if scan.started && scanned - frameStart > maxMessageSize { throw tooLarge(size: nil) }
             return nil
         }
         let frame = buffer[frameStart..<end]
-        if end - frameStart > maxMessageSize {
-            let error = QMPError(
-                .messageTooLarge,
-                "a QMP message of \(end - frameStart) bytes exceeded the limit of \(maxMessageSize) bytes (MessageFramer.maxMessageSize)"
-            )
-            failure = error
-            throw error
-        }
+        if end - frameStart > maxMessageSize { throw tooLarge(size: end - frameStart) }
         frameStart = end
         scanned = end
         scan = ScanState()
@@ -102,14 +88,7 @@ public struct MessageFramer: Sendable {
     ) throws(QMPError) -> (message: Message, bytes: ArraySlice<UInt8>)? {
         if failure == nil && !scan.started, let parsed = parseInPlace(maxDepth: maxDepth) {
             let (object, start, end) = parsed
-            if end - start > maxMessageSize {
-                let error = QMPError(
-                    .messageTooLarge,
-                    "a QMP message of \(end - start) bytes exceeded the limit of \(maxMessageSize) bytes (MessageFramer.maxMessageSize)"
-                )
-                failure = error
-                throw error
-            }
+            if end - start > maxMessageSize { throw tooLarge(size: end - start) }
             frameStart = end
             scanned = end
             return (Message(object), buffer[start..<end])
@@ -123,21 +102,23 @@ public struct MessageFramer: Sendable {
     /// leaves to the scanning path and its error reporting.
     private func parseInPlace(maxDepth: Int) -> (JSONObject, start: Int, end: Int)? {
         buffer.withUnsafeBytes { bytes -> (JSONObject, start: Int, end: Int)? in
-            var start = frameStart
-            while start < bytes.count {
-                switch bytes[start] {
-                case 0x20, 0x09, 0x0A, 0x0D: start += 1
-                case UInt8(ascii: "{"):
-                    var reader = JSONReader(UnsafeRawBufferPointer(rebasing: bytes[start...]), maxDepth: maxDepth)
-                    guard let (value, length) = try? reader.parsePrefix(), case .object(let object) = value else {
-                        return nil
-                    }
-                    return (object, start, start + length)
-                default: return nil
-                }
+            var reader = JSONReader(UnsafeRawBufferPointer(rebasing: bytes[frameStart...]), maxDepth: maxDepth)
+            guard let (value, start, end) = try? reader.parsePrefix(), case .object(let object) = value else {
+                return nil
             }
-            return nil
+            return (object, frameStart + start, frameStart + end)
         }
+    }
+
+    /// The error for a message past ``maxMessageSize`` (`size` when known); the
+    /// stream cannot be resynchronised after it, so it is kept for every later call.
+    private mutating func tooLarge(size: Int?) -> QMPError {
+        let error = QMPError(
+            .messageTooLarge,
+            "a QMP message \(size.map { "of \($0) bytes " } ?? "")exceeded the limit of \(maxMessageSize) bytes (MessageFramer.maxMessageSize)"
+        )
+        failure = error
+        return error
     }
 
     /// Scans from where the last call stopped; returns the end of a complete frame.

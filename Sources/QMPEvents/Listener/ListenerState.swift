@@ -33,7 +33,7 @@ struct ListenerState {
     ///
     /// One call per batch the reader hands over: waiters are served first, the
     /// rest is queued under the policy in bulk.
-    mutating func accept(contentsOf events: [Event]) -> [(Waiter, Event)] {
+    mutating func accept(contentsOf events: some Collection<Event>) -> [(Waiter, Event)] {
         appendHistory(contentsOf: events)
         var remaining = events[...]
         var completed: [(Waiter, Event)] = []
@@ -65,28 +65,7 @@ struct ListenerState {
 
     /// Records an accepted event; returns the waiter it completes, if one was waiting.
     mutating func accept(_ event: Event) -> Waiter? {
-        appendHistory(contentsOf: CollectionOfOne(event))
-        if !waiters.isEmpty { return waiters.removeFirst().waiter }
-        switch policy.storage {
-        case .unbounded:
-            break
-        case .oldest(let limit):
-            if queue.count >= limit {
-                droppedCount += 1
-                return nil
-            }
-        case .newest(let limit):
-            if limit == 0 {
-                droppedCount += 1
-                return nil
-            }
-            if queue.count >= limit {
-                queue.removeFirst()
-                droppedCount += 1
-            }
-        }
-        queue.append(event)
-        return nil
+        accept(contentsOf: CollectionOfOne(event)).first?.0
     }
 
     var history: [Event] { recent.elements }
@@ -152,9 +131,7 @@ struct ListenerState {
 
     /// Empties the queue; returns the events removed.
     mutating func clear() -> [Event] {
-        let events = queue.removeAll()
-        queue.reset()
-        return events
+        queue.removeAll()
     }
 
     /// The session ended: returns every waiter, all of which must end with `error`.

@@ -59,11 +59,9 @@ struct RingBuffer<Element> {
         _ = popFirst()
     }
 
-    /// Removes every element and returns them, oldest first.
+    /// Removes every element and returns them, oldest first; the storage is given back.
     mutating func removeAll() -> [Element] {
-        var elements: [Element] = []
-        elements.reserveCapacity(count)
-        while let element = popFirst() { elements.append(element) }
+        defer { reset() }
         return elements
     }
 
