@@ -220,8 +220,11 @@ final class Session: Sendable {
                     return endOfStreamError()
                 }
                 framer.append(chunk)
-                while let (message, bytes) = try framer.nextMessage(maxDepth: configuration.maxDepth) {
-                    try handle(message, bytes: bytes, events: &events)
+                while let (parsed, bytes) = try framer.nextParsed(maxDepth: configuration.maxDepth) {
+                    switch parsed {
+                    case .event(let event): handle(event, bytes: bytes, events: &events)
+                    case .message(let message): try handle(message, bytes: bytes, events: &events)
+                    }
                 }
                 flush(&events)
             }
@@ -259,12 +262,24 @@ final class Session: Sendable {
         events.removeAll(keepingCapacity: true)
     }
 
-    /// Handles one message. Events are batched in `events`; a reply first flushes them, so
-    /// an event QEMU sent before a reply is with the listeners before the caller resumes.
-    private func handle(_ message: Message, bytes: ArraySlice<UInt8>, events: inout [Event]) throws(QMPError) {
+    /// Queues an event that arrived in QEMU's layout (see ``MessageFramer/nextParsed(maxDepth:)``).
+    private func handle(_ event: Event, bytes: ArraySlice<UInt8>, events: inout [Event]) {
+        trace(bytes)
+        // Events before negotiation completes belong to no session the user can see.
+        guard isRunning.load(ordering: .acquiring) else { return }
+        events.append(event)
+    }
+
+    private func trace(_ bytes: ArraySlice<UInt8>) {
         if let trace = configuration.trace {
             trace(TraceRecord(direction: .received, text: String(decoding: bytes, as: UTF8.self)))
         }
+    }
+
+    /// Handles one message. Events are batched in `events`; a reply first flushes them, so
+    /// an event QEMU sent before a reply is with the listeners before the caller resumes.
+    private func handle(_ message: Message, bytes: ArraySlice<UInt8>, events: inout [Event]) throws(QMPError) {
+        trace(bytes)
         let kind = message.kind
         if kind != .greeting && kind != .event && isAwaitingGreeting {
             throw QMPError(.greetingFailed, "expected a QMP greeting, got: \(message)")
@@ -292,7 +307,6 @@ final class Session: Sendable {
                 )
             }
         case .event:
-            // Events before negotiation completes belong to no session the user can see.
             guard isRunning.load(ordering: .acquiring) else { return }
             do {
                 events.append(try Event(message))

@@ -1,9 +1,10 @@
 /// The parser's cursor over a UTF-8 buffer. Recursion depth is bounded by `maxDepth`.
 struct JSONReader {
-    private let bytes: UnsafeRawBufferPointer
-    private var position = 0
-    private let maxDepth: Int
-    private var depth = 0
+    // Internal, not private: the event fast path (JSONReader+Event.swift) steps through the same cursor.
+    let bytes: UnsafeRawBufferPointer
+    var position = 0
+    let maxDepth: Int
+    var depth = 0
     private let known = KnownStrings.qmp
 
     init(_ bytes: UnsafeRawBufferPointer, maxDepth: Int) {
@@ -32,7 +33,7 @@ struct JSONReader {
         JSONParseError(offset: offset ?? position, reason: reason)
     }
 
-    private mutating func skipWhitespace() {
+    mutating func skipWhitespace() {
         while position < bytes.count {
             switch bytes[position] {
             case 0x20, 0x0A, 0x0D, 0x09: position += 1
@@ -93,7 +94,7 @@ struct JSONReader {
         }
     }
 
-    private mutating func parseObject() throws(JSONParseError) -> JSONValue {
+    mutating func parseObject() throws(JSONParseError) -> JSONValue {
         try enter()
         defer { depth -= 1 }
         position += 1
@@ -150,7 +151,7 @@ struct JSONReader {
 
     // MARK: Strings
 
-    private mutating func parseString() throws(JSONParseError) -> String {
+    mutating func parseString() throws(JSONParseError) -> String {
         let start = position + 1
         var index = start
         let end = bytes.count
@@ -284,7 +285,7 @@ struct JSONReader {
 
     // MARK: Numbers
 
-    private mutating func parseNumber() throws(JSONParseError) -> JSONValue {
+    mutating func parseNumber() throws(JSONParseError) -> JSONValue {
         let start = position
         let negative = bytes[position] == UInt8(ascii: "-")
         if negative { position += 1 }

@@ -86,28 +86,55 @@ public struct MessageFramer: Sendable {
     public mutating func nextMessage(
         maxDepth: Int = JSONParser.defaultMaxDepth
     ) throws(QMPError) -> (message: Message, bytes: ArraySlice<UInt8>)? {
-        if failure == nil && !scan.started, let parsed = parseInPlace(maxDepth: maxDepth) {
-            let (object, start, end) = parsed
-            if end - start > maxMessageSize { throw tooLarge(size: end - start) }
-            frameStart = end
-            scanned = end
-            return (Message(object), buffer[start..<end])
+        let inPlace = try parseInPlace(maxDepth: maxDepth) { reader -> (Message, start: Int, end: Int)? in
+            guard let (value, start, end) = try? reader.parsePrefix(),
+                  case .object(let object) = value
+            else { return nil }
+            return (Message(object), start, end)
         }
+        if let (message, bytes) = inPlace { return (message, bytes) }
         guard let frame = try nextFrame() else { return nil }
         return (try Message(parsing: frame, maxDepth: maxDepth), frame)
     }
 
-    /// Parses a complete object at the start of the unconsumed bytes; `nil` when
-    /// there is none (incomplete, not an object, or malformed), which the caller
-    /// leaves to the scanning path and its error reporting.
-    private func parseInPlace(maxDepth: Int) -> (JSONObject, start: Int, end: Int)? {
-        buffer.withUnsafeBytes { bytes -> (JSONObject, start: Int, end: Int)? in
-            var reader = JSONReader(UnsafeRawBufferPointer(rebasing: bytes[frameStart...]), maxDepth: maxDepth)
-            guard let (value, start, end) = try? reader.parsePrefix(), case .object(let object) = value else {
-                return nil
-            }
-            return (object, frameStart + start, frameStart + end)
+    /// What ``nextParsed(maxDepth:)`` returns.
+    public enum Parsed: Sendable, Hashable {
+        /// An event in QEMU's own layout, parsed straight into an ``Event``.
+        case event(Event)
+        /// Any other message, events in another layout included.
+        case message(Message)
+    }
+
+    /// Like ``nextMessage(maxDepth:)``, but an event in the layout QEMU sends is
+    /// parsed directly into an ``Event``, without building the envelope and
+    /// timestamp objects first: the reader's path for event floods.
+    public mutating func nextParsed(
+        maxDepth: Int = JSONParser.defaultMaxDepth
+    ) throws(QMPError) -> (parsed: Parsed, bytes: ArraySlice<UInt8>)? {
+        let event = try parseInPlace(maxDepth: maxDepth) { reader in reader.parseCanonicalEvent() }
+        if let (event, bytes) = event { return (.event(event), bytes) }
+        guard let (message, bytes) = try nextMessage(maxDepth: maxDepth) else { return nil }
+        return (.message(message), bytes)
+    }
+
+    /// Runs `parse` on the unconsumed bytes when no scan is under way; on success
+    /// consumes what it parsed. `nil` (incomplete, another kind of message, or
+    /// malformed) leaves the bytes to the scanning path and its error reporting.
+    private mutating func parseInPlace<Value>(
+        maxDepth: Int,
+        _ parse: (inout JSONReader) -> (Value, start: Int, end: Int)?
+    ) throws(QMPError) -> (Value, ArraySlice<UInt8>)? {
+        guard failure == nil && !scan.started else { return nil }
+        let offset = frameStart
+        let parsed = buffer.withUnsafeBytes { bytes in
+            var reader = JSONReader(UnsafeRawBufferPointer(rebasing: bytes[offset...]), maxDepth: maxDepth)
+            return parse(&reader)
         }
+        guard let (value, start, end) = parsed else { return nil }
+        if end - start > maxMessageSize { throw tooLarge(size: end - start) }
+        frameStart = offset + end
+        scanned = frameStart
+        return (value, buffer[(offset + start)..<(offset + end)])
     }
 
     /// The error for a message past ``maxMessageSize`` (`size` when known); the

@@ -1,0 +1,66 @@
+extension JSONReader {
+    /// Parses an event in the one layout QEMU sends, straight into an ``Event``:
+    ///
+    ///     {"timestamp": {"seconds": S, "microseconds": U}, "event": "NAME", "data": {...}}
+    ///
+    /// (`data` absent or a non-empty object, any whitespace). Only `data` becomes a
+    /// generic ``JSONObject``; the envelope and the timestamp are matched in place,
+    /// saving two allocations and most of the parse work per event.
+    ///
+    /// Returns `nil`, leaving the caller to parse the bytes generically, on anything
+    /// else: another message, another layout, incomplete or malformed input. The
+    /// generic parser then produces the same event (or the precise error).
+    mutating func parseCanonicalEvent() -> (event: Event, start: Int, end: Int)? {
+        // The generic parser would count the envelope and the data object as two levels.
+        guard maxDepth >= 2 else { return nil }
+        skipWhitespace()
+        let start = position
+        guard expect("{"), expectKey("\"timestamp\""), expect("{"), expectKey("\"seconds\""),
+              let seconds = integer(), expect(","), expectKey("\"microseconds\""),
+              let microseconds = integer(), expect("}"), expect(","), expectKey("\"event\""),
+              peek() == UInt8(ascii: "\""), let name = try? parseString()
+        else { return nil }
+        var data = JSONObject()
+        skipWhitespace()
+        if peek() == UInt8(ascii: ",") {
+            position += 1
+            guard expectKey("\"data\""), peek() == UInt8(ascii: "{") else { return nil }
+            depth = 1
+            guard case .object(let object)? = try? parseObject(), !object.isEmpty else { return nil }
+            data = object
+        }
+        guard expect("}") else { return nil }
+        let timestamp = Event.Timestamp(seconds: seconds, microseconds: microseconds)
+        return (Event(name: name, data: data, timestamp: timestamp), start, position)
+    }
+
+    private mutating func peek() -> UInt8? {
+        skipWhitespace()
+        return position < bytes.count ? bytes[position] : nil
+    }
+
+    /// Skips whitespace, then consumes `byte` if it is next.
+    private mutating func expect(_ byte: Unicode.Scalar) -> Bool {
+        guard peek() == UInt8(ascii: byte) else { return false }
+        position += 1
+        return true
+    }
+
+    /// Consumes the quoted member name `key` (no escapes) and the colon after it.
+    private mutating func expectKey(_ key: StaticString) -> Bool {
+        skipWhitespace()
+        let count = key.utf8CodeUnitCount
+        guard bytes.count - position >= count else { return false }
+        let expected = UnsafeRawBufferPointer(start: key.utf8Start, count: count)
+        for offset in 0..<count where bytes[position + offset] != expected[offset] { return false }
+        position += count
+        return expect(":")
+    }
+
+    private mutating func integer() -> Int64? {
+        guard let first = peek(), first == UInt8(ascii: "-") || first &- UInt8(ascii: "0") < 10,
+              case .int(let value)? = try? parseNumber()
+        else { return nil }
+        return value
+    }
+}
