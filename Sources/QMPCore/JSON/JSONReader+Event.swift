@@ -34,12 +34,14 @@ extension JSONReader {
         return (Event(name: name, data: data, timestamp: timestamp), start, position)
     }
 
+    @inline(__always)
     private mutating func peek() -> UInt8? {
         skipWhitespace()
         return position < bytes.count ? bytes[position] : nil
     }
 
     /// Skips whitespace, then consumes `byte` if it is next.
+    @inline(__always)
     private mutating func expect(_ byte: Unicode.Scalar) -> Bool {
         guard peek() == UInt8(ascii: byte) else { return false }
         position += 1
@@ -47,6 +49,7 @@ extension JSONReader {
     }
 
     /// Consumes the quoted member name `key` (no escapes) and the colon after it.
+    @inline(__always)
     private mutating func expectKey(_ key: StaticString) -> Bool {
         skipWhitespace()
         let count = key.utf8CodeUnitCount
@@ -57,6 +60,7 @@ extension JSONReader {
         return expect(":")
     }
 
+    @inline(__always)
     private mutating func integer() -> Int64? {
         guard let first = peek(), first == UInt8(ascii: "-") || first &- UInt8(ascii: "0") < 10,
               case .int(let value)? = try? parseNumber()

@@ -5,7 +5,6 @@ struct JSONReader {
     var position = 0
     let maxDepth: Int
     var depth = 0
-    private let known = KnownStrings.qmp
 
     init(_ bytes: UnsafeRawBufferPointer, maxDepth: Int) {
         self.bytes = bytes
@@ -33,6 +32,7 @@ struct JSONReader {
         JSONParseError(offset: offset ?? position, reason: reason)
     }
 
+    @inline(__always)
     mutating func skipWhitespace() {
         while position < bytes.count {
             switch bytes[position] {
@@ -167,7 +167,8 @@ struct JSONReader {
             if byte == UInt8(ascii: "\"") {
                 position += 1
                 let count = index - start
-                if let shared = known.lookup(bytes, from: start, count: count) { return shared }
+                // Read from the global each time: a stored copy cost three retains and releases per message.
+                if let shared = KnownStrings.qmp.lookup(bytes, from: start, count: count) { return shared }
                 return String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
             }
             if byte == UInt8(ascii: "\\") { return try parseEscapedString(from: start) }
