@@ -53,9 +53,9 @@ extension JSONReader {
     private mutating func expectKey(_ key: StaticString) -> Bool {
         skipWhitespace()
         let count = key.utf8CodeUnitCount
-        guard bytes.count - position >= count else { return false }
-        let expected = UnsafeRawBufferPointer(start: key.utf8Start, count: count)
-        for offset in 0..<count where bytes[position + offset] != expected[offset] { return false }
+        guard bytes.count - position >= count, let base = bytes.baseAddress,
+              KnownStrings.equal(base + position, UnsafeRawPointer(key.utf8Start), count: count)
+        else { return false }
         position += count
         return expect(":")
     }

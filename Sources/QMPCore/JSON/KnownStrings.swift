@@ -69,7 +69,7 @@ struct KnownStrings: Sendable {
 
     /// `memcmp(a, b, count) == 0` for short runs, word by word, reading nothing outside either run.
     @inline(__always)
-    private static func equal(_ a: UnsafeRawPointer, _ b: UnsafeRawPointer, count: Int) -> Bool {
+    static func equal(_ a: UnsafeRawPointer, _ b: UnsafeRawPointer, count: Int) -> Bool {
         if count >= 8 {
             var offset = 0
             while offset + 8 < count {

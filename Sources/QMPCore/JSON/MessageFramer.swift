@@ -49,13 +49,24 @@ public struct MessageFramer: Sendable {
 
     /// Adds bytes received from the peer.
     public mutating func append(_ bytes: some Collection<UInt8>) {
+        compact()
+        buffer.append(contentsOf: bytes)
+    }
+
+    /// Adds bytes received from the peer: the overload a transport's chunks take, which
+    /// spares each call the generic collection machinery (the cost of one small reply).
+    public mutating func append(_ bytes: [UInt8]) {
+        compact()
+        buffer.append(contentsOf: bytes)
+    }
+
+    private mutating func compact() {
         // Drop consumed bytes first, but only when that halves the buffer, to stay amortised O(n).
         if frameStart > 0 && frameStart >= buffer.count / 2 {
             buffer.removeSubrange(0..<frameStart)
             scanned -= frameStart
             frameStart = 0
         }
-        buffer.append(contentsOf: bytes)
     }
 
     /// The next complete frame, or `nil` until more bytes arrive.
@@ -120,11 +131,12 @@ public struct MessageFramer: Sendable {
     /// Runs `parse` on the unconsumed bytes when no scan is under way; on success
     /// consumes what it parsed. `nil` (incomplete, another kind of message, or
     /// malformed) leaves the bytes to the scanning path and its error reporting.
+    @inline(__always) // Specialised per caller: generic, it copied its results through value witnesses.
     private mutating func parseInPlace<Value>(
         maxDepth: Int,
         _ parse: (inout JSONReader) -> (Value, start: Int, end: Int)?
     ) throws(QMPError) -> (Value, ArraySlice<UInt8>)? {
-        guard failure == nil && !scan.started else { return nil }
+        guard !scan.started, case .none = failure else { return nil }
         let offset = frameStart
         let parsed = buffer.withUnsafeBytes { bytes in
             var reader = JSONReader(UnsafeRawBufferPointer(rebasing: bytes[offset...]), maxDepth: maxDepth)
