@@ -157,6 +157,16 @@ struct JSONReader {
         let end = bytes.count
         // Fast path: no escapes, so the string is a slice of the input once validated.
         while index < end {
+            // Eight bytes at a time while none needs a closer look.
+            if index + 8 <= end, let base = bytes.baseAddress {
+                let word = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: index, as: UInt64.self))
+                let special = Self.specialStringBytes(in: word)
+                if special == 0 {
+                    index += 8
+                    continue
+                }
+                index += special.trailingZeroBitCount >> 3
+            }
             let byte = bytes[index]
             // Printable ASCII other than the quote and the backslash: by far the common case.
             if byte &- 0x20 < 0x60 && byte != UInt8(ascii: "\"") && byte != UInt8(ascii: "\\") {
@@ -178,6 +188,21 @@ struct JSONReader {
         }
         position = end
         throw fail(.unexpectedEnd)
+    }
+
+    /// The high bit of each byte of `word` (in memory order, little-endian) that ends the
+    /// fast string scan: a quote, a backslash, a control character or a non-ASCII byte.
+    /// Bytes above the first flagged one may be flagged spuriously (borrows), never the first.
+    @inline(__always)
+    private static func specialStringBytes(in word: UInt64) -> UInt64 {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highBits: UInt64 = 0x8080_8080_8080_8080
+        let quote = word ^ (ones &* 0x22)
+        let backslash = word ^ (ones &* 0x5C)
+        let isQuote = (quote &- ones) & ~quote
+        let isBackslash = (backslash &- ones) & ~backslash
+        let isControl = (word &- ones &* 0x20) & ~word
+        return (isQuote | isBackslash | isControl | word) & highBits
     }
 
     private mutating func parseEscapedString(from start: Int) throws(JSONParseError) -> String {
