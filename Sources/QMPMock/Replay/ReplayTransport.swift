@@ -152,7 +152,8 @@ public final class ReplayTransport: Transport {
                 // Socket-sized chunks: one huge chunk would only cost page faults downstream.
                 while state.serverCursor < steps.count && chunk.count < Self.chunkSize {
                     switch steps[state.serverCursor] {
-                    case .server(let bytes, let message, let recordedID, let time):
+                    // Binding only what is needed: each binding is a copy (a retain) per message.
+                    case .server(_, _, let recordedID, let time):
                         if timing == .recorded, let time {
                             let gap = time - (state.lastTime ?? time)
                             if gap > 0 && !chunk.isEmpty { return .chunk(chunk) }
@@ -162,12 +163,13 @@ public final class ReplayTransport: Transport {
                             }
                             state.lastTime = time
                         }
-                        if let recordedID, let clientID = state.idMap[recordedID], clientID != recordedID {
+                        if let recordedID, let clientID = state.idMap[recordedID], clientID != recordedID,
+                           case .server(_, let message, _, _) = steps[state.serverCursor] {
                             var object = message.object
                             object["id"] = clientID
                             chunk.append(contentsOf: JSONValue.object(object).serializedBytesQEMUStyle())
                             chunk.append(contentsOf: [13, 10])
-                        } else {
+                        } else if case .server(let bytes, _, _, _) = steps[state.serverCursor] {
                             chunk.append(contentsOf: bytes)
                         }
                         state.serverCursor += 1
