@@ -50,8 +50,20 @@ public final class ReplayTransport: Transport {
         var lastTime: Double?
     }
 
+    /// Server messages that need no rewriting (no id to map), framed ahead of time
+    /// into socket-sized chunks: `.instant` replay hands each out without copying.
+    private struct Prebuilt {
+        var bytes: [UInt8]
+        /// The step after the chunk's last message.
+        var next: Int
+    }
+
     private static let chunkSize = 64 * 1024
     private let steps: [Step]
+    /// Keyed by the step each chunk starts at. The server cursor moves either one step
+    /// outside these runs or one whole chunk, so it never lands inside a chunk, and the
+    /// steps a chunk covers keep no bytes of their own.
+    private let prebuilt: [Int: Prebuilt]
     private let timing: Timing
     private let state = Mutex(State())
 
@@ -69,8 +81,30 @@ public final class ReplayTransport: Transport {
                 steps.append(.client(message: message, line: index + 1))
             }
         }
+        prebuilt = timing == .instant ? Self.prebuildChunks(&steps) : [:]
         self.steps = steps
         self.timing = timing
+    }
+
+    private static func prebuildChunks(_ steps: inout [Step]) -> [Int: Prebuilt] {
+        var chunks: [Int: Prebuilt] = [:]
+        var index = 0
+        while index < steps.count {
+            guard case .server(_, _, nil, _) = steps[index] else {
+                index += 1
+                continue
+            }
+            let start = index
+            var bytes: [UInt8] = []
+            while index < steps.count, bytes.count < chunkSize,
+                  case .server(let messageBytes, let message, nil, let time) = steps[index] {
+                bytes.append(contentsOf: messageBytes)
+                steps[index] = .server(bytes: [], message: message, recordedID: nil, time: time)
+                index += 1
+            }
+            chunks[start] = Prebuilt(bytes: bytes, next: index)
+        }
+        return chunks
     }
 
     /// Convenience for a transcript's text.
@@ -151,6 +185,11 @@ public final class ReplayTransport: Transport {
                 chunk.reserveCapacity(Self.chunkSize)
                 // Socket-sized chunks: one huge chunk would only cost page faults downstream.
                 while state.serverCursor < steps.count && chunk.count < Self.chunkSize {
+                    if let ready = prebuilt[state.serverCursor] {
+                        guard chunk.isEmpty else { return .chunk(chunk) }
+                        state.serverCursor = ready.next
+                        return .chunk(ready.bytes)
+                    }
                     switch steps[state.serverCursor] {
                     // Binding only what is needed: each binding is a copy (a retain) per message.
                     case .server(_, _, let recordedID, let time):
