@@ -127,6 +127,22 @@ package final class SocketConnection: Sendable {
         }
     }
 
+    /// One non-blocking write attempt; returns the bytes written, 0 when the
+    /// socket buffer is full, the connection is closed, or the write failed.
+    ///
+    /// Failures are not reported here: the caller hands the unwritten rest to
+    /// ``send(_:)``, which hits the same failure and reports it.
+    package func sendImmediately(_ bytes: [UInt8]) -> Int {
+        guard !bytes.isEmpty else { return 0 }
+        let attempt = try? withFD { fd throws(QMPError) in
+            try nonBlockingSyscall("writing to \(peer)") {
+                bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            }
+        }
+        guard case .value(let count)? = attempt else { return 0 }
+        return count
+    }
+
     /// Closes the socket; a pending ``receive()`` returns `nil`. Idempotent.
     package func close() {
         let closeNow = lifetime.withLock { state in

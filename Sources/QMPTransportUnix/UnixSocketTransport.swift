@@ -48,6 +48,11 @@ public final class UnixSocketTransport: FileDescriptorPassingTransport {
         try await connection.send(bytes, fileDescriptors: fileDescriptors)
     }
 
+    /// Writes what the socket takes without waiting (see ``Transport/sendImmediately(_:)``).
+    public func sendImmediately(_ bytes: [UInt8]) -> Int {
+        connection.sendImmediately(bytes)
+    }
+
     public func receive() async throws -> [UInt8]? {
         try await connection.receive()
     }

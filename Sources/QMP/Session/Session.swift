@@ -123,7 +123,7 @@ final class Session: Sendable {
                     return
                 }
                 // A closed queue means the session ended, which already failed this waiter.
-                _ = outbound.enqueue(item)
+                _ = outbound.enqueue(item, writeNow: transport.sendImmediately)
             }
         } onCancel: {
             giveUp(key, with: QMPError(.cancelled, "QMP command '\(command)' was cancelled", command: command))

@@ -9,7 +9,11 @@
 ///   concurrently with each other: reading must go on while a write waits,
 ///   because QEMU may flood replies while the client is still sending.
 /// - ``send(_:)`` returns once every byte has been handed to the peer (or
-///   buffered for it); each call carries one or more complete messages.
+///   buffered for it); each call carries one or more complete messages,
+///   except that after ``sendImmediately(_:)`` wrote part of a message the
+///   next ``send(_:)`` starts with the rest of it.
+/// - ``sendImmediately(_:)`` is optional; it is never called concurrently
+///   with ``send(_:)`` or with itself.
 /// - ``receive()`` returns the next chunk of bytes as it arrives, of any size
 ///   and with no regard for message boundaries, and `nil` at end of stream.
 /// - ``close()`` is idempotent, and makes a pending ``receive()`` return `nil`
@@ -36,6 +40,24 @@ public protocol Transport: Sendable {
     func receive() async throws -> [UInt8]?
     /// Closes the connection. Idempotent.
     func close() async
+    /// Writes as much of `bytes` as the peer takes right now, without waiting;
+    /// returns how many bytes were written, from the front.
+    ///
+    /// The client calls this from the task that issues a command, when no other
+    /// write is in progress, so a lone command goes out without waking the
+    /// client's writer task: on a fast local socket that wakeup is a large part
+    /// of a round trip. Whatever is not written (a full socket buffer, an
+    /// error) goes to ``send(_:)`` on the writer task, which waits and reports
+    /// errors as usual, so this method need not report any.
+    ///
+    /// It runs on Swift's cooperative pool and must never block. The default
+    /// writes nothing and returns 0, which is always correct.
+    func sendImmediately(_ bytes: [UInt8]) -> Int
+}
+
+extension Transport {
+    /// Writes nothing: every write goes through ``send(_:)``.
+    public func sendImmediately(_ bytes: [UInt8]) -> Int { 0 }
 }
 
 /// A transport that can pass open file descriptors with a message, as QEMU's
