@@ -1,0 +1,161 @@
+import QMP
+import QMPMock
+import QMPTestSupport
+import Synchronization
+import Testing
+
+/// Wraps a scripted peer's transport to control and watch ``Transport/sendImmediately(_:)``.
+private final class InlineWritingTransport: FileDescriptorPassingTransport {
+    private let base: InProcessTransport
+    /// How many of `count` bytes an inline write takes; `nil` leaves the default (no inline writes).
+    private let policy: (@Sendable (_ call: Int, _ count: Int) -> Int)?
+    private let calls = Atomic<Int>(0)
+    /// Writers in progress; more than one at a time breaks the transport contract.
+    private let writers = Atomic<Int>(0)
+    let overlaps = Atomic<Int>(0)
+    let inlineBytes = Atomic<Int>(0)
+    let sendCalls = Atomic<Int>(0)
+    let descriptorSends = Mutex<[[Int32]]>([])
+
+    init(_ base: InProcessTransport, policy: (@Sendable (_ call: Int, _ count: Int) -> Int)?) {
+        self.base = base
+        self.policy = policy
+    }
+
+    private func beginWrite() {
+        if writers.add(1, ordering: .sequentiallyConsistent).newValue != 1 {
+            overlaps.add(1, ordering: .relaxed)
+        }
+    }
+
+    private func endWrite() {
+        writers.subtract(1, ordering: .sequentiallyConsistent)
+    }
+
+    func sendImmediately(_ bytes: [UInt8]) -> Int {
+        guard let policy else { return 0 }
+        beginWrite()
+        defer { endWrite() }
+        let call = calls.add(1, ordering: .relaxed).newValue
+        let count = min(max(policy(call, bytes.count), 0), bytes.count)
+        if count > 0 { base.write(Array(bytes[..<count])) }
+        inlineBytes.add(count, ordering: .relaxed)
+        return count
+    }
+
+    func send(_ bytes: [UInt8]) async throws {
+        beginWrite()
+        defer { endWrite() }
+        sendCalls.add(1, ordering: .relaxed)
+        // Yield mid-write so a concurrent inline write, if the client allowed one, would overlap.
+        await Task.yield()
+        try await base.send(bytes)
+    }
+
+    func send(_ bytes: [UInt8], fileDescriptors: [Int32]) async throws {
+        descriptorSends.withLock { $0.append(fileDescriptors) }
+        try await send(bytes)
+    }
+
+    func receive() async throws -> [UInt8]? { try await base.receive() }
+
+    func close() async { await base.close() }
+}
+
+/// A client on `transport`, whose far end is `peer`, past negotiation.
+private func connect(_ transport: InlineWritingTransport, _ peer: ScriptedPeer) async throws -> QMPClient {
+    let client = QMPClient()
+    async let greeting = client.connect(transport)
+    _ = try await peer.acceptNegotiation()
+    _ = try await greeting
+    return client
+}
+
+/// Answers every command with its own id as the return value, until the client closes.
+/// A line that does not parse closes the connection, so the test fails instead of hanging.
+private func echoIDs(_ peer: ScriptedPeer) async throws {
+    do {
+        while let command = try await peer.nextMessage() {
+            guard case .string(let id)? = command.id else { continue }
+            peer.reply(to: command, #"{"return": {"echo": "\#(id)"}}"#)
+        }
+    } catch {
+        peer.closeConnection()
+        throw error
+    }
+}
+
+@Suite("Inline writes", .timeLimit(.minutes(1)))
+struct InlineWriteTests {
+    @Test func aLoneCommandIsWrittenByItsCaller() async throws {
+        let peer = ScriptedPeer()
+        let transport = InlineWritingTransport(peer.transport) { _, count in count }
+        let client = try await connect(transport, peer)
+        let server = Task { try await echoIDs(peer) }
+        for _ in 0..<20 { _ = try await client.execute("query-status") }
+        #expect(transport.sendCalls.load(ordering: .relaxed) == 0, "sequential commands woke the writer task")
+        #expect(transport.inlineBytes.load(ordering: .relaxed) > 0)
+        await client.disconnect()
+        try await server.value
+    }
+
+    @Test(arguments: [
+        [0],            // the socket is always full: everything goes to the writer task
+        [1, 0, 7],      // a byte, nothing, a few bytes: every message split
+        [1_000, 3],     // whole messages and fragments mixed
+    ])
+    func partialInlineWritesKeepEveryMessageWholeAndInOrder(pattern: [Int]) async throws {
+        let peer = ScriptedPeer()
+        let transport = InlineWritingTransport(peer.transport) { call, _ in pattern[call % pattern.count] }
+        let client = try await connect(transport, peer)
+        // The peer parses every line it reads, so a message split or interleaved wrongly fails the test.
+        let server = Task { try await echoIDs(peer) }
+        let echoes = try await withThrowingTaskGroup(of: Bool.self) { group in
+            for _ in 0..<200 {
+                group.addTask {
+                    let message = try await client.executeMessage(Message(["execute": "query-status", "id": .string(makeTestID())]))
+                    return message["return"]?["echo"] == message.id
+                }
+            }
+            return try await group.reduce(into: [Bool]()) { $0.append($1) }
+        }
+        #expect(echoes.count == 200)
+        #expect(echoes.allSatisfy { $0 }, "a reply reached the wrong command")
+        #expect(transport.overlaps.load(ordering: .relaxed) == 0, "two writes overlapped")
+        await client.disconnect()
+        try await server.value
+    }
+
+    @Test func transportsWithoutInlineWritesUseTheWriterTask() async throws {
+        let peer = ScriptedPeer()
+        let transport = InlineWritingTransport(peer.transport, policy: nil)
+        let client = try await connect(transport, peer)
+        let server = Task { try await echoIDs(peer) }
+        for _ in 0..<5 { _ = try await client.execute("query-status") }
+        // qmp_capabilities and five commands, one write each.
+        #expect(transport.sendCalls.load(ordering: .relaxed) == 6)
+        #expect(transport.inlineBytes.load(ordering: .relaxed) == 0)
+        await client.disconnect()
+        try await server.value
+    }
+
+    @Test func fileDescriptorsAlwaysTravelThroughTheWriterTask() async throws {
+        let peer = ScriptedPeer()
+        let transport = InlineWritingTransport(peer.transport) { _, count in count }
+        let client = try await connect(transport, peer)
+        let server = Task { try await echoIDs(peer) }
+        let inlineBefore = transport.inlineBytes.load(ordering: .relaxed)
+        _ = try await client.execute("getfd", arguments: ["fdname": "x"], fileDescriptors: [0])
+        #expect(transport.descriptorSends.withLock { $0 } == [[0]])
+        #expect(transport.inlineBytes.load(ordering: .relaxed) == inlineBefore)
+        await client.disconnect()
+        try await server.value
+    }
+}
+
+private let testIDs = Atomic<Int>(0)
+
+/// Unique ids that do not collide with the client's own `swift-qmp-N`.
+private func makeTestID() -> String {
+    "inline-\(testIDs.add(1, ordering: .relaxed).newValue)"
+}
