@@ -110,14 +110,21 @@ struct InlineWriteTests {
         let client = try await connect(transport, peer)
         // The peer parses every line it reads, so a message split or interleaved wrongly fails the test.
         let server = Task { try await echoIDs(peer) }
-        let echoes = try await withThrowingTaskGroup(of: Bool.self) { group in
-            for _ in 0..<200 {
+        // Eight callers in loops: sometimes one is alone and writes inline, sometimes the
+        // writer task has a batch, so the two kinds of write meet.
+        let echoes = try await withThrowingTaskGroup(of: [Bool].self) { group in
+            for _ in 0..<8 {
                 group.addTask {
-                    let message = try await client.executeMessage(Message(["execute": "query-status", "id": .string(makeTestID())]))
-                    return message["return"]?["echo"] == message.id
+                    var matched: [Bool] = []
+                    for _ in 0..<25 {
+                        let id = JSONValue.string(makeTestID())
+                        let message = try await client.executeMessage(Message(["execute": "query-status", "id": id]))
+                        matched.append(message["return"]?["echo"] == id)
+                    }
+                    return matched
                 }
             }
-            return try await group.reduce(into: [Bool]()) { $0.append($1) }
+            return try await group.reduce(into: [Bool]()) { $0 += $1 }
         }
         #expect(echoes.count == 200)
         #expect(echoes.allSatisfy { $0 }, "a reply reached the wrong command")

@@ -1,7 +1,7 @@
 @testable import QMP
 import Testing
 
-@Suite("Outbound queue")
+@Suite("Outbound queue", .timeLimit(.minutes(1)))
 struct OutboundQueueTests {
     private func item(_ text: String, fileDescriptors: [Int32] = []) -> OutboundQueue.Item {
         OutboundQueue.Item(bytes: Array(text.utf8), fileDescriptors: fileDescriptors)
@@ -52,6 +52,15 @@ struct OutboundQueueTests {
         } else {
             #expect(texts(await parked.value) == ["c"])
         }
+    }
+
+    @Test func pipelinedCommandsWaitForTheWriterTask() async {
+        let queue = OutboundQueue()
+        _ = queue.enqueue(item("batched"), mayWriteInline: false) { _ in
+            Issue.record("wrote inline although told not to")
+            return 7
+        }
+        #expect(texts(await queue.next()) == ["batched"])
     }
 
     @Test func fileDescriptorsAreNeverWrittenInline() async {

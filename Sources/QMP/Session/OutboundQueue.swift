@@ -39,16 +39,17 @@ final class OutboundQueue: Sendable {
 
     private let state = Mutex(State())
 
-    /// Queues `item`, or writes it straight away with `writeNow` when nothing is
-    /// queued or being written; `false` when the queue is closed.
+    /// Queues `item`, or, if `mayWriteInline` and nothing is queued or being
+    /// written, writes it straight away with `writeNow`; `false` when the queue
+    /// is closed.
     ///
     /// `writeNow` must not wait: it returns how many bytes it wrote, and the rest
     /// goes to the writer task. Messages with file descriptors always go to the
     /// writer task, which has the transport's descriptor-passing `send`.
-    func enqueue(_ item: Item, writeNow: ([UInt8]) -> Int) -> Bool {
+    func enqueue(_ item: Item, mayWriteInline: Bool = true, writeNow: ([UInt8]) -> Int) -> Bool {
         let admission = state.withLock { state -> Admission in
             guard !state.isClosed else { return .closed }
-            if state.writing == nil && state.items.isEmpty && item.fileDescriptors.isEmpty {
+            if mayWriteInline && state.writing == nil && state.items.isEmpty && item.fileDescriptors.isEmpty {
                 state.writing = .caller
                 return .writeInline
             }

@@ -118,12 +118,17 @@ final class Session: Sendable {
 
         return await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
-                if let immediate = state.withLock({ $0.pending.add(continuation, key: key) }) {
+                let (immediate, isAlone) = state.withLock { state in
+                    (state.pending.add(continuation, key: key), state.pending.count == 1)
+                }
+                if let immediate {
                     continuation.resume(returning: immediate)
                     return
                 }
+                // A command with no other in flight writes itself, sparing a wakeup of the writer
+                // task; pipelined commands leave it to the writer, which sends them in batches.
                 // A closed queue means the session ended, which already failed this waiter.
-                _ = outbound.enqueue(item, writeNow: transport.sendImmediately)
+                _ = outbound.enqueue(item, mayWriteInline: isAlone, writeNow: transport.sendImmediately)
             }
         } onCancel: {
             giveUp(key, with: QMPError(.cancelled, "QMP command '\(command)' was cancelled", command: command))
