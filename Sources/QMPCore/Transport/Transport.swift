@@ -43,10 +43,11 @@ public protocol Transport: Sendable {
     /// Writes as much of `bytes` as the peer takes right now, without waiting;
     /// returns how many bytes were written, from the front.
     ///
-    /// The client calls this from the task that issues a command, when no other
-    /// write is in progress, so a lone command goes out without waking the
-    /// client's writer task: on a fast local socket that wakeup is a large part
-    /// of a round trip. Whatever is not written (a full socket buffer, an
+    /// The client calls this from the task that issues a command when no other
+    /// command is in flight and no write is in progress, so a lone command goes
+    /// out without waking the client's writer task: on a fast local socket that
+    /// wakeup is a large part of a round trip. (Pipelined commands go through
+    /// ``send(_:)`` in batches instead.) Whatever is not written (a full socket buffer, an
     /// error) goes to ``send(_:)`` on the writer task, which waits and reports
     /// errors as usual, so this method need not report any.
     ///
