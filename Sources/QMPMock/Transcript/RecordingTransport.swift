@@ -35,6 +35,13 @@ public final class RecordingTransport<Base: Transport>: Transport {
         try await base.send(bytes)
     }
 
+    /// Passes the base transport's inline write through, recording what it wrote.
+    public func sendImmediately(_ bytes: [UInt8]) -> Int {
+        let written = base.sendImmediately(bytes)
+        if written > 0 { record(Array(bytes.prefix(written)), direction: .fromClient) }
+        return written
+    }
+
     public func receive() async throws -> [UInt8]? {
         guard let bytes = try await base.receive() else {
             let time = timestamp()
