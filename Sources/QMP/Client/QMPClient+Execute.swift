@@ -44,11 +44,15 @@ extension QMPClient {
         timeout: Duration? = nil
     ) async throws(QMPError) -> JSONValue {
         let session = try currentSession(for: name)
-        var object: JSONObject = [oob ? "exec-oob" : "execute": .string(name)]
-        if let arguments { object["arguments"] = .object(arguments) }
-        object["id"] = .string(makeID())
+        // One allocation for the members, whose keys are known to be distinct: a literal
+        // plus insertions allocated the literal's array and regrew the members.
+        var members: [JSONObject.Member] = []
+        members.reserveCapacity(3)
+        members.append(JSONObject.Member(key: oob ? "exec-oob" : "execute", value: .string(name)))
+        if let arguments { members.append(JSONObject.Member(key: "arguments", value: .object(arguments))) }
+        members.append(JSONObject.Member(key: "id", value: .string(makeID())))
         let reply = try await session.roundTrip(
-            Message(object), command: name, fileDescriptors: fileDescriptors,
+            Message(JSONObject(uniqueMembers: members)), command: name, fileDescriptors: fileDescriptors,
             timeout: timeout ?? configuration.defaultTimeout
         ).get()
         if let error = ErrorReply(reply) {
