@@ -10,22 +10,38 @@ struct ListenerState {
     let policy: BufferingPolicy
     let historyLimit: Int?
 
-    /// Unread events, oldest first.
+    /// Unread events, oldest first (unless ``sharesHistory``).
     private var queue = RingBuffer<Event>()
     /// The latest accepted events, up to `historyLimit`: a ring, so trimming moves nothing.
     private var recent = RingBuffer<Event>()
+    /// Whether the unread events are simply the newest ``unread`` entries of `recent`,
+    /// with `queue` unused. That holds when the queue keeps the newest events and the
+    /// history keeps at least as many: the built-in `events` listener (1,000 of each),
+    /// which otherwise stored, and later dropped, every event of a flood twice.
+    let sharesHistory: Bool
+    /// With ``sharesHistory``: how many of the newest history entries are unread.
+    private var unread = 0
     private var waiters: [(token: UInt64, waiter: Waiter)] = []
     private var nextToken: UInt64 = 0
     /// Why the session ended, once it has; cleared when a new one starts.
     private(set) var endError: QMPError?
     private(set) var droppedCount = 0
 
-    init(policy: BufferingPolicy, historyLimit: Int?) {
+    /// - Parameter sharingHistory: For tests, to compare the two ways of keeping unread
+    ///   events; by default the history is shared whenever it can be.
+    init(policy: BufferingPolicy, historyLimit: Int?, sharingHistory: Bool? = nil) {
         self.policy = policy
         self.historyLimit = historyLimit
+        let canShare: Bool
+        switch (policy.storage, historyLimit) {
+        case (.unbounded, nil), (.newest, nil): canShare = true
+        case (.newest(let limit), let history?): canShare = history > 0 && history >= limit
+        default: canShare = false
+        }
+        sharesHistory = canShare && (sharingHistory ?? true)
     }
 
-    var pendingCount: Int { queue.count }
+    var pendingCount: Int { sharesHistory ? unread : queue.count }
 
     var waitingCount: Int { waiters.count }
 
@@ -41,6 +57,17 @@ struct ListenerState {
             completed.append((waiters.removeFirst().waiter, event))
         }
         guard !remaining.isEmpty else { return completed }
+        if sharesHistory {
+            // The remaining events are the newest in `recent` already.
+            let total = unread + remaining.count
+            if case .newest(let limit) = policy.storage, total > limit {
+                droppedCount += total - limit
+                unread = limit
+            } else {
+                unread = total
+            }
+            return completed
+        }
         switch policy.storage {
         case .unbounded:
             queue.append(contentsOf: remaining)
@@ -92,7 +119,7 @@ struct ListenerState {
 
     /// The next queued event without waiting, or the end; `nil` when the caller must wait.
     mutating func nextIfReady() -> Next? {
-        if let event = queue.popFirst() { return .event(event) }
+        if let event = popUnread() { return .event(event) }
         if let endError { return .ended(endError) }
         return nil
     }
@@ -113,7 +140,7 @@ struct ListenerState {
     mutating func next(orWait waiter: Waiter, token: UInt64) -> Next {
         highestRegistered = max(highestRegistered, token)
         if cancelledEarly.remove(token) != nil { return .ended(.cancelled("waiting for an event")) }
-        if let event = queue.popFirst() { return .event(event) }
+        if let event = popUnread() { return .event(event) }
         if let endError { return .ended(endError) }
         waiters.append((token, waiter))
         return .wait
@@ -129,9 +156,19 @@ struct ListenerState {
         return waiters.remove(at: index).waiter
     }
 
+    /// The oldest unread event, taken off the queue.
+    private mutating func popUnread() -> Event? {
+        guard sharesHistory else { return queue.popFirst() }
+        guard unread > 0, let event = recent.element(at: recent.count - unread) else { return nil }
+        unread -= 1
+        return event
+    }
+
     /// Empties the queue; returns the events removed.
     mutating func clear() -> [Event] {
-        queue.removeAll()
+        guard sharesHistory else { return queue.removeAll() }
+        defer { unread = 0 }
+        return Array(recent.elements.suffix(unread))
     }
 
     /// The session ended: returns every waiter, all of which must end with `error`.
@@ -145,5 +182,6 @@ struct ListenerState {
     mutating func restart() {
         endError = nil
         queue.reset()
+        unread = 0
     }
 }

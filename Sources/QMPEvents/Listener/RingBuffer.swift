@@ -54,6 +54,12 @@ struct RingBuffer<Element> {
         return element
     }
 
+    /// The element `offset` places after the oldest, if there is one.
+    func element(at offset: Int) -> Element? {
+        guard offset >= 0 && offset < count else { return nil }
+        return slots[wrapped(head + offset)]
+    }
+
     /// Drops the oldest element, if any.
     mutating func removeFirst() {
         _ = popFirst()
