@@ -1,4 +1,5 @@
 import QMPCore
+import QMPTestSupport
 import Testing
 
 @Suite("JSON round trips and fuzzing")

@@ -1,4 +1,5 @@
 import QMPCore
+import QMPTestSupport
 import Testing
 
 @Suite("Message framer")

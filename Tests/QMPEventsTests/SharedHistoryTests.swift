@@ -1,5 +1,6 @@
 @testable import QMPEvents
 import QMPCore
+import QMPTestSupport
 import Testing
 
 /// A listener whose queue keeps the newest events and whose history keeps at least
@@ -8,18 +9,6 @@ import Testing
 /// it must behave exactly like a listener with a queue of its own.
 @Suite("Listener state: unread events shared with the history")
 struct SharedHistoryTests {
-    /// SplitMix64: a seeded generator, so a failure replays.
-    private struct Seeded: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     private static func number(_ next: ListenerState.Next?) -> Int64? {
         switch next {
         case .event(let event)?: return event.data["n"]?.intValue
@@ -39,7 +28,7 @@ struct SharedHistoryTests {
         var shared = ListenerState(policy: policy, historyLimit: historyLimit)
         var separate = ListenerState(policy: policy, historyLimit: historyLimit, sharingHistory: false)
         #expect(shared.sharesHistory && !separate.sharesHistory)
-        var random = Seeded(state: UInt64(configuration))
+        var random = SplitMix64(seed: UInt64(configuration))
         var counter: Int64 = 0
         for step in 0..<3_000 {
             switch Int.random(in: 0..<10, using: &random) {
