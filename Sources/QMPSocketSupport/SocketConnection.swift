@@ -22,10 +22,6 @@ package final class SocketConnection: Sendable {
     /// so a concurrent `close()` can never make a read hit a reused fd number.
     private let lifetime = Mutex<(isClosed: Bool, inFlight: Int, fdClosed: Bool)>((false, 0, false))
     private static let chunkSize = 64 * 1024
-    /// The last read came up short, so the socket was empty: the next ``receive()``
-    /// waits for readiness before reading instead of paying for a read that would
-    /// fail with EAGAIN. Only ``receive()`` touches it, and never concurrently.
-    private let drained = Atomic<Bool>(false)
 
     /// Takes ownership of the connected socket `fd`.
     package init(fd: Int32, peer: String) throws(QMPError) {
@@ -71,11 +67,6 @@ package final class SocketConnection: Sendable {
 
     /// The next bytes from the peer; `nil` at end of stream or once closed.
     package func receive() async throws(QMPError) -> [UInt8]? {
-        // A short read on a stream socket took everything queued; whatever arrives
-        // later raises a new edge, which the reactor latches until this wait.
-        if drained.exchange(false, ordering: .relaxed) {
-            guard try await waitUntilReadable() else { return nil }
-        }
         while true {
             // Read straight into uninitialised storage: zero-filling 64 KiB per read showed up in profiles.
             var outcome: Result<SyscallResult<Int>?, QMPError> = .success(nil)
@@ -91,22 +82,15 @@ package final class SocketConnection: Sendable {
             switch result {
             case .value(0):
                 return nil
-            case .value(let count):
-                if count < Self.chunkSize { drained.store(true, ordering: .relaxed) }
+            case .value:
                 return bytes
             case .wouldBlock:
-                guard try await waitUntilReadable() else { return nil }
+                do {
+                    try await reactor.waitUntilReadable(registration)
+                } catch where error.code == .disconnected {
+                    return nil
+                }
             }
-        }
-    }
-
-    /// Waits for data; `false` once the connection is closed.
-    private func waitUntilReadable() async throws(QMPError) -> Bool {
-        do {
-            try await reactor.waitUntilReadable(registration)
-            return true
-        } catch where error.code == .disconnected {
-            return false
         }
     }
 
