@@ -59,20 +59,27 @@ public final class Listener<Filter: EventPredicate>: EventListening, Sendable {
     ///   queue is empty; ``QMPError/Code/cancelled`` when the task is cancelled
     ///   (no event is lost: one that arrives later stays queued).
     public func get() async throws(QMPError) -> Event {
-        try await nextResult().get()
+        if let ready = readyResult() { return try ready.get() }
+        return try await waitForResult().get()
     }
 
     private func nextResult() async -> Result<Event, QMPError> {
-        // Fast path: an event is waiting, so no continuation or cancellation handler is needed.
-        let ready: ListenerState.Next? = storage.state.withLock { state in
-            if let next = state.nextIfReady() { return next }
-            return .wait
-        }
-        switch ready {
+        if let ready = readyResult() { return ready }
+        return await waitForResult()
+    }
+
+    /// The next event, or the end, if there is one without waiting. Synchronous, so
+    /// draining a backlog costs no further async call per event.
+    private func readyResult() -> Result<Event, QMPError>? {
+        switch storage.state.withLock({ $0.nextIfReady() }) {
         case .event(let event)?: return .success(event)
         case .ended(let error)?: return .failure(error)
-        case .wait?, nil: break
+        case .wait?, nil: return nil
         }
+    }
+
+    /// Waits for the next event or the end, honouring cancellation.
+    private func waitForResult() async -> Result<Event, QMPError> {
         if Task.isCancelled { return .failure(.cancelled("waiting for an event")) }
         let token = storage.state.withLock { $0.makeToken() }
         return await withTaskCancellationHandler {
