@@ -1,6 +1,7 @@
 import Foundation
 import QMP
 import QMPTestSupport
+import QMPTransportUnix
 import Testing
 
 /// A QEMU-like greeting and `{"return": {}}` for every command: enough for a client to connect.
@@ -45,4 +46,25 @@ func hasIPv6Loopback() -> Bool {
     return withUnsafePointer(to: &address) {
         $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in6>.size)) == 0 }
     }
+}
+
+/// Runs `body` with both ends of a fresh Unix socket connection, client first; closes everything after.
+func withConnectedUnixPair(_ body: (UnixSocketTransport, UnixSocketTransport) async throws -> Void) async throws {
+    let directory = try QEMUInstance.makeTemporaryDirectory()
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    let listener = try await UnixSocketListener.listen(path: directory + "/pair.sock")
+    async let accepted = listener.accept()
+    let client = try await UnixSocketTransport.connect(path: directory + "/pair.sock")
+    let server = try await accepted
+    do {
+        try await body(client, server)
+    } catch {
+        await client.close()
+        await server.close()
+        await listener.close()
+        throw error
+    }
+    await client.close()
+    await server.close()
+    await listener.close()
 }
