@@ -191,8 +191,7 @@ public final class ReplayTransport: Transport {
                         return .chunk(ready.bytes)
                     }
                     switch steps[state.serverCursor] {
-                    // Binding only what is needed: each binding is a copy (a retain) per message.
-                    case .server(_, _, let recordedID, let time):
+                    case .server(let bytes, let message, let recordedID, let time):
                         if timing == .recorded, let time {
                             let gap = time - (state.lastTime ?? time)
                             if gap > 0 && !chunk.isEmpty { return .chunk(chunk) }
@@ -202,13 +201,12 @@ public final class ReplayTransport: Transport {
                             }
                             state.lastTime = time
                         }
-                        if let recordedID, let clientID = state.idMap[recordedID], clientID != recordedID,
-                           case .server(_, let message, _, _) = steps[state.serverCursor] {
+                        if let recordedID, let clientID = state.idMap[recordedID], clientID != recordedID {
                             var object = message.object
                             object["id"] = clientID
                             chunk.append(contentsOf: JSONValue.object(object).serializedBytesQEMUStyle())
                             chunk.append(contentsOf: [13, 10])
-                        } else if case .server(let bytes, _, _, _) = steps[state.serverCursor] {
+                        } else {
                             chunk.append(contentsOf: bytes)
                         }
                         state.serverCursor += 1
