@@ -85,11 +85,17 @@ final class OutboundQueue: Sendable {
 
     /// Gives the queue to the parked writer task when nobody is writing.
     private static func handOff(_ state: inout State) -> (CheckedContinuation<[Item]?, Never>, [Item])? {
-        guard state.writing == nil, !state.items.isEmpty, let writer = state.parkedWriter else { return nil }
+        guard let writer = state.parkedWriter, let items = takeBatch(&state) else { return nil }
         state.parkedWriter = nil
+        return (writer, items)
+    }
+
+    /// Everything queued, for the writer task to write now, unless someone is writing or nothing is queued.
+    private static func takeBatch(_ state: inout State) -> [Item]? {
+        guard state.writing == nil, !state.items.isEmpty else { return nil }
         state.writing = .task
         defer { state.items = [] }
-        return (writer, state.items)
+        return state.items
     }
 
     /// For the writer task: everything queued, waiting until there is something
@@ -100,11 +106,7 @@ final class OutboundQueue: Sendable {
             let ready: [Item]?? = state.withLock { state in
                 if state.writing == .task { state.writing = nil }
                 if state.isClosed { return .some(nil) }
-                if state.writing == nil && !state.items.isEmpty {
-                    state.writing = .task
-                    defer { state.items = [] }
-                    return .some(state.items)
-                }
+                if let batch = Self.takeBatch(&state) { return .some(batch) }
                 state.parkedWriter = continuation
                 return nil
             }
