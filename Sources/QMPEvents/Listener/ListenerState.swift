@@ -168,7 +168,7 @@ struct ListenerState {
     mutating func clear() -> [Event] {
         guard sharesHistory else { return queue.removeAll() }
         defer { unread = 0 }
-        return Array(recent.elements.suffix(unread))
+        return (recent.count - unread..<recent.count).compactMap { recent.element(at: $0) }
     }
 
     /// The session ended: returns every waiter, all of which must end with `error`.
