@@ -20,6 +20,8 @@ enum QMPBenchMain {
                 let count = Int(arguments[1]) ?? 1_000_000
                 let replay = try ReplayTransport(transcript: EventBenchmark.replayTranscript(events: count))
                 try await EventBenchmark.run(source: "replay", transport: replay, events: count, listeners: Int(arguments[2]) ?? 1)
+            case "reader":
+                try ReaderBenchmark.run(events: Int(arguments[1]) ?? 1_000_000)
             case "commands":
                 let transport = try await UnixSocketTransport.connect(path: arguments[1])
                 try await CommandBenchmark.run(target: arguments[3], transport: transport, commands: Int(arguments[2]) ?? 20_000)
@@ -28,7 +30,7 @@ enum QMPBenchMain {
             case "scale":
                 try await ScaleBenchmark.run(connections: Int(arguments[1]) ?? 1_000, directory: arguments[2])
             default:
-                print("usage: qmp-bench parse TRANSCRIPT N | events SOCKET LISTENERS | replay N LISTENERS | commands SOCKET N LABEL | memory SOCKET bounded|unbounded | scale N DIR")
+                print("usage: qmp-bench parse TRANSCRIPT N | events SOCKET LISTENERS | replay N LISTENERS | reader N | commands SOCKET N LABEL | memory SOCKET bounded|unbounded | scale N DIR")
                 exit(2)
             }
         } catch {

@@ -10,11 +10,9 @@ extension JSONReader {
     /// Returns `nil`, leaving the caller to parse the bytes generically, on anything
     /// else: another message, another layout, incomplete or malformed input. The
     /// generic parser then produces the same event (or the precise error).
-    mutating func parseCanonicalEvent() -> (event: Event, start: Int, end: Int)? {
+    mutating func parseCanonicalEvent() -> Event? {
         // The generic parser would count the envelope and the data object as two levels.
         guard maxDepth >= 2 else { return nil }
-        skipWhitespace()
-        let start = position
         guard expect("{"), expectKey("\"timestamp\""), expect("{"), expectKey("\"seconds\""),
               let seconds = integer(), expect(","), expectKey("\"microseconds\""),
               let microseconds = integer(), expect("}"), expect(","), expectKey("\"event\""),
@@ -31,7 +29,7 @@ extension JSONReader {
         }
         guard expect("}") else { return nil }
         let timestamp = Event.Timestamp(seconds: seconds, microseconds: microseconds)
-        return (Event(name: name, data: data, timestamp: timestamp), start, position)
+        return Event(name: name, data: data, timestamp: timestamp)
     }
 
     @inline(__always)

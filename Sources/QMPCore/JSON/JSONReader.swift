@@ -21,11 +21,9 @@ struct JSONReader {
 
     /// Parses the value that starts at the first non-whitespace byte and stops
     /// right after it, leaving anything that follows for the caller.
-    mutating func parsePrefix() throws(JSONParseError) -> (value: JSONValue, start: Int, end: Int) {
+    mutating func parseValuePrefix() throws(JSONParseError) -> JSONValue {
         skipWhitespace()
-        let start = position
-        let value = try parseValue()
-        return (value, start, position)
+        return try parseValue()
     }
 
     private func fail(_ reason: JSONParseError.Reason, at offset: Int? = nil) -> JSONParseError {

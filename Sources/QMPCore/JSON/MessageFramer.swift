@@ -97,13 +97,12 @@ public struct MessageFramer: Sendable {
     public mutating func nextMessage(
         maxDepth: Int = JSONParser.defaultMaxDepth
     ) throws(QMPError) -> (message: Message, bytes: ArraySlice<UInt8>)? {
-        let inPlace = try parseInPlace(maxDepth: maxDepth) { reader -> (Message, start: Int, end: Int)? in
-            guard let (value, start, end) = try? reader.parsePrefix(),
-                  case .object(let object) = value
-            else { return nil }
-            return (Message(object), start, end)
+        var bytes = ArraySlice<UInt8>()
+        let inPlace = try parseInPlace(maxDepth: maxDepth, bytes: &bytes) { reader -> Message? in
+            guard case .object(let object)? = try? reader.parseValuePrefix() else { return nil }
+            return Message(object)
         }
-        if let (message, bytes) = inPlace { return (message, bytes) }
+        if let inPlace { return (inPlace, bytes) }
         guard let frame = try nextFrame() else { return nil }
         return (try Message(parsing: frame, maxDepth: maxDepth), frame)
     }
@@ -122,31 +121,45 @@ public struct MessageFramer: Sendable {
     public mutating func nextParsed(
         maxDepth: Int = JSONParser.defaultMaxDepth
     ) throws(QMPError) -> (parsed: Parsed, bytes: ArraySlice<UInt8>)? {
-        let event = try parseInPlace(maxDepth: maxDepth) { reader in reader.parseCanonicalEvent() }
-        if let (event, bytes) = event { return (.event(event), bytes) }
+        var bytes = ArraySlice<UInt8>()
+        if let event = try parseInPlace(maxDepth: maxDepth, bytes: &bytes, { reader in reader.parseCanonicalEvent() }) {
+            return (.event(event), bytes)
+        }
         guard let (message, bytes) = try nextMessage(maxDepth: maxDepth) else { return nil }
         return (.message(message), bytes)
     }
 
     /// Runs `parse` on the unconsumed bytes when no scan is under way; on success
-    /// consumes what it parsed. `nil` (incomplete, another kind of message, or
-    /// malformed) leaves the bytes to the scanning path and its error reporting.
-    @inline(__always) // Specialised per caller: generic, it copied its results through value witnesses.
+    /// consumes what it parsed and sets `bytes` to it. `nil` (incomplete, another kind
+    /// of message, or malformed) leaves the bytes to the scanning path and its error reporting.
+    ///
+    /// The value comes back alone, not in an optional tuple with its range: an
+    /// optional tuple holding an `Event` was copied through the runtime's generic
+    /// value witnesses, ~600 instructions per event.
+    @inline(__always)
     private mutating func parseInPlace<Value>(
         maxDepth: Int,
-        _ parse: (inout JSONReader) -> (Value, start: Int, end: Int)?
-    ) throws(QMPError) -> (Value, ArraySlice<UInt8>)? {
+        bytes: inout ArraySlice<UInt8>,
+        _ parse: (inout JSONReader) -> Value?
+    ) throws(QMPError) -> Value? {
         guard !scan.started, case .none = failure else { return nil }
         let offset = frameStart
-        let parsed = buffer.withUnsafeBytes { bytes in
-            var reader = JSONReader(UnsafeRawBufferPointer(rebasing: bytes[offset...]), maxDepth: maxDepth)
-            return parse(&reader)
+        var start = 0
+        var end = 0
+        let parsed = buffer.withUnsafeBytes { buffer in
+            var reader = JSONReader(UnsafeRawBufferPointer(rebasing: buffer[offset...]), maxDepth: maxDepth)
+            reader.skipWhitespace()
+            start = reader.position
+            let value = parse(&reader)
+            end = reader.position
+            return value
         }
-        guard let (value, start, end) = parsed else { return nil }
+        guard let parsed else { return nil }
         if end - start > maxMessageSize { throw tooLarge(size: end - start) }
         frameStart = offset + end
         scanned = frameStart
-        return (value, buffer[(offset + start)..<(offset + end)])
+        bytes = buffer[(offset + start)..<(offset + end)]
+        return parsed
     }
 
     /// The error for a message past ``maxMessageSize`` (`size` when known); the
