@@ -19,33 +19,15 @@ public struct JSONObject: Sendable {
         }
     }
 
-    /// The members, or the validated text they will be parsed from on first use.
-    private var storage: Storage
-
-    private enum Storage: Sendable {
-        case members([Member])
-        /// A non-empty object's text, validated by ``JSONReader/skipValue()``.
-        case text([UInt8])
-    }
-
     /// The members in insertion order.
-    ///
-    /// An object kept as text (an event's `data`, see ``init(validatedText:)``)
-    /// parses them on each call; read single members with the subscript, which
-    /// does not build the others.
-    public var members: [Member] {
-        switch storage {
-        case .members(let members): return members
-        case .text(let text): return Self.members(ofValidatedText: text)
-        }
-    }
+    public private(set) var members: [Member]
 
-    public init() { storage = .members([]) }
+    public init() { members = [] }
 
     /// Creates an object from key-value pairs; a repeated key keeps its last value
     /// at the position of its first appearance.
     public init(_ pairs: some Sequence<(String, JSONValue)>) {
-        storage = .members([])
+        members = []
         for (key, value) in pairs { self[key] = value }
     }
 
@@ -53,47 +35,26 @@ public struct JSONObject: Sendable {
     ///
     /// The parser uses this after its own duplicate check, skipping a second scan.
     package init(uniqueMembers: [Member]) {
-        storage = .members(uniqueMembers)
-    }
-
-    /// An object that keeps `text`, a non-empty JSON object already validated
-    /// by ``JSONReader/skipValue()``, and parses from it only what is read.
-    ///
-    /// The client's reader does this for every event's `data`: one allocation,
-    /// where building the members took one plus the parse, and listeners that
-    /// filter by name alone (most of them) never pay for the rest.
-    init(validatedText text: [UInt8]) {
-        storage = .text(text)
+        members = uniqueMembers
     }
 
     public var count: Int { members.count }
-    public var isEmpty: Bool {
-        // Text is only kept for non-empty objects.
-        if case .members(let members) = storage { return members.isEmpty }
-        return false
-    }
+    public var isEmpty: Bool { members.isEmpty }
     public var keys: [String] { members.map(\.key) }
 
     /// Reads, replaces, appends or (assigning `nil`) removes the member `key`.
     public subscript(key: String) -> JSONValue? {
         get {
-            switch storage {
-            case .members(let members):
-                for member in members where member.key == key { return member.value }
-                return nil
-            case .text(let text):
-                return Self.member(key, ofValidatedText: text)
-            }
+            for member in members where member.key == key { return member.value }
+            return nil
         }
         set {
-            mutateMembers { members in
-                let index = members.firstIndex { $0.key == key }
-                switch (index, newValue) {
-                case (let index?, let value?): members[index].value = value
-                case (let index?, nil): members.remove(at: index)
-                case (nil, let value?): members.append(Member(key: key, value: value))
-                case (nil, nil): break
-                }
+            let index = members.firstIndex { $0.key == key }
+            switch (index, newValue) {
+            case (let index?, let value?): members[index].value = value
+            case (let index?, nil): members.remove(at: index)
+            case (nil, let value?): members.append(Member(key: key, value: value))
+            case (nil, nil): break
             }
         }
     }
@@ -101,28 +62,15 @@ public struct JSONObject: Sendable {
     /// Removes and returns the member `key`.
     @discardableResult
     public mutating func removeValue(forKey key: String) -> JSONValue? {
-        mutateMembers { members in
-            guard let index = members.firstIndex(where: { $0.key == key }) else { return nil }
-            return members.remove(at: index).value
-        }
-    }
-
-    /// Runs `body` on the members, held uniquely so that it mutates them in place.
-    private mutating func mutateMembers<Result>(_ body: (inout [Member]) -> Result) -> Result {
-        var members = self.members
-        storage = .members([])
-        defer { storage = .members(members) }
-        return body(&members)
+        guard let index = members.firstIndex(where: { $0.key == key }) else { return nil }
+        return members.remove(at: index).value
     }
 }
 
 extension JSONObject: Hashable {
     public static func == (lhs: JSONObject, rhs: JSONObject) -> Bool {
-        if case .text(let left) = lhs.storage, case .text(let right) = rhs.storage, left == right { return true }
-        let left = lhs.members
-        let right = JSONObject(uniqueMembers: rhs.members)
-        guard left.count == right.count else { return false }
-        for member in left where right[member.key] != member.value { return false }
+        guard lhs.members.count == rhs.members.count else { return false }
+        for member in lhs.members where rhs[member.key] != member.value { return false }
         return true
     }
 

@@ -26,7 +26,7 @@ struct JSONReader {
         return try parseValue()
     }
 
-    func fail(_ reason: JSONParseError.Reason, at offset: Int? = nil) -> JSONParseError {
+    private func fail(_ reason: JSONParseError.Reason, at offset: Int? = nil) -> JSONParseError {
         JSONParseError(offset: offset ?? position, reason: reason)
     }
 
@@ -54,7 +54,7 @@ struct JSONReader {
         }
     }
 
-    mutating func expectLiteral(_ literal: StaticString) throws(JSONParseError) {
+    private mutating func expectLiteral(_ literal: StaticString) throws(JSONParseError) {
         let count = literal.utf8CodeUnitCount
         let start = literal.utf8Start
         for index in 0..<count {
@@ -64,7 +64,7 @@ struct JSONReader {
         }
     }
 
-    mutating func enter() throws(JSONParseError) {
+    private mutating func enter() throws(JSONParseError) {
         depth += 1
         if depth > maxDepth { throw fail(.tooDeep) }
     }
@@ -151,24 +151,9 @@ struct JSONReader {
 
     mutating func parseString() throws(JSONParseError) -> String {
         let start = position + 1
-        guard try scanString() else {
-            let count = position - 1 - start
-            // Read from the global each time: a stored copy cost three retains and releases per message.
-            if let shared = KnownStrings.qmp.lookup(bytes, from: start, count: count) { return shared }
-            return String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<(position - 1)]), as: UTF8.self)
-        }
-        return decodeEscapedString(from: start, to: position - 1)
-    }
-
-    /// Steps over the string whose opening quote is at `position`, validating it,
-    /// to just past its closing quote. Returns whether it contains escapes.
-    ///
-    /// Both ``parseString()`` and the validator (JSONReader+Skip.swift) go through
-    /// here, so what one accepts the other does.
-    mutating func scanString() throws(JSONParseError) -> Bool {
-        var index = position + 1
+        var index = start
         let end = bytes.count
-        var escaped = false
+        // Fast path: no escapes, so the string is a slice of the input once validated.
         while index < end {
             // Eight bytes at a time while none needs a closer look.
             if index + 8 <= end, let base = bytes.baseAddress {
@@ -189,16 +174,14 @@ struct JSONReader {
             position = index
             if byte == UInt8(ascii: "\"") {
                 position += 1
-                return escaped
+                let count = index - start
+                // Read from the global each time: a stored copy cost three retains and releases per message.
+                if let shared = KnownStrings.qmp.lookup(bytes, from: start, count: count) { return shared }
+                return String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
             }
-            if byte == UInt8(ascii: "\\") {
-                escaped = true
-                _ = try readEscape()
-            } else if byte < 0x20 {
-                throw fail(.controlCharacterInString)
-            } else {
-                try skipUTF8Sequence()
-            }
+            if byte == UInt8(ascii: "\\") { return try parseEscapedString(from: start) }
+            if byte < 0x20 { throw fail(.controlCharacterInString) }
+            try skipUTF8Sequence()
             index = position
         }
         position = end
@@ -220,41 +203,45 @@ struct JSONReader {
         return (isQuote | isBackslash | isControl | word) & highBits
     }
 
-    /// Decodes the string between `start` and `end` (its closing quote), already
-    /// validated by ``scanString()``.
-    private func decodeEscapedString(from start: Int, to end: Int) -> String {
+    private mutating func parseEscapedString(from start: Int) throws(JSONParseError) -> String {
         var utf8: [UInt8] = []
-        utf8.reserveCapacity(end - start)
-        var cursor = self
-        cursor.position = start
-        while cursor.position < end {
-            let byte = bytes[cursor.position]
-            guard byte == UInt8(ascii: "\\") else {
+        utf8.reserveCapacity(position - start + 16)
+        utf8.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[start..<position]))
+        while position < bytes.count {
+            let byte = bytes[position]
+            switch byte {
+            case UInt8(ascii: "\""):
+                position += 1
+                return String(decoding: utf8, as: UTF8.self)
+            case UInt8(ascii: "\\"):
+                try appendEscape(to: &utf8)
+            case 0..<0x20:
+                throw fail(.controlCharacterInString)
+            case 0..<0x80:
                 utf8.append(byte)
-                cursor.position += 1
-                continue
+                position += 1
+            default:
+                let sequenceStart = position
+                try skipUTF8Sequence()
+                utf8.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[sequenceStart..<position]))
             }
-            // Validated already, so this cannot throw; the replacement character keeps it total.
-            let scalar = (try? cursor.readEscape()) ?? "\u{FFFD}"
-            if let encoded = UTF8.encode(scalar) { utf8.append(contentsOf: encoded) }
         }
-        return String(decoding: utf8, as: UTF8.self)
+        throw fail(.unexpectedEnd)
     }
 
-    /// Reads the escape sequence at `position` (its backslash) and steps over it.
-    private mutating func readEscape() throws(JSONParseError) -> Unicode.Scalar {
+    private mutating func appendEscape(to utf8: inout [UInt8]) throws(JSONParseError) {
         let escapeStart = position
         position += 1
         guard position < bytes.count else { throw fail(.unexpectedEnd) }
         let byte = bytes[position]
         position += 1
         switch byte {
-        case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): return Unicode.Scalar(byte)
-        case UInt8(ascii: "b"): return "\u{08}"
-        case UInt8(ascii: "f"): return "\u{0C}"
-        case UInt8(ascii: "n"): return "\n"
-        case UInt8(ascii: "r"): return "\r"
-        case UInt8(ascii: "t"): return "\t"
+        case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): utf8.append(byte)
+        case UInt8(ascii: "b"): utf8.append(0x08)
+        case UInt8(ascii: "f"): utf8.append(0x0C)
+        case UInt8(ascii: "n"): utf8.append(0x0A)
+        case UInt8(ascii: "r"): utf8.append(0x0D)
+        case UInt8(ascii: "t"): utf8.append(0x09)
         case UInt8(ascii: "u"):
             var scalar = UInt32(try readHex4())
             if (0xD800...0xDBFF).contains(scalar) {
@@ -270,7 +257,7 @@ struct JSONReader {
                 throw fail(.invalidSurrogate, at: escapeStart)
             }
             guard let unicode = Unicode.Scalar(scalar) else { throw fail(.invalidSurrogate, at: escapeStart) }
-            return unicode
+            if let encoded = UTF8.encode(unicode) { utf8.append(contentsOf: encoded) }
         default:
             throw fail(.invalidEscape, at: escapeStart)
         }
