@@ -39,7 +39,7 @@ let package = Package(
         .target(name: "QMPMock", dependencies: ["QMPCore"], swiftSettings: strictSettings),
         .executableTarget(
             name: "qmp-shell",
-            dependencies: ["QMP", "QMPTransportUnix", "QMPTransportTCP", "QMPMock", "CQMPSystem"],
+            dependencies: ["QMP", "QMPTransportUnix", "QMPTransportTCP", "QMPMock"],
             swiftSettings: strictSettings
         ),
         .executableTarget(
@@ -49,7 +49,7 @@ let package = Package(
         ),
         .target(
             name: "QMPTestSupport",
-            dependencies: ["QMP", "QMPTransportUnix", "QMPTransportTCP", "QMPMock", "CQMPSystem"],
+            dependencies: ["QMP", "QMPTransportUnix", "QMPTransportTCP", "QMPMock"],
             path: "Tests/QMPTestSupport",
             swiftSettings: strictSettings
         ),

@@ -41,18 +41,3 @@ unsigned int cqmp_epoll_err(void) { return EPOLLERR; }
 unsigned int cqmp_epoll_hup(void) { return EPOLLHUP; }
 unsigned int cqmp_epoll_et(void) { return EPOLLET; }
 #endif
-
-#ifdef __linux__
-#ifdef __GLIBC__
-#include <malloc.h>
-#endif
-
-int cqmp_set_mmap_threshold(int bytes) {
-#ifdef __GLIBC__
-    return mallopt(M_MMAP_THRESHOLD, bytes);
-#else
-    (void)bytes;
-    return 0;
-#endif
-}
-#endif

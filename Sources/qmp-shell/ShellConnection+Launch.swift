@@ -1,4 +1,3 @@
-import CQMPSystem
 import Foundation
 import QMP
 import QMPTransportUnix
@@ -22,9 +21,6 @@ extension ShellConnection {
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle(forWritingAtPath: logPath) ?? FileHandle.nullDevice
-        // Foundation 6.3's run() reads up to 256 bytes past opendir's buffer; served by
-        // mmap, that buffer is followed by mapped memory (see Tests/QMPTestSupport/Process+Spawn.swift).
-        _ = cqmp_set_mmap_threshold(32 * 1024)
         try process.run()
         ExitCleanup.add {
             if process.isRunning {

@@ -12,7 +12,7 @@ struct SimulatorProcessTests {
         process.executableURL = URL(fileURLWithPath: try BuiltTool.path("qmp-simulator"))
         process.arguments = arguments
         process.standardError = FileHandle.nullDevice
-        try process.spawn()
+        try process.run()
         for _ in 0..<500 where !FileManager.default.fileExists(atPath: path) {
             try await Task.sleep(for: .milliseconds(10))
         }
@@ -98,7 +98,7 @@ struct SimulatorProcessTests {
         run.arguments = [scriptPath, path]
         let stdout = Pipe()
         run.standardOutput = stdout
-        try run.spawn()
+        try run.run()
         let data = stdout.fileHandleForReading.readDataToEndOfFile()
         run.waitUntilExit()
         #expect(run.terminationStatus == 0)
@@ -120,7 +120,7 @@ enum PythonQMP {
         let setup = Process()
         setup.executableURL = URL(fileURLWithPath: "/bin/sh")
         setup.arguments = ["-c", "python3 -m venv '\(directory)' && '\(directory)/bin/pip' install -q qemu.qmp==0.0.6"]
-        try setup.spawn()
+        try setup.run()
         setup.waitUntilExit()
         if setup.terminationStatus == 0 && check(python) { return python }
         if ProcessInfo.processInfo.environment["CI"] == "true" {
@@ -135,7 +135,7 @@ enum PythonQMP {
         probe.executableURL = URL(fileURLWithPath: python)
         probe.arguments = ["-c", "import qemu.qmp"]
         probe.standardError = FileHandle.nullDevice
-        guard (try? probe.spawn()) != nil else { return false }
+        guard (try? probe.run()) != nil else { return false }
         probe.waitUntilExit()
         return probe.terminationStatus == 0
     }

@@ -22,7 +22,7 @@ final class RunningShell: Sendable {
         process.standardOutput = stdoutPipe
         process.standardError = stderrPipe
         input = stdinPipe.fileHandleForWriting
-        try process.spawn()
+        try process.run()
         // Blocking reads on threads of their own, off the cooperative pool.
         for (handle, buffer) in [(stdoutPipe.fileHandleForReading, stdout), (stderrPipe.fileHandleForReading, stderr)] {
             readers.enter()

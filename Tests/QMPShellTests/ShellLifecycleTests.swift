@@ -13,7 +13,7 @@ struct ShellLifecycleTests {
         simulator.executableURL = URL(fileURLWithPath: try BuiltTool.path("qmp-simulator"))
         simulator.arguments = ["--unix", path]
         simulator.standardError = FileHandle.nullDevice
-        try simulator.spawn()
+        try simulator.run()
         defer { kill(simulator.processIdentifier, SIGKILL) }
         // Listeners move their socket into place only once they listen.
         for _ in 0..<500 where !FileManager.default.fileExists(atPath: path) { try await Task.sleep(for: .milliseconds(10)) }

@@ -21,7 +21,7 @@ struct ShellTerminalTests {
             let output = Pipe()
             shell.standardInput = input
             shell.standardOutput = output
-            try shell.spawn()
+            try shell.run()
             try await Task.sleep(for: .milliseconds(700))
             let other = QMPClient()
             try await other.connect(try await UnixSocketTransport.connect(path: second))
@@ -57,7 +57,7 @@ struct ShellSimulatorTerminalTests {
         let output = Pipe()
         shell.standardInput = input
         shell.standardOutput = output
-        try shell.spawn()
+        try shell.run()
         let screen = Task.detached {
             String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         }

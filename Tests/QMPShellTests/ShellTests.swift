@@ -106,7 +106,7 @@ struct ShellTests {
         simulator.executableURL = URL(fileURLWithPath: try BuiltTool.path("qmp-simulator"))
         simulator.arguments = ["--tcp", "127.0.0.1:\(port)"]
         simulator.standardError = FileHandle.nullDevice
-        try simulator.spawn()
+        try simulator.run()
         defer { kill(simulator.processIdentifier, SIGKILL) }
         try await Task.sleep(for: .milliseconds(500))
         let output = try await BuiltTool.run("qmp-shell", ["127.0.0.1:\(port)", "--json"], input: "query-version\n")
@@ -122,7 +122,7 @@ struct ShellTests {
         simulator.executableURL = URL(fileURLWithPath: try BuiltTool.path("qmp-simulator"))
         simulator.arguments = ["--unix", path]
         simulator.standardError = FileHandle.nullDevice
-        try simulator.spawn()
+        try simulator.run()
         defer { kill(simulator.processIdentifier, SIGKILL) }
         for _ in 0..<500 where !FileManager.default.fileExists(atPath: path) { try await Task.sleep(for: .milliseconds(10)) }
         let output = try await BuiltTool.run("qmp-shell", [path], input: "stop\nquery-status\n")

@@ -21,7 +21,7 @@ public enum BuiltTool {
         let build = Process()
         build.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         build.arguments = ["swift", "build", "--package-path", package, "--product", name]
-        try build.spawn()
+        try build.run()
         build.waitUntilExit()
         guard FileManager.default.isExecutableFile(atPath: candidate) else {
             throw QEMUUnavailable(message: "could not build \(name) at \(candidate)")
@@ -50,7 +50,7 @@ public enum BuiltTool {
         process.standardInput = stdin
         process.standardOutput = stdout
         process.standardError = stderr
-        try process.spawn()
+        try process.run()
         stdin.fileHandleForWriting.write(Data(input.utf8))
         try stdin.fileHandleForWriting.close()
         let killer = Task {

@@ -88,7 +88,7 @@ public final class QEMUInstance: Sendable {
         let log = directory + "/stderr.log"
         _ = FileManager.default.createFile(atPath: log, contents: nil)
         process.standardError = FileHandle(forWritingAtPath: log)
-        try process.spawn()
+        try process.run()
         let instance = QEMUInstance(socketPath: socketPath, directory: directory, process: process)
         if case .unixServer = mode {
             // The file appears at bind(), a moment before listen(): wait until the kernel lists it as listening.

@@ -20,10 +20,6 @@ int cqmp_accept_nonblocking(int socket, struct sockaddr *address, socklen_t *len
 /// A non-blocking, close-on-exec stream socket.
 int cqmp_stream_socket(int family);
 
-/// mallopt(M_MMAP_THRESHOLD, bytes): allocations of at least `bytes` are served by mmap.
-/// Used to work around Foundation's Process.run() reading past opendir's buffer.
-int cqmp_set_mmap_threshold(int bytes);
-
 unsigned int cqmp_epoll_in(void);
 unsigned int cqmp_epoll_out(void);
 unsigned int cqmp_epoll_rdhup(void);
