@@ -13,9 +13,7 @@ extension JSONReader {
     mutating func parseCanonicalEvent() -> Event? {
         // The generic parser would count the envelope and the data object as two levels.
         guard maxDepth >= 2 else { return nil }
-        guard expect("{"), expectKey("\"timestamp\""), expect("{"), expectKey("\"seconds\""),
-              let seconds = integer(), expect(","), expectKey("\"microseconds\""),
-              let microseconds = integer(), expect("}"), expect(","), expectKey("\"event\""),
+        guard let (seconds, microseconds) = timestampAndEventKey(),
               peek() == UInt8(ascii: "\""), let name = try? parseString()
         else { return nil }
         var data = JSONObject()
@@ -30,6 +28,35 @@ extension JSONReader {
         guard expect("}") else { return nil }
         let timestamp = Event.Timestamp(seconds: seconds, microseconds: microseconds)
         return Event(name: name, data: data, timestamp: timestamp)
+    }
+
+    /// The envelope up to the event's name: `{"timestamp": {"seconds": S,
+    /// "microseconds": U}, "event": `. QEMU spaces it exactly so, which three
+    /// comparisons match; any other spacing is matched token by token.
+    private mutating func timestampAndEventKey() -> (seconds: Int64, microseconds: Int64)? {
+        let start = position
+        if expectExactly(#"{"timestamp": {"seconds": "#), let seconds = integer(),
+           expectExactly(#", "microseconds": "#), let microseconds = integer(),
+           expectExactly(#"}, "event": "#) {
+            return (seconds, microseconds)
+        }
+        position = start
+        guard expect("{"), expectKey("\"timestamp\""), expect("{"), expectKey("\"seconds\""),
+              let seconds = integer(), expect(","), expectKey("\"microseconds\""),
+              let microseconds = integer(), expect("}"), expect(","), expectKey("\"event\"")
+        else { return nil }
+        return (seconds, microseconds)
+    }
+
+    /// Consumes `literal` if the bytes at `position` are exactly it.
+    @inline(__always)
+    private mutating func expectExactly(_ literal: StaticString) -> Bool {
+        let count = literal.utf8CodeUnitCount
+        guard bytes.count - position >= count, let base = bytes.baseAddress,
+              KnownStrings.equal(base + position, UnsafeRawPointer(literal.utf8Start), count: count)
+        else { return false }
+        position += count
+        return true
     }
 
     @inline(__always)
@@ -50,12 +77,7 @@ extension JSONReader {
     @inline(__always)
     private mutating func expectKey(_ key: StaticString) -> Bool {
         skipWhitespace()
-        let count = key.utf8CodeUnitCount
-        guard bytes.count - position >= count, let base = bytes.baseAddress,
-              KnownStrings.equal(base + position, UnsafeRawPointer(key.utf8Start), count: count)
-        else { return false }
-        position += count
-        return expect(":")
+        return expectExactly(key) && expect(":")
     }
 
     @inline(__always)
