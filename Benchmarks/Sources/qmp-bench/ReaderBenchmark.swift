@@ -30,7 +30,11 @@ enum ReaderBenchmark {
     static func readChunk(_ chunk: [UInt8], framer: inout MessageFramer, batch: inout [Event], hub: EventHub) throws {
         framer.append(chunk)
         while let (parsed, _) = try framer.nextParsed() {
-            if case .event(let event) = parsed { batch.append(event) }
+            switch parsed {
+            case .event(let event): batch.append(event)
+            // An event split across two chunks comes back as a message.
+            case .message(let message): if let event = try? Event(message) { batch.append(event) }
+            }
         }
         hub.dispatch(contentsOf: batch)
         batch.removeAll(keepingCapacity: true)

@@ -135,7 +135,7 @@ public struct MessageFramer: Sendable {
     ///
     /// The value comes back alone, not in an optional tuple with its range: an
     /// optional tuple holding an `Event` was copied through the runtime's generic
-    /// value witnesses, ~600 instructions per event.
+    /// value witnesses, ~500 instructions per event.
     @inline(__always)
     private mutating func parseInPlace<Value>(
         maxDepth: Int,
