@@ -33,7 +33,7 @@ struct SimulatorProcessTests {
             await client.disconnect()
         }
         kill(process.processIdentifier, SIGTERM)
-        process.waitUntilExit()
+        await BuiltTool.waitForExit(process)
         #expect(process.terminationReason == .exit)
         #expect(process.terminationStatus == 0)
         #expect(!FileManager.default.fileExists(atPath: path), "the socket file is removed on exit")
@@ -99,8 +99,8 @@ struct SimulatorProcessTests {
         let stdout = Pipe()
         run.standardOutput = stdout
         try run.run()
-        let data = stdout.fileHandleForReading.readDataToEndOfFile()
-        run.waitUntilExit()
+        let data = await BuiltTool.readToEnd(stdout.fileHandleForReading)
+        await BuiltTool.waitForExit(run)
         #expect(run.terminationStatus == 0)
         let result = try JSONValue(parsing: String(decoding: data, as: UTF8.self))
         #expect(result["status"]?["running"] == true)
@@ -116,27 +116,27 @@ enum PythonQMP {
     /// The venv's python, or `nil` (skip) when PyPI is unreachable outside CI. Under CI=true it throws.
     static func environment() async throws -> String? {
         let python = directory + "/bin/python"
-        if check(python) { return python }
+        if await check(python) { return python }
         let setup = Process()
         setup.executableURL = URL(fileURLWithPath: "/bin/sh")
         setup.arguments = ["-c", "python3 -m venv '\(directory)' && '\(directory)/bin/pip' install -q qemu.qmp==0.0.6"]
         try setup.run()
-        setup.waitUntilExit()
-        if setup.terminationStatus == 0 && check(python) { return python }
+        await BuiltTool.waitForExit(setup)
+        if setup.terminationStatus == 0, await check(python) { return python }
         if ProcessInfo.processInfo.environment["CI"] == "true" {
             throw QEMUUnavailable(message: "could not install qemu.qmp 0.0.6 from PyPI into \(directory)")
         }
         return nil
     }
 
-    private static func check(_ python: String) -> Bool {
+    private static func check(_ python: String) async -> Bool {
         guard FileManager.default.isExecutableFile(atPath: python) else { return false }
         let probe = Process()
         probe.executableURL = URL(fileURLWithPath: python)
         probe.arguments = ["-c", "import qemu.qmp"]
         probe.standardError = FileHandle.nullDevice
         guard (try? probe.run()) != nil else { return false }
-        probe.waitUntilExit()
+        await BuiltTool.waitForExit(probe)
         return probe.terminationStatus == 0
     }
 }

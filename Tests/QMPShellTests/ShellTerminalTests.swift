@@ -58,9 +58,7 @@ struct ShellSimulatorTerminalTests {
         shell.standardInput = input
         shell.standardOutput = output
         try shell.run()
-        let screen = Task.detached {
-            String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        }
+        let screen = Task { String(decoding: await BuiltTool.readToEnd(output.fileHandleForReading), as: UTF8.self) }
         for key in keys {
             try await Task.sleep(for: .milliseconds(200))
             input.fileHandleForWriting.write(Data(key.utf8))

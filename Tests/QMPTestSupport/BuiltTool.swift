@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// Runs the package's executables (qmp-shell, qmp-simulator) as processes.
 public enum BuiltTool {
@@ -57,17 +57,10 @@ public enum BuiltTool {
             try await Task.sleep(for: timeout)
             if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         }
-        // Blocking reads run on threads of their own: on the cooperative pool (two threads
-        // on a two-core machine) they could starve the killer above.
         async let outData = readToEnd(stdout.fileHandleForReading)
         async let errData = readToEnd(stderr.fileHandleForReading)
         let (out, err) = await (outData, errData)
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            Thread.detachNewThread {
-                process.waitUntilExit()
-                continuation.resume()
-            }
-        }
+        await waitForExit(process)
         killer.cancel()
         return Output(
             status: process.terminationStatus,
@@ -76,9 +69,24 @@ public enum BuiltTool {
         )
     }
 
-    private static func readToEnd(_ handle: FileHandle) async -> Data {
+    // Blocking waits run on threads of their own. The cooperative pool has two threads on
+    // a two-core machine: two tests blocking there at once stall every other test's tasks
+    // (QEMU start-ups and `qmp_capabilities` timed out at 30 s in CI that way).
+
+    /// Reads `handle` to its end without blocking a cooperative thread.
+    public static func readToEnd(_ handle: FileHandle) async -> Data {
         await withCheckedContinuation { continuation in
             Thread.detachNewThread { continuation.resume(returning: handle.readDataToEndOfFile()) }
+        }
+    }
+
+    /// Waits for `process` to exit without blocking a cooperative thread.
+    public static func waitForExit(_ process: Process) async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            Thread.detachNewThread {
+                process.waitUntilExit()
+                continuation.resume()
+            }
         }
     }
 }
