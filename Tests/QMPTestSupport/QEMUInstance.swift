@@ -63,7 +63,30 @@ public final class QEMUInstance: Sendable {
         return try await body(qemu)
     }
 
+    /// Starts QEMU and, for a server, waits until it listens.
+    ///
+    /// Under the parallel suite a QEMU has now and then exited within ~1.5 s of
+    /// starting, before listening, with nothing on stderr (cause not found; see the
+    /// session notes). Such a start is retried, twice at most, and each exit's status
+    /// is kept for the error; a QEMU that runs but does not listen is not retried.
     public static func launch(mode: Mode = .unixServer, extraArguments: [String] = []) async throws -> QEMUInstance {
+        var exits: [String] = []
+        for _ in 0..<3 {
+            do {
+                return try await launchOnce(mode: mode, extraArguments: extraArguments)
+            } catch let exit as ExitedBeforeListening {
+                exits.append(exit.description)
+                FileHandle.standardError.write(Data("QEMUInstance: QEMU exited before listening (\(exit)); starting another\n".utf8))
+            }
+        }
+        throw QEMUUnavailable(message: "QEMU exited before listening, three times: \(exits.joined(separator: "; "))")
+    }
+
+    private struct ExitedBeforeListening: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    private static func launchOnce(mode: Mode, extraArguments: [String]) async throws -> QEMUInstance {
         guard let path = executablePath else {
             throw QEMUUnavailable(message: "\(executable) is not installed; run Scripts/test, which installs it")
         }
@@ -101,6 +124,11 @@ public final class QEMUInstance: Sendable {
             }
             guard isListening(unixPath: socketPath) else {
                 let stderr = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+                if !process.isRunning {
+                    let how = process.terminationReason == .uncaughtSignal ? "signal" : "status"
+                    instance.terminate()
+                    throw ExitedBeforeListening(description: "\(how) \(process.terminationStatus), stderr: \(stderr)")
+                }
                 instance.terminate()
                 throw QEMUUnavailable(message: "QEMU did not listen on its QMP socket within \(startupTimeout): \(stderr)")
             }
