@@ -147,9 +147,13 @@ public final class QEMUInstance: Sendable {
 
     /// Whether a Unix socket at `unixPath` is listening (flag __SO_ACCEPTCON in /proc/net/unix).
     public static func isListening(unixPath: String) -> Bool {
-        guard let text = try? String(contentsOfFile: "/proc/net/unix", encoding: .utf8) else {
+        // Decoded leniently: another process's abstract socket name need not be UTF-8, and a
+        // strict decode then failed and fell back to the file's existence, which is true from
+        // bind(), before listen(): a start could look listening, then not.
+        guard let data = FileManager.default.contents(atPath: "/proc/net/unix") else {
             return FileManager.default.fileExists(atPath: unixPath)
         }
+        let text = String(decoding: data, as: UTF8.self)
         return text.split(separator: "\n").contains { line in
             let fields = line.split(separator: " ")
             return fields.count >= 8 && fields[7] == unixPath && fields[3] == "00010000"
