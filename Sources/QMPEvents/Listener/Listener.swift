@@ -115,11 +115,12 @@ public final class Listener<Filter: EventPredicate>: EventListening, Sendable {
     /// them (a catch-all listener, the common case in a flood) the batch is
     /// shared rather than copied.
     private func accepted(_ events: [Event]) -> [Event]? {
-        // The built-in listener's case. Listeners are called through `any EventListening`,
-        // so this code is not specialised per filter: asking an `AllEvents` filter about each
-        // event cost a witness call and a copy of the event every time.
-        if Filter.self == AllEvents.self { return events.isEmpty ? nil : events }
-        guard let firstRejected = events.firstIndex(where: { !filter.accepts($0) }) else {
+        // `AllEvents` (the built-in listener) is not asked: listeners are called through
+        // `any EventListening`, so this code is not specialised per filter, and asking cost
+        // a witness call and a copy of each event.
+        guard Filter.self != AllEvents.self,
+              let firstRejected = events.firstIndex(where: { !filter.accepts($0) })
+        else {
             return events.isEmpty ? nil : events
         }
         var accepted = Array(events[..<firstRejected])
