@@ -32,11 +32,7 @@ struct ShellTerminalTests {
             try await Task.sleep(for: .milliseconds(500))
             try input.fileHandleForWriting.close()
             kill(shell.processIdentifier, SIGTERM)
-            let text = await withCheckedContinuation { continuation in
-                Thread.detachNewThread {
-                    continuation.resume(returning: String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))
-                }
-            }
+            let text = String(decoding: await BuiltTool.readToEnd(output.fileHandleForReading), as: UTF8.self)
             #expect(text.contains("(QEMU) \r\u{1B}[K["), "the prompt line is cleared before the event")
             #expect(text.contains("] STOP\r\n(QEMU) "), "and drawn again after it")
             #expect(text.contains(#""status":"paused""#))
@@ -68,12 +64,7 @@ struct ShellSimulatorTerminalTests {
             kill(shell.processIdentifier, SIGKILL)
         }
         let text = await screen.value
-        await withCheckedContinuation { continuation in
-            Thread.detachNewThread {
-                shell.waitUntilExit()
-                continuation.resume()
-            }
-        }
+        await BuiltTool.waitForExit(shell)
         killer.cancel()
         try input.fileHandleForWriting.close()
         return (text, shell.terminationStatus)

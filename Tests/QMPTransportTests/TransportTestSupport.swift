@@ -56,15 +56,10 @@ func withConnectedUnixPair(_ body: (UnixSocketTransport, UnixSocketTransport) as
     async let accepted = listener.accept()
     let client = try await UnixSocketTransport.connect(path: directory + "/pair.sock")
     let server = try await accepted
-    do {
-        try await body(client, server)
-    } catch {
-        await client.close()
-        await server.close()
-        await listener.close()
-        throw error
-    }
+    var failure: (any Error)?
+    do { try await body(client, server) } catch { failure = error }
     await client.close()
     await server.close()
     await listener.close()
+    if let failure { throw failure }
 }
