@@ -21,7 +21,7 @@ enum QMPBenchMain {
                 let replay = try ReplayTransport(transcript: EventBenchmark.replayTranscript(events: count))
                 try await EventBenchmark.run(source: "replay", transport: replay, events: count, listeners: Int(arguments[2]) ?? 1)
             case "reader":
-                try ReaderBenchmark.run(events: Int(arguments[1]) ?? 1_000_000)
+                try await ReaderBenchmark.run(events: Int(arguments[1]) ?? 1_000_000)
             case "commands":
                 let transport = try await UnixSocketTransport.connect(path: arguments[1])
                 try await CommandBenchmark.run(target: arguments[3], transport: transport, commands: Int(arguments[2]) ?? 20_000)

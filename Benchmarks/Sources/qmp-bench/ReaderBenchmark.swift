@@ -5,7 +5,7 @@ import QMP
 /// `events` listener and one catch-all). No task, no socket, so callgrind can count it:
 /// `valgrind --tool=callgrind --toggle-collect='*readChunk*' qmp-bench reader N`.
 enum ReaderBenchmark {
-    static func run(events: Int) throws {
+    static func run(events: Int) async throws {
         var flood: [UInt8] = []
         for _ in 0..<events { flood += ParseBenchmark.eventLine + [0x0D, 0x0A] }
         let chunks = stride(from: 0, to: flood.count, by: 65_536).map { Array(flood[$0..<min($0 + 65_536, flood.count)]) }
@@ -15,13 +15,12 @@ enum ReaderBenchmark {
         var framer = MessageFramer()
         var batch: [Event] = []
         var delivered = 0
-        let clock = ContinuousClock()
-        let start = clock.now
-        for chunk in chunks {
-            try readChunk(chunk, framer: &framer, batch: &batch, hub: hub)
-            delivered += consumer.clear().count
+        let elapsed = try await Measure.seconds {
+            for chunk in chunks {
+                try readChunk(chunk, framer: &framer, batch: &batch, hub: hub)
+                delivered += consumer.clear().count
+            }
         }
-        let elapsed = Double((clock.now - start).components.attoseconds) / 1e18 + Double((clock.now - start).components.seconds)
         Measure.report(["scenario": "reader", "events": delivered, "events_per_s": Double(delivered) / elapsed])
     }
 
