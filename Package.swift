@@ -63,7 +63,7 @@ let package = Package(
         .testTarget(name: "QMPTests", dependencies: ["QMP", "QMPTransportUnix", "QMPTestSupport"], swiftSettings: strictSettings),
         .testTarget(
             name: "QMPTransportTests",
-            dependencies: ["QMP", "QMPTransportUnix", "QMPTransportTCP", "QMPTestSupport"],
+            dependencies: ["QMP", "QMPTransportUnix", "QMPTransportTCP", "QMPSocketSupport", "QMPTestSupport"],
             swiftSettings: strictSettings
         ),
         .testTarget(

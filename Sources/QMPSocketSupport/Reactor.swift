@@ -83,10 +83,18 @@ package final class Reactor: Sendable {
         return id
     }
 
-    /// Stops watching `fd` and fails its waiters with `error`. Call before closing the fd.
-    package func deregister(_ fd: Int32, id: UInt64, error: QMPError) {
+    /// Stops epoll reporting `fd`.
+    ///
+    /// Call it exactly once, while `fd` is certainly open: once it is closed its number
+    /// can be reused by a new socket at any moment, and `EPOLL_CTL_DEL` on that number
+    /// would silently remove the new socket's registration, leaving its reads waiting forever.
+    package func unwatch(_ fd: Int32) {
         var event = epoll_event()
         _ = epoll_ctl(epollFD, EPOLL_CTL_DEL, fd, &event)
+    }
+
+    /// Forgets registration `id` and fails its waiters with `error`. Idempotent.
+    package func forget(_ id: UInt64, error: QMPError) {
         let registration = state.withLock { $0.registrations.removeValue(forKey: id) }
         registration?.read.waiter?.resume(returning: .failure(error))
         registration?.write.waiter?.resume(returning: .failure(error))

@@ -38,9 +38,11 @@ package final class SocketConnection: Sendable {
     }
 
     deinit {
-        // Nothing can be in flight once the last reference is gone.
-        if !lifetime.withLock({ $0.fdClosed }) {
-            reactor.deregister(fd, id: registration, error: SocketError.closed(peer))
+        // Nothing can be in flight once the last reference is gone, so a closed
+        // connection's fd is already closed and an open one's is still ours.
+        if !lifetime.withLock({ $0.isClosed }) {
+            reactor.unwatch(fd)
+            reactor.forget(registration, error: SocketError.closed(peer))
             _ = Glibc.close(fd)
         }
     }
@@ -149,13 +151,16 @@ package final class SocketConnection: Sendable {
             guard !state.isClosed else { return false }
             state.isClosed = true
             // Shut down first so the peer sees EOF even if a duplicate of the fd lives on.
-            // The fd is still valid here: only a call after `isClosed` may close it.
+            // The fd is still open here: only a call after `isClosed` may close it. So epoll
+            // forgets it here too, not after the lock, when an in-flight call may already have
+            // closed it and a new socket may own the number (see `Reactor.unwatch`).
             _ = shutdown(fd, Int32(SHUT_RDWR))
+            reactor.unwatch(fd)
             guard state.inFlight == 0 else { return false }
             state.fdClosed = true
             return true
         }
-        reactor.deregister(fd, id: registration, error: QMPError(.disconnected, "the connection to \(peer) was closed"))
+        reactor.forget(registration, error: QMPError(.disconnected, "the connection to \(peer) was closed"))
         if closeNow { _ = Glibc.close(fd) }
     }
 }
