@@ -70,29 +70,40 @@ package final class SocketConnection: Sendable {
     /// The next bytes from the peer; `nil` at end of stream or once closed.
     package func receive() async throws(QMPError) -> [UInt8]? {
         while true {
-            // Read straight into uninitialised storage: zero-filling 64 KiB per read showed up in profiles.
-            var outcome: Result<SyscallResult<Int>?, QMPError> = .success(nil)
-            let bytes = [UInt8](unsafeUninitializedCapacity: Self.chunkSize) { buffer, initialized in
-                outcome = Result { () throws(QMPError) in
-                    try withFD { fd throws(QMPError) in
-                        try nonBlockingSyscall("reading from \(peer)") { read(fd, buffer.baseAddress, buffer.count) }
-                    }
-                }
-                if case .success(.value(let count)?) = outcome { initialized = count } else { initialized = 0 }
+            switch try receiveNow() {
+            case .bytes(let bytes): return bytes
+            case .endOfStream: return nil
+            case .wouldBlock: try await waitUntilReadable()
             }
-            guard let result = try outcome.get() else { return nil }
-            switch result {
-            case .value(0):
-                return nil
-            case .value:
-                return bytes
-            case .wouldBlock:
-                do {
-                    try await reactor.waitUntilReadable(registration)
-                } catch where error.code == .disconnected {
-                    return nil
+        }
+    }
+
+    /// One read that never waits; `.endOfStream` also once closed.
+    package func receiveNow() throws(QMPError) -> ReceiveAttempt {
+        // Read straight into uninitialised storage: zero-filling 64 KiB per read showed up in profiles.
+        var outcome: Result<SyscallResult<Int>?, QMPError> = .success(nil)
+        let bytes = [UInt8](unsafeUninitializedCapacity: Self.chunkSize) { buffer, initialized in
+            outcome = Result { () throws(QMPError) in
+                try withFD { fd throws(QMPError) in
+                    try nonBlockingSyscall("reading from \(peer)") { read(fd, buffer.baseAddress, buffer.count) }
                 }
             }
+            if case .success(.value(let count)?) = outcome { initialized = count } else { initialized = 0 }
+        }
+        switch try outcome.get() {
+        case nil, .value(0)?: return .endOfStream
+        case .value?: return .bytes(bytes)
+        case .wouldBlock?: return .wouldBlock
+        }
+    }
+
+    /// Returns when the socket may have become readable, or at once once it is closed
+    /// (the next ``receiveNow()`` then reports the end of the stream).
+    package func waitUntilReadable() async throws(QMPError) {
+        do {
+            try await reactor.waitUntilReadable(registration)
+        } catch where error.code == .disconnected {
+            return
         }
     }
 

@@ -11,7 +11,7 @@ import QMPSocketSupport
 /// ```swift
 /// let transport = try await TCPTransport.connect(to: HostPort(parsing: "[::1]:4444"))
 /// ```
-public final class TCPTransport: Transport {
+public final class TCPTransport: PollingTransport {
     public let endpoint: HostPort
     private let connection: SocketConnection
 
@@ -60,6 +60,16 @@ public final class TCPTransport: Transport {
 
     public func receive() async throws -> [UInt8]? {
         try await connection.receive()
+    }
+
+    /// One read that never waits (see ``PollingTransport``).
+    public func receiveNow() throws -> ReceiveAttempt {
+        try connection.receiveNow()
+    }
+
+    /// Returns when the socket may be readable (see ``PollingTransport``).
+    public func waitUntilReceivable() async throws {
+        try await connection.waitUntilReadable()
     }
 
     public func close() async {

@@ -15,7 +15,7 @@ import QMPSocketSupport
 ///
 /// I/O runs on one shared epoll thread for the whole process (see the module
 /// documentation), so thousands of connections cost no thread each.
-public final class UnixSocketTransport: FileDescriptorPassingTransport {
+public final class UnixSocketTransport: FileDescriptorPassingTransport, PollingTransport {
     /// The socket path, for messages.
     public let path: String
     private let connection: SocketConnection
@@ -55,6 +55,16 @@ public final class UnixSocketTransport: FileDescriptorPassingTransport {
 
     public func receive() async throws -> [UInt8]? {
         try await connection.receive()
+    }
+
+    /// One read that never waits (see ``PollingTransport``).
+    public func receiveNow() throws -> ReceiveAttempt {
+        try connection.receiveNow()
+    }
+
+    /// Returns when the socket may be readable (see ``PollingTransport``).
+    public func waitUntilReceivable() async throws {
+        try await connection.waitUntilReadable()
     }
 
     public func close() async {

@@ -41,6 +41,17 @@ struct PendingCommands {
         return .id(id)
     }
 
+    /// Whether the command with `key` still waits for its reply.
+    func contains(_ key: Key) -> Bool {
+        switch key {
+        case .id(let id):
+            if case .waiting? = byID[id] { return true }
+            return false
+        case .idless(let token):
+            return idless.contains { $0.token == token && $0.waiter != nil }
+        }
+    }
+
     var count: Int { byID.count + idless.count(where: { $0.waiter != nil }) }
 
     /// Stores `waiter`; returns the result to resume it with at once, if any.

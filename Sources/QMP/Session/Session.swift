@@ -22,6 +22,16 @@ final class Session: Sendable {
         /// The id of `qmp_capabilities`: its success starts the running phase on the
         /// reader path itself, so events sent right after it are not lost.
         var negotiationID: JSONValue?
+        var polling = ReplyPolling()
+    }
+
+    /// What the reader task, or a caller polling for its reply, keeps between reads.
+    private struct Inbound {
+        var framer: MessageFramer
+        /// Events read since the last hand-over to the listeners.
+        var events: [Event] = []
+        /// Why reading ended, once it has; later reads report it again.
+        var ended: QMPError?
     }
 
     let transport: any Transport
@@ -36,6 +46,11 @@ final class Session: Sendable {
     /// Called once when the session ends for any reason.
     private let onEnd: @Sendable (Session, QMPError) -> Void
     private let tasks = Mutex<(reader: Task<Void, Never>?, writer: Task<Void, Never>?)>((nil, nil))
+    /// The reading side, held while a chunk is read and handled, so the reader task
+    /// and a caller polling for its reply never reorder what the peer sent.
+    private let inbound: Mutex<Inbound>
+    /// The transport, when replies can be polled for.
+    private let pollingTransport: (any PollingTransport)?
 
     init(
         transport: any Transport,
@@ -47,6 +62,8 @@ final class Session: Sendable {
         self.configuration = configuration
         self.onEvents = onEvents
         self.onEnd = onEnd
+        inbound = Mutex(Inbound(framer: MessageFramer(maxMessageSize: configuration.maxMessageSize)))
+        pollingTransport = transport as? any PollingTransport
     }
 
     func start() {
@@ -128,7 +145,10 @@ final class Session: Sendable {
                 // A command with no other in flight writes itself, sparing a wakeup of the writer
                 // task; pipelined commands leave it to the writer, which sends them in batches.
                 // A closed queue means the session ended, which already failed this waiter.
-                _ = outbound.enqueue(item, mayWriteInline: isAlone, writeNow: transport.sendImmediately)
+                guard outbound.enqueue(item, mayWriteInline: isAlone, writeNow: transport.sendImmediately) else { return }
+                // Alone, it may also read its own reply: if that resumes `continuation` here, the
+                // caller goes on without having suspended, and no other thread was woken.
+                if isAlone, let pollingTransport { pollForReply(key, on: pollingTransport) }
             }
         } onCancel: {
             giveUp(key, with: QMPError(.cancelled, "QMP command '\(command)' was cancelled", command: command))
@@ -217,28 +237,105 @@ final class Session: Sendable {
 
     /// Reads and handles messages until the stream ends; returns why it ended.
     private func receiveUntilEnd() async -> QMPError {
-        var framer = MessageFramer(maxMessageSize: configuration.maxMessageSize)
-        var events: [Event] = []
+        if let pollingTransport { return await pollUntilEnd(pollingTransport) }
         do {
             while true {
-                guard let chunk = try await transport.receive() else {
-                    return endOfStreamError()
-                }
-                framer.append(chunk)
-                while let (parsed, bytes) = try framer.nextParsed(maxDepth: configuration.maxDepth) {
-                    switch parsed {
-                    case .event(let event): handle(event, bytes: bytes, events: &events)
-                    case .message(let message): try handle(message, bytes: bytes, events: &events)
-                    }
-                }
-                flush(&events)
+                guard let chunk = try await transport.receive() else { return endOfStreamError() }
+                try inbound.withLock { inbound throws(QMPError) in try handle(chunk, in: &inbound) }
             }
-        } catch let error as QMPError {
-            return Self.connectionLost(error, doing: "receiving from QEMU")
-        } catch is CancellationError {
-            return .disconnected("the QMP connection was closed")
         } catch {
-            return QMPError(.disconnected, "the connection to QEMU was lost receiving: \(error)")
+            return Self.readFailure(error)
+        }
+    }
+
+    /// The reader task's loop over a ``PollingTransport``: read whatever is there, then wait.
+    private func pollUntilEnd(_ transport: any PollingTransport) async -> QMPError {
+        while true {
+            switch inbound.withLock({ readOnce(from: transport, into: &$0) }) {
+            case .handled:
+                continue
+            case .ended(let error):
+                return error
+            case .wouldBlock:
+                do { try await transport.waitUntilReceivable() } catch { return Self.readFailure(error) }
+            }
+        }
+    }
+
+    private enum ReadStep {
+        case handled, wouldBlock
+        case ended(QMPError)
+    }
+
+    /// One non-blocking read, its messages handled; the caller holds `inbound`'s lock.
+    private func readOnce(from transport: any PollingTransport, into inbound: inout Inbound) -> ReadStep {
+        if let ended = inbound.ended { return .ended(ended) }
+        let failure: QMPError
+        do {
+            switch try transport.receiveNow() {
+            case .bytes(let chunk):
+                try handle(chunk, in: &inbound)
+                return .handled
+            case .wouldBlock:
+                return .wouldBlock
+            case .endOfStream:
+                failure = endOfStreamError()
+            }
+        } catch {
+            failure = Self.readFailure(error)
+        }
+        // Kept for the reader task: a read after a reset may find a clean end of stream.
+        inbound.ended = failure
+        return .ended(failure)
+    }
+
+    /// Reads on the caller's thread until the reply to `key` has been handled, for at
+    /// most the configured budget, while the peer's replies keep arriving within it.
+    ///
+    /// The reader task may be woken for the same bytes; it waits for `inbound`'s lock and
+    /// then finds nothing, which is cheaper than carrying every reply across threads.
+    private func pollForReply(_ key: PendingCommands.Key, on transport: any PollingTransport) {
+        let budget = configuration.replyPolling
+        guard budget > .zero, state.withLock({ $0.polling.shouldPoll() }) else { return }
+        let deadline = ContinuousClock.now + budget
+        while true {
+            let step: ReadStep? = inbound.withLockIfAvailable { readOnce(from: transport, into: &$0) }
+            let answered = state.withLock { state in
+                let answered = !state.pending.contains(key)
+                if answered { state.polling.record(answered: true) }
+                return answered
+            }
+            if answered { return }
+            if let step, case .ended(let error) = step {
+                // The reader task may not be woken again for an end the poller consumed.
+                Task { await self.end(with: error) }
+                return
+            }
+            if ContinuousClock.now >= deadline {
+                state.withLock { $0.polling.record(answered: false) }
+                return
+            }
+        }
+    }
+
+    /// Frames and handles one chunk; events go to the listeners before any reply after them.
+    private func handle(_ chunk: [UInt8], in inbound: inout Inbound) throws(QMPError) {
+        inbound.framer.append(chunk)
+        while let (parsed, bytes) = try inbound.framer.nextParsed(maxDepth: configuration.maxDepth) {
+            switch parsed {
+            case .event(let event): handle(event, bytes: bytes, events: &inbound.events)
+            case .message(let message): try handle(message, bytes: bytes, events: &inbound.events)
+            }
+        }
+        flush(&inbound.events)
+    }
+
+    /// Why reading failed, as the session's end.
+    private static func readFailure(_ error: any Error) -> QMPError {
+        switch error {
+        case let error as QMPError: return connectionLost(error, doing: "receiving from QEMU")
+        case is CancellationError: return .disconnected("the QMP connection was closed")
+        default: return QMPError(.disconnected, "the connection to QEMU was lost receiving: \(error)")
         }
     }
 
