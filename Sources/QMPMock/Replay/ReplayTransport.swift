@@ -33,7 +33,9 @@ public final class ReplayTransport: Transport {
     }
 
     private enum Step {
-        case server(bytes: [UInt8], message: Message, recordedID: JSONValue?, time: Double?)
+        /// `reply` is kept only for a message with an id, which may need the client's id put in:
+        /// a replayed flood of millions of events would otherwise hold each one parsed.
+        case server(bytes: [UInt8], reply: Message?, time: Double?)
         case client(message: Message, line: Int)
         case endOfStream
     }
@@ -76,7 +78,8 @@ public final class ReplayTransport: Transport {
             }
             switch entry.direction {
             case .fromServer:
-                steps.append(.server(bytes: Array((entry.text ?? "").utf8) + [13, 10], message: message, recordedID: message.id, time: entry.time))
+                let bytes = Array((entry.text ?? "").utf8) + [13, 10]
+                steps.append(.server(bytes: bytes, reply: message.id == nil ? nil : message, time: entry.time))
             case .fromClient:
                 steps.append(.client(message: message, line: index + 1))
             }
@@ -90,16 +93,16 @@ public final class ReplayTransport: Transport {
         var chunks: [Int: Prebuilt] = [:]
         var index = 0
         while index < steps.count {
-            guard case .server(_, _, nil, _) = steps[index] else {
+            guard case .server(_, nil, _) = steps[index] else {
                 index += 1
                 continue
             }
             let start = index
             var bytes: [UInt8] = []
             while index < steps.count, bytes.count < chunkSize,
-                  case .server(let messageBytes, let message, nil, let time) = steps[index] {
+                  case .server(let messageBytes, nil, let time) = steps[index] {
                 bytes.append(contentsOf: messageBytes)
-                steps[index] = .server(bytes: [], message: message, recordedID: nil, time: time)
+                steps[index] = .server(bytes: [], reply: nil, time: time)
                 index += 1
             }
             chunks[start] = Prebuilt(bytes: bytes, next: index)
@@ -191,7 +194,7 @@ public final class ReplayTransport: Transport {
                         return .chunk(ready.bytes)
                     }
                     switch steps[state.serverCursor] {
-                    case .server(let bytes, let message, let recordedID, let time):
+                    case .server(let bytes, let reply, let time):
                         if timing == .recorded, let time {
                             let gap = time - (state.lastTime ?? time)
                             if gap > 0 && !chunk.isEmpty { return .chunk(chunk) }
@@ -201,8 +204,8 @@ public final class ReplayTransport: Transport {
                             }
                             state.lastTime = time
                         }
-                        if let recordedID, let clientID = state.idMap[recordedID], clientID != recordedID {
-                            var object = message.object
+                        if let reply, let recordedID = reply.id, let clientID = state.idMap[recordedID], clientID != recordedID {
+                            var object = reply.object
                             object["id"] = clientID
                             chunk.append(contentsOf: JSONValue.object(object).serializedBytesQEMUStyle())
                             chunk.append(contentsOf: [13, 10])
