@@ -37,9 +37,11 @@ let package = Package(
         .target(name: "QMPTransportUnix", dependencies: ["QMPCore", "QMPSocketSupport"], swiftSettings: strictSettings),
         .target(name: "QMPTransportTCP", dependencies: ["QMPCore", "QMPSocketSupport"], swiftSettings: strictSettings),
         .target(name: "QMPMock", dependencies: ["QMPCore"], swiftSettings: strictSettings),
+        // Starting QEMU so that it dies with qmp-shell, even by SIGKILL: the tools' own, not the library's.
+        .target(name: "CQMPSpawn"),
         .executableTarget(
             name: "qmp-shell",
-            dependencies: ["QMP", "QMPTransportUnix", "QMPTransportTCP", "QMPMock"],
+            dependencies: ["QMP", "QMPTransportUnix", "QMPTransportTCP", "QMPMock", "CQMPSpawn"],
             swiftSettings: strictSettings
         ),
         .executableTarget(

@@ -11,23 +11,17 @@ extension ShellConnection {
         ExitCleanup.add { try? FileManager.default.removeItem(atPath: directory) }
         let path = directory + "/qmp.sock"
         let logPath = directory + "/qemu.log"
-        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [
-            "qemu-system-x86_64", "-machine", "none", "-nodefaults", "-display", "none",
-            "-qmp", "unix:\(path),server=on,wait=off",
-        ]
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle(forWritingAtPath: logPath) ?? FileHandle.nullDevice
-        try process.run()
-        ExitCleanup.add {
-            if process.isRunning {
-                kill(process.processIdentifier, SIGKILL)
-                process.waitUntilExit()
-            }
-        }
+        let log = Glibc.open(logPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        defer { if log >= 0 { Glibc.close(log) } }
+        let process = try LaunchedProcess(
+            path: "/usr/bin/env",
+            arguments: [
+                "env", "qemu-system-x86_64", "-machine", "none", "-nodefaults", "-display", "none",
+                "-qmp", "unix:\(path),server=on,wait=off",
+            ],
+            stderr: log
+        )
+        ExitCleanup.add { process.killAndWait() }
         // QEMU creates the socket before it starts its main loop; 5 s covers a slow machine.
         for _ in 0..<500 where !FileManager.default.fileExists(atPath: path) && process.isRunning {
             try await Task.sleep(for: .milliseconds(10))
@@ -35,7 +29,7 @@ extension ShellConnection {
         do {
             let transport = try await connectWhenListening(path: path, process: process)
             return ShellConnection(
-                banner: "qmp-shell: launched qemu-system-x86_64 -machine none (pid \(process.processIdentifier)), connected to unix:\(path)",
+                banner: "qmp-shell: launched qemu-system-x86_64 -machine none (pid \(process.pid)), connected to unix:\(path)",
                 transport: transport
             )
         } catch {
@@ -44,17 +38,17 @@ extension ShellConnection {
     }
 
     /// Why QEMU did not come up, in one line: its own last words when it printed any.
-    private static func launchFailure(_ process: Process, logPath: String, error: any Error) -> String {
-        if process.isRunning { return "its socket did not accept connections (\(error))" }
-        if process.terminationStatus == 127 { return "not found in PATH (is QEMU installed?)" }
+    private static func launchFailure(_ process: LaunchedProcess, logPath: String, error: any Error) -> String {
+        guard let status = process.exitStatus else { return "its socket did not accept connections (\(error))" }
+        if status == 127 { return "not found in PATH (is QEMU installed?)" }
         let log = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
         let lastLine = log.split(whereSeparator: \.isNewline).last.map(String.init)
-        return lastLine ?? "it exited with status \(process.terminationStatus)"
+        return lastLine ?? "it exited with status \(status)"
     }
 
     /// QEMU binds its socket file a moment before it listens, so a connect in between
     /// is refused; retry that case for a short while as long as QEMU is alive.
-    private static func connectWhenListening(path: String, process: Process) async throws -> UnixSocketTransport {
+    private static func connectWhenListening(path: String, process: LaunchedProcess) async throws -> UnixSocketTransport {
         for _ in 0..<200 {
             let refused: Bool
             do {

@@ -13,6 +13,7 @@ extension ShellOptions {
                           that looks like HOST:PORT can be given as ./NAME:1234
       --launch            start a throwaway qemu-system-x86_64 -machine none and use it;
                           it is killed and its socket removed when the shell exits
+                          (killed even when the shell itself is killed with SIGKILL)
 
     options
       --listen            wait for QEMU to connect to PATH or HOST:PORT

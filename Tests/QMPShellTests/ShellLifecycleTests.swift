@@ -74,6 +74,28 @@ struct ShellLaunchCleanupTests {
         #expect(!shell.errors.contains("connection to QEMU lost"), "an interrupt is no lost connection")
     }
 
+    @Test("SIGKILL, which leaves the shell no cleanup, still takes the launched QEMU down")
+    func sigkillTakesQEMUDown() async throws {
+        let shell = try RunningShell(["--launch"])
+        try await shell.waitForOutput("QEMU 7")
+        let qemu = try #require(launched(shell.output), "\(shell.output)")
+        defer { try? FileManager.default.removeItem(atPath: qemu.directory) }
+        #expect(isAlive(qemu.pid), "QEMU runs while the shell does")
+        kill(shell.processIdentifier, SIGKILL)
+        #expect(await shell.finish() == SIGKILL, "Foundation reports the signal itself")
+        // Nobody here reaps the orphan, so it may linger as a zombie: dead either way.
+        let deadline = ContinuousClock.now + .seconds(10)
+        while isAlive(qemu.pid) && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        #expect(!isAlive(qemu.pid), "QEMU must not outlive a killed shell")
+    }
+
+    /// Whether `pid` exists and is not a zombie.
+    private func isAlive(_ pid: Int32) -> Bool {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let close = stat.lastIndex(of: ")") else { return false }
+        return stat[stat.index(after: close)...].split(separator: " ").first != "Z"
+    }
+
     @Test func endOfInputAlsoCleansUp() async throws {
         let shell = try RunningShell(["--launch"])
         try await shell.waitForOutput("QEMU 7")

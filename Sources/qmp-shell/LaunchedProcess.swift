@@ -1,0 +1,64 @@
+import CQMPSpawn
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A child process that dies with the shell, however the shell dies.
+///
+/// `ExitCleanup` kills a launched QEMU when the shell exits or gets a signal it
+/// can handle; nothing runs on SIGKILL, so the child is also started with a
+/// parent-death signal (see `cqmp_spawn_tied_to_process`).
+final class LaunchedProcess: Sendable {
+    let pid: Int32
+    /// The wait status, once reaped.
+    private let status = Mutex<Int32?>(nil)
+
+    /// Starts `path` with `arguments` (the program name comes first), stdin and
+    /// stdout on /dev/null, stderr on `stderr`.
+    init(path: String, arguments: [String], stderr: Int32) throws(SpawnError) {
+        let null = open("/dev/null", O_RDWR | O_CLOEXEC)
+        defer { if null >= 0 { close(null) } }
+        var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) }
+        argv.append(nil)
+        defer { for pointer in argv { free(pointer) } }
+        let pid = argv.withUnsafeBufferPointer { cqmp_spawn_tied_to_process(path, $0.baseAddress, null, null, stderr) }
+        guard pid > 0 else { throw SpawnError(path: path, errno: -pid) }
+        self.pid = pid
+    }
+
+    struct SpawnError: Error, CustomStringConvertible {
+        let path: String
+        let errno: Int32
+        var description: String { "could not start \(path): \(String(cString: strerror(errno)))" }
+    }
+
+    /// Whether the process has not exited; reaps it if it has.
+    var isRunning: Bool { reap(blocking: false) == nil }
+
+    /// The exit status, or 128 + the signal that killed it; `nil` while it runs.
+    var exitStatus: Int32? {
+        guard let status = reap(blocking: false) else { return nil }
+        let signal = status & 0x7f
+        return signal == 0 ? (status >> 8) & 0xff : 128 + signal
+    }
+
+    /// Sends SIGKILL and waits until the process is gone. Blocks: not for the cooperative pool.
+    func killAndWait() {
+        guard isRunning else { return }
+        kill(pid, SIGKILL)
+        _ = reap(blocking: true)
+    }
+
+    private func reap(blocking: Bool) -> Int32? {
+        status.withLock { status in
+            if let status { return status }
+            var raw: Int32 = 0
+            var result: pid_t
+            repeat { result = waitpid(pid, &raw, blocking ? 0 : WNOHANG) } while result < 0 && errno == EINTR
+            guard result == pid else { return nil }
+            status = raw
+            return raw
+        }
+    }
+}
