@@ -3,7 +3,7 @@ import Synchronization
 import Testing
 
 /// A peer behind a ``PollingTransport`` that answers each command as it is
-/// written, and whose reader wakeups can be withheld: with `wakesReader` off,
+/// written, and whose reader wakeups can be withheld: after ``stopWakingReader()``
 /// the client's reader task, once parked, never reads again, so only a caller
 /// polling for its reply can get it.
 private final class PollablePeer: PollingTransport {
@@ -12,33 +12,36 @@ private final class PollablePeer: PollingTransport {
         var framer = MessageFramer()
         var parkedReaders: [CheckedContinuation<Void, Never>] = []
         var isClosed = false
+        var wakesReader = true
     }
 
     private let state: Mutex<State>
-    private let wakesReader: Bool
-    /// What the peer sends for each command, given its id; QEMU-like framing is added.
-    private let answer: @Sendable (JSONValue?) -> [String]
+    /// What the peer sends for each command other than `qmp_capabilities`; QEMU-like framing is added.
+    private let answer: @Sendable (Message) -> [String]
 
-    init(wakesReader: Bool, answer: @escaping @Sendable (JSONValue?) -> [String] = PollablePeer.returnEmpty) {
+    init(answer: @escaping @Sendable (Message) -> [String] = { [PollablePeer.returnEmpty(to: $0)] }) {
         let greeting = #"{"QMP": {"version": {"qemu": {"micro": 0, "minor": 2, "major": 7}, "package": ""}, "capabilities": []}}"#
         state = Mutex(State(inbox: [Array(greeting.utf8) + [13, 10]]))
-        self.wakesReader = wakesReader
         self.answer = answer
     }
 
-    static let returnEmpty: @Sendable (JSONValue?) -> [String] = { id in
-        [#"{"return": {}, "id": \#(id.map { "\($0)" } ?? "null")}"#]
+    static func returnEmpty(to command: Message) -> String {
+        #"{"return": {}, "id": \#(command.id.map { "\($0)" } ?? "null")}"#
     }
 
     var parkedReaderCount: Int { state.withLock { $0.parkedReaders.count } }
+
+    /// From now on the reader task is never woken: what the peer sends stays unread but for polling.
+    func stopWakingReader() { state.withLock { $0.wakesReader = false } }
 
     func sendImmediately(_ bytes: [UInt8]) -> Int {
         let wake = state.withLock { state -> [CheckedContinuation<Void, Never>] in
             state.framer.append(bytes)
             while let frame = try? state.framer.nextFrame(), let command = try? Message(parsing: frame) {
-                for line in answer(command.id) { state.inbox.append(Array(line.utf8) + [13, 10]) }
+                let lines = command["execute"] == "qmp_capabilities" ? [Self.returnEmpty(to: command)] : answer(command)
+                for line in lines { state.inbox.append(Array(line.utf8) + [13, 10]) }
             }
-            guard wakesReader else { return [] }
+            guard state.wakesReader else { return [] }
             defer { state.parkedReaders = [] }
             return state.parkedReaders
         }
@@ -63,7 +66,7 @@ private final class PollablePeer: PollingTransport {
     func waitUntilReceivable() async throws {
         await withCheckedContinuation { continuation in
             let now = state.withLock { state in
-                guard !state.isClosed, state.inbox.isEmpty || !wakesReader else { return true }
+                guard !state.isClosed, state.inbox.isEmpty || !state.wakesReader else { return true }
                 state.parkedReaders.append(continuation)
                 return false
             }
@@ -92,38 +95,33 @@ struct ReplyPollingTests {
         configuration.defaultTimeout = timeout
         let client = QMPClient(configuration: configuration)
         try await client.connect(peer)
+        peer.stopWakingReader()
         while peer.parkedReaderCount == 0 { await Task.yield() }
         return client
     }
 
     @Test("replies are read on the caller's thread when the reader task is not woken")
     func repliesArriveWithoutTheReader() async throws {
-        let peer = PollablePeer(wakesReader: false)
-        let client = try await connectedWithParkedReader(peer)
+        let peer = PollablePeer()
+        let client = try await connectedWithParkedReader(peer, timeout: .seconds(10))
         for _ in 0..<100 { #expect(try await client.execute("query-status") == [:]) }
         await client.disconnect()
     }
 
     @Test("with polling off, a reply nobody wakes the reader for is never read")
     func pollingOffWaitsForTheReader() async throws {
-        let peer = PollablePeer(wakesReader: false)
-        var configuration = QMPClient.Configuration()
-        configuration.replyPolling = .zero
-        configuration.connectTimeout = .milliseconds(300)
-        let client = QMPClient(configuration: configuration)
-        // Negotiation is the first round trip: it can only time out.
-        await expectQMPError(.timedOut) { try await client.connect(peer) }
+        let peer = PollablePeer()
+        let client = try await connectedWithParkedReader(peer, polling: .zero, timeout: .milliseconds(300))
+        await expectQMPError(.timedOut) { _ = try await client.execute("query-status") }
+        await client.disconnect()
     }
 
     @Test("events read while polling reach the listeners before the reply returns")
     func eventsBeforeTheReplyAreDelivered() async throws {
-        let peer = PollablePeer(wakesReader: false) { id in
-            [
-                #"{"timestamp": {"seconds": 1, "microseconds": 2}, "event": "RESUME"}"#,
-                #"{"return": {}, "id": \#(id.map { "\($0)" } ?? "null")}"#,
-            ]
+        let peer = PollablePeer { command in
+            [#"{"timestamp": {"seconds": 1, "microseconds": 2}, "event": "RESUME"}"#, PollablePeer.returnEmpty(to: command)]
         }
-        let client = try await connectedWithParkedReader(peer)
+        let client = try await connectedWithParkedReader(peer, timeout: .seconds(10))
         try await client.listener(EventNames("RESUME")) { listener in
             _ = try await client.execute("cont")
             #expect(listener.count == 1, "RESUME came before cont's reply")
@@ -133,21 +131,19 @@ struct ReplyPollingTests {
 
     @Test("garbage read while polling ends the session and fails the command")
     func garbageEndsTheSession() async throws {
-        let peer = PollablePeer(wakesReader: false) { _ in ["}} not json"] }
-        var configuration = QMPClient.Configuration()
-        configuration.replyPolling = .milliseconds(500)
-        configuration.defaultTimeout = .seconds(20)
-        let client = QMPClient(configuration: configuration)
-        // Negotiation itself gets the garbage.
-        await expectQMPError(.malformedMessage) { try await client.connect(peer) }
+        let peer = PollablePeer { _ in ["}} not json"] }
+        let client = try await connectedWithParkedReader(peer, timeout: .seconds(20))
+        await expectQMPError(.malformedMessage) { _ = try await client.execute("query-status") }
     }
 
-    @Test("each poll that runs out doubles the commands that skip polling, up to a limit; a reply in time resets it")
+    @Test("each poll that runs out doubles the lone commands that skip polling, up to a limit; a reply in time resets it")
     func backoff() {
         var polling = ReplyPolling()
+        let first = polling.shouldPoll(alone: true)
+        #expect(!first, "the first lone command has no lone one before it")
         func skippedBeforeNextPoll() -> Int {
             var skipped = 0
-            while !polling.shouldPoll() { skipped += 1 }
+            while !polling.shouldPoll(alone: true) { skipped += 1 }
             return skipped
         }
         #expect(skippedBeforeNextPoll() == 0)
@@ -160,5 +156,14 @@ struct ReplyPollingTests {
         polling.record(answered: true)
         polling.record(answered: false)
         #expect(skippedBeforeNextPoll() == 1)
+    }
+
+    @Test("only a lone command after another lone one polls: a pipeline that drains for a moment does not")
+    func onlyAfterALoneCommand() {
+        var polling = ReplyPolling()
+        let alone = [false, true, true, false, true, true]
+        let decisions = alone.map { polling.shouldPoll(alone: $0) }
+        // The fifth command is alone, but the one before it was pipelined.
+        #expect(decisions == [false, false, true, false, false, true])
     }
 }

@@ -25,8 +25,8 @@ extension QMPClient {
         ///
         /// Against a peer that answers within it (a local simulator answers in
         /// microseconds) this spares the thread wakeups that otherwise carry each
-        /// reply to its caller, and sequential round trips run about twice as fast
-        /// (see Benchmarks/README.md). Against a slower peer, such as QEMU, polls
+        /// reply to its caller: sequential round trips to the benchmarks' C peer ran
+        /// 1.5 to 2 times as fast (Benchmarks/README.md, "Fifth round"). Against a slower peer, such as QEMU, polls
         /// that run out are soon skipped: after each, twice as many commands wait
         /// without polling, up to 256. `.zero` turns polling off.
         public var replyPolling: Duration = .microseconds(50)

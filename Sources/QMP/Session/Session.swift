@@ -135,8 +135,11 @@ final class Session: Sendable {
 
         return await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
-                let (immediate, isAlone) = state.withLock { state in
-                    (state.pending.add(continuation, key: key), state.pending.count == 1)
+                let mayPoll = pollingTransport != nil && configuration.replyPolling > .zero
+                let (immediate, isAlone, poll) = state.withLock { state in
+                    let immediate = state.pending.add(continuation, key: key)
+                    let isAlone = state.pending.count == 1
+                    return (immediate, isAlone, mayPoll && state.polling.shouldPoll(alone: isAlone))
                 }
                 if let immediate {
                     continuation.resume(returning: immediate)
@@ -146,9 +149,9 @@ final class Session: Sendable {
                 // task; pipelined commands leave it to the writer, which sends them in batches.
                 // A closed queue means the session ended, which already failed this waiter.
                 guard outbound.enqueue(item, mayWriteInline: isAlone, writeNow: transport.sendImmediately) else { return }
-                // Alone, it may also read its own reply: if that resumes `continuation` here, the
-                // caller goes on without having suspended, and no other thread was woken.
-                if isAlone, let pollingTransport { pollForReply(key, on: pollingTransport) }
+                // Alone, and after another lone command, it may also read its own reply: if that resumes
+                // `continuation` here, the caller goes on without having suspended or waking a thread.
+                if poll, let pollingTransport { pollForReply(key, on: pollingTransport) }
             }
         } onCancel: {
             giveUp(key, with: QMPError(.cancelled, "QMP command '\(command)' was cancelled", command: command))
@@ -295,9 +298,7 @@ final class Session: Sendable {
     /// The reader task may be woken for the same bytes; it waits for `inbound`'s lock and
     /// then finds nothing, which is cheaper than carrying every reply across threads.
     private func pollForReply(_ key: PendingCommands.Key, on transport: any PollingTransport) {
-        let budget = configuration.replyPolling
-        guard budget > .zero, state.withLock({ $0.polling.shouldPoll() }) else { return }
-        let deadline = ContinuousClock.now + budget
+        let deadline = ContinuousClock.now + configuration.replyPolling
         while true {
             let step: ReadStep? = inbound.withLockIfAvailable { readOnce(from: transport, into: &$0) }
             let answered = state.withLock { state in
