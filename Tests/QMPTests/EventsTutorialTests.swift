@@ -259,12 +259,16 @@ struct EventsTutorialTests {
 
     private func withQMP(_ body: (QMPClient) async throws -> Void) async throws {
         try await QEMUInstance.with { qemu in
-            let qmp = QMPClient()
+            // Once a test here got an id-less parse error QEMU's lexer cannot produce for any
+            // input tried since ("stray '-qm'"); if it recurs, the wire shows what was sent.
+            let log = WireLog()
+            let qmp = QMPClient(configuration: log.configuration())
             try await qmp.connect(try await UnixSocketTransport.connect(path: qemu.socketPath))
             do {
                 try await body(qmp)
             } catch {
                 await qmp.disconnect()
+                Issue.record("\(log)")
                 throw error
             }
             await qmp.disconnect()
