@@ -12,7 +12,8 @@ struct SimulatorOptions {
     usage: qmp-simulator (--unix PATH | --tcp HOST:PORT) [--replay TRANSCRIPT]
 
     Serves a simulated QEMU (QMP 7.2 behaviour: greeting, capabilities
-    negotiation, stop/cont with STOP/RESUME, quit, blockdev-backup jobs, ...)
+    negotiation, stop/cont with STOP/RESUME, quit, blockdev-backup jobs and
+    transactions of them, ...)
     to clients one after another, until SIGTERM or SIGINT; then removes its
     socket and exits 0. Any QMP client in any language can test against it.
 

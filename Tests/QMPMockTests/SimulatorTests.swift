@@ -42,6 +42,91 @@ struct SimulatorTests {
         await client.disconnect()
     }
 
+    /// Each job's statuses (and BLOCK_JOB_COMPLETED) in order, as "job:status", while `body` runs.
+    private func jobEvents(_ client: QMPClient, _ body: () async throws -> Void) async throws -> [String] {
+        try await client.listener(EventNames(["JOB_STATUS_CHANGE", "BLOCK_JOB_COMPLETED"])) { jobs in
+            try await body()
+            return jobs.history.map { event in
+                event.name == "BLOCK_JOB_COMPLETED"
+                    ? "\(event.data["device"]?.stringValue ?? ""):COMPLETED"
+                    : "\(event.data["id"]?.stringValue ?? ""):\(event.data["status"]?.stringValue ?? "")"
+            }
+        }
+    }
+
+    private func backup(_ job: String, from device: String, to target: String) -> JSONValue {
+        ["type": "blockdev-backup", "data": ["job-id": .string(job), "device": .string(device), "target": .string(target), "sync": "full"]]
+    }
+
+    @Test("transaction: backups start, pause and resume together, as recorded from QEMU 7.2")
+    func transactionOfBackups() async throws {
+        let client = try await connected()
+        for node in ["a-src", "a-dst", "b-src", "b-dst"] {
+            try await client.execute("blockdev-add", arguments: ["driver": "null-co", "node-name": .string(node)])
+        }
+        let one = try await jobEvents(client) {
+            try await client.execute("transaction", arguments: ["actions": [backup("j1", from: "a-src", to: "a-dst")]])
+        }
+        #expect(one == [
+            "j1:created", "j1:running", "j1:paused", "j1:running",
+            "j1:waiting", "j1:pending", "j1:COMPLETED", "j1:concluded", "j1:null",
+        ])
+        let two = try await jobEvents(client) {
+            try await client.execute("transaction", arguments: [
+                "actions": [backup("j2", from: "a-src", to: "a-dst"), backup("j3", from: "b-src", to: "b-dst")],
+            ])
+        }
+        #expect(two == [
+            "j2:created", "j3:created", "j2:running", "j2:paused", "j3:running", "j3:paused", "j2:running", "j3:running",
+            "j3:waiting", "j3:pending", "j3:COMPLETED", "j3:concluded", "j3:null",
+            "j2:waiting", "j2:pending", "j2:COMPLETED", "j2:concluded", "j2:null",
+        ])
+        await client.disconnect()
+    }
+
+    @Test("transaction: a failing action aborts the jobs prepared before it, and their ids are free again")
+    func transactionRollsBack() async throws {
+        let client = try await connected()
+        for node in ["a-src", "a-dst"] {
+            try await client.execute("blockdev-add", arguments: ["driver": "null-co", "node-name": .string(node)])
+        }
+        var failure: QMPError?
+        let events = try await jobEvents(client) {
+            do {
+                try await client.execute("transaction", arguments: [
+                    "actions": [backup("j4", from: "a-src", to: "a-dst"), backup("j5", from: "nope", to: "a-dst")],
+                ])
+            } catch {
+                failure = error as? QMPError
+            }
+        }
+        #expect(failure?.errorDescription == "Cannot find device='nope' nor node-name='nope'")
+        #expect(events == ["j4:created", "j4:aborting", "j4:concluded", "j4:null"])
+        try await client.execute("blockdev-backup", arguments: ["job-id": "j4", "device": "a-src", "target": "a-dst", "sync": "full"])
+        await client.disconnect()
+    }
+
+    @Test("transaction: empty, abort, an unknown action type and no actions answer as QEMU 7.2 does")
+    func transactionEdgeCases() async throws {
+        let client = try await connected()
+        #expect(try await client.execute("transaction", arguments: ["actions": []]) == [:])
+        let cases: [(JSONObject, String)] = [
+            (["actions": [["type": "abort", "data": [:]]]], "Transaction aborted using Abort action"),
+            (["actions": [["type": "frob", "data": [:]]]], "Parameter 'type' does not accept value 'frob'"),
+            ([:], "Parameter 'actions' is missing"),
+        ]
+        for (arguments, description) in cases {
+            do {
+                try await client.execute("transaction", arguments: arguments)
+                Issue.record("transaction \(arguments) succeeded")
+            } catch {
+                #expect(error.errorClass == "GenericError")
+                #expect(error.errorDescription == description)
+            }
+        }
+        await client.disconnect()
+    }
+
     @Test func backupEmitsTheRecordedEventSequence() async throws {
         let client = try await connected()
         for node in ["src", "dst"] {

@@ -83,33 +83,6 @@ extension SimulatedQEMU {
         handle("query-block-jobs") { context in
             .array(context.simulator.machine.withLock { $0.jobs.sorted() }.map { ["device": .string($0), "type": "backup"] })
         }
-        handle("blockdev-backup") { context in
-            let device = try context.string("device")
-            let target = try context.string("target")
-            _ = try context.string("sync")
-            let job = context.arguments["job-id"]?.stringValue ?? device
-            try context.simulator.machine.withLock { state throws in
-                for node in [device, target] where !state.nodes.contains(node) {
-                    throw ErrorReply(errorClass: "GenericError", description: "Cannot find device='\(node)' nor node-name='\(node)'")
-                }
-                guard state.jobs.insert(job).inserted else {
-                    throw ErrorReply(errorClass: "GenericError", description: "Job ID '\(job)' already in use")
-                }
-            }
-            // A backup between small null-co nodes finishes before QEMU even replies,
-            // so the whole sequence precedes the return, as recorded from QEMU 7.2.
-            let simulator = context.simulator
-            for status in ["created", "running", "waiting", "pending"] {
-                simulator.emit("JOB_STATUS_CHANGE", data: ["status": .string(status), "id": .string(job)])
-            }
-            simulator.emit("BLOCK_JOB_COMPLETED", data: [
-                "device": .string(job), "len": 1_048_576, "offset": 1_048_576, "speed": 0, "type": "backup",
-            ])
-            for status in ["concluded", "null"] {
-                simulator.emit("JOB_STATUS_CHANGE", data: ["status": .string(status), "id": .string(job)])
-            }
-            _ = simulator.machine.withLock { $0.jobs.remove(job) }
-            return [:]
-        }
+        installBackupHandlers()
     }
 }

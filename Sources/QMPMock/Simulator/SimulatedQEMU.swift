@@ -96,7 +96,14 @@ public struct CommandContext: Sendable {
 
     /// A required string argument, or QEMU's error for a missing one.
     public func string(_ name: String) throws -> String {
-        guard let value = arguments[name] else {
+        try arguments.requiredString(name)
+    }
+}
+
+extension JSONObject {
+    /// A required string member, or QEMU's error for a missing one.
+    func requiredString(_ name: String) throws(ErrorReply) -> String {
+        guard let value = self[name] else {
             throw ErrorReply(errorClass: "GenericError", description: "Parameter '\(name)' is missing")
         }
         guard let string = value.stringValue else {
