@@ -37,11 +37,13 @@ let package = Package(
         .target(name: "QMPTransportUnix", dependencies: ["QMPCore", "QMPSocketSupport"], swiftSettings: strictSettings),
         .target(name: "QMPTransportTCP", dependencies: ["QMPCore", "QMPSocketSupport"], swiftSettings: strictSettings),
         .target(name: "QMPMock", dependencies: ["QMPCore"], swiftSettings: strictSettings),
-        // Starting QEMU so that it dies with qmp-shell, even by SIGKILL: the tools' own, not the library's.
+        // Starting QEMU so that it dies with qmp-shell or the tests, even by SIGKILL or a crash:
+        // the tools' and tests' own, not the library's.
         .target(name: "CQMPSpawn"),
+        .target(name: "QMPChildProcess", dependencies: ["CQMPSpawn"], swiftSettings: strictSettings),
         .executableTarget(
             name: "qmp-shell",
-            dependencies: ["QMP", "QMPTransportUnix", "QMPTransportTCP", "QMPMock", "CQMPSpawn"],
+            dependencies: ["QMP", "QMPTransportUnix", "QMPTransportTCP", "QMPMock", "QMPChildProcess"],
             swiftSettings: strictSettings
         ),
         .executableTarget(
@@ -51,7 +53,7 @@ let package = Package(
         ),
         .target(
             name: "QMPTestSupport",
-            dependencies: ["QMP", "QMPTransportUnix", "QMPTransportTCP", "QMPMock"],
+            dependencies: ["QMP", "QMPTransportUnix", "QMPTransportTCP", "QMPMock", "QMPChildProcess"],
             path: "Tests/QMPTestSupport",
             swiftSettings: strictSettings
         ),

@@ -1,5 +1,6 @@
 import Foundation
 import QMP
+import QMPChildProcess
 import QMPTransportUnix
 
 extension ShellConnection {

@@ -1,4 +1,5 @@
 import Foundation
+import QMPChildProcess
 public import Testing
 
 /// A throwaway `qemu-system-x86_64 -machine none` for integration tests.
@@ -9,7 +10,9 @@ public import Testing
 ///     …
 /// }
 /// ```
-/// The process is killed and its directory removed when the body returns or throws.
+/// The process is killed and its directory removed when the body returns or throws,
+/// and it dies with the test process however that ends (a crash included), so no
+/// QEMU outlives a test run.
 public final class QEMUInstance: Sendable {
     public static let executable = "qemu-system-x86_64"
 
@@ -17,9 +20,9 @@ public final class QEMUInstance: Sendable {
     public let socketPath: String
     /// A private directory for this instance's files.
     public let directory: String
-    private let process: Process
+    private let process: LaunchedProcess
 
-    private init(socketPath: String, directory: String, process: Process) {
+    private init(socketPath: String, directory: String, process: LaunchedProcess) {
         self.socketPath = socketPath
         self.directory = directory
         self.process = process
@@ -103,15 +106,14 @@ public final class QEMUInstance: Sendable {
                 "-mon", "chardev=qmp0,mode=control",
             ]
         }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = ["-machine", "none", "-nodefaults", "-display", "none"] + monitor + extraArguments
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = FileHandle.nullDevice
         let log = directory + "/stderr.log"
-        _ = FileManager.default.createFile(atPath: log, contents: nil)
-        process.standardError = FileHandle(forWritingAtPath: log)
-        try process.run()
+        let logFD = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        defer { if logFD >= 0 { close(logFD) } }
+        let process = try LaunchedProcess(
+            path: path,
+            arguments: [executable, "-machine", "none", "-nodefaults", "-display", "none"] + monitor + extraArguments,
+            stderr: logFD
+        )
         let instance = QEMUInstance(socketPath: socketPath, directory: directory, process: process)
         if case .unixServer = mode {
             // The file appears at bind(), a moment before listen(): wait until the kernel lists it as listening.
@@ -124,10 +126,10 @@ public final class QEMUInstance: Sendable {
             }
             guard isListening(unixPath: socketPath) else {
                 let stderr = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
-                if !process.isRunning {
-                    let how = process.terminationReason == .uncaughtSignal ? "signal" : "status"
+                if let status = process.exitStatus {
                     instance.terminate()
-                    throw ExitedBeforeListening(description: "\(how) \(process.terminationStatus), stderr: \(stderr)")
+                    let how = status > 128 ? "signal \(status - 128)" : "status \(status)"
+                    throw ExitedBeforeListening(description: "\(how), stderr: \(stderr)")
                 }
                 instance.terminate()
                 throw QEMUUnavailable(message: "QEMU did not listen on its QMP socket within \(startupTimeout): \(stderr)")
@@ -173,14 +175,11 @@ public final class QEMUInstance: Sendable {
     }
 
     /// The process id, e.g. to SIGKILL it mid-session.
-    public var processIdentifier: Int32 { process.processIdentifier }
+    public var processIdentifier: Int32 { process.pid }
 
     /// Kills QEMU (SIGKILL) and removes its directory. Idempotent.
     public func terminate() {
-        if process.isRunning {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-        }
+        process.killAndWait()
         try? FileManager.default.removeItem(atPath: directory)
     }
 }

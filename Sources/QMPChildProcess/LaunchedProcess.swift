@@ -4,19 +4,21 @@ import Synchronization
 import Glibc
 #endif
 
-/// A child process that dies with the shell, however the shell dies.
+/// A child process that dies with this process, however this one dies: for the
+/// tools and the tests, which start QEMUs that must never be left behind.
 ///
-/// `ExitCleanup` kills a launched QEMU when the shell exits or gets a signal it
-/// can handle; nothing runs on SIGKILL, so the child is also started with a
-/// parent-death signal (see `cqmp_spawn_tied_to_process`).
-final class LaunchedProcess: Sendable {
-    let pid: Int32
+/// Cleanup code can kill a child on a normal exit or a signal it handles; nothing
+/// runs on SIGKILL or a crash, so the child is also started with a parent-death
+/// signal (see `cqmp_spawn_tied_to_process`). Unlike Foundation's `Process`, it
+/// takes file descriptors the caller owns and keeps none of them.
+package final class LaunchedProcess: Sendable {
+    package let pid: Int32
     /// The wait status, once reaped.
     private let status = Mutex<Int32?>(nil)
 
     /// Starts `path` with `arguments` (the program name comes first), stdin and
     /// stdout on /dev/null, stderr on `stderr`.
-    init(path: String, arguments: [String], stderr: Int32) throws(SpawnError) {
+    package init(path: String, arguments: [String], stderr: Int32) throws(SpawnError) {
         let null = open("/dev/null", O_RDWR | O_CLOEXEC)
         defer { if null >= 0 { close(null) } }
         var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) }
@@ -27,24 +29,24 @@ final class LaunchedProcess: Sendable {
         self.pid = pid
     }
 
-    struct SpawnError: Error, CustomStringConvertible {
-        let path: String
-        let errno: Int32
-        var description: String { "could not start \(path): \(String(cString: strerror(errno)))" }
+    package struct SpawnError: Error, CustomStringConvertible {
+        package let path: String
+        package let errno: Int32
+        package var description: String { "could not start \(path): \(String(cString: strerror(errno)))" }
     }
 
     /// Whether the process has not exited; reaps it if it has.
-    var isRunning: Bool { reap(blocking: false) == nil }
+    package var isRunning: Bool { reap(blocking: false) == nil }
 
     /// The exit status, or 128 + the signal that killed it; `nil` while it runs.
-    var exitStatus: Int32? {
+    package var exitStatus: Int32? {
         guard let status = reap(blocking: false) else { return nil }
         let signal = status & 0x7f
         return signal == 0 ? (status >> 8) & 0xff : 128 + signal
     }
 
     /// Sends SIGKILL and waits until the process is gone. Blocks: not for the cooperative pool.
-    func killAndWait() {
+    package func killAndWait() {
         guard isRunning else { return }
         kill(pid, SIGKILL)
         _ = reap(blocking: true)
