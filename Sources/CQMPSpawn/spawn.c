@@ -13,6 +13,7 @@ extern char **environ;
 struct request {
     const char *path;
     char *const *argv;
+    char *const *envp;
     int fds[3];
     pid_t result;
     int done;
@@ -44,7 +45,7 @@ static pid_t fork_and_exec(const struct request *request) {
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);
-    execve(request->path, request->argv, environ);
+    execve(request->path, request->argv, request->envp != NULL ? request->envp : environ);
     _exit(127);
 }
 
@@ -76,11 +77,13 @@ static void start(void) {
     pthread_detach(thread);
 }
 
-pid_t cqmp_spawn_tied_to_process(const char *path, char *const argv[], int stdin_fd, int stdout_fd, int stderr_fd) {
+pid_t cqmp_spawn_tied_to_process(
+    const char *path, char *const argv[], char *const envp[], int stdin_fd, int stdout_fd, int stderr_fd) {
     pthread_once(&once, start);
     if (start_error != 0) return -start_error;
     struct request request = {
-        .path = path, .argv = argv, .fds = {stdin_fd, stdout_fd, stderr_fd}, .result = 0, .done = 0, .next = NULL,
+        .path = path, .argv = argv, .envp = envp, .fds = {stdin_fd, stdout_fd, stderr_fd},
+        .result = 0, .done = 0, .next = NULL,
     };
     pthread_mutex_lock(&lock);
     struct request **tail = &queue;

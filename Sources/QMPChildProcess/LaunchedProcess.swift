@@ -16,15 +16,29 @@ package final class LaunchedProcess: Sendable {
     /// The wait status, once reaped.
     private let status = Mutex<Int32?>(nil)
 
-    /// Starts `path` with `arguments` (the program name comes first), stdin and
-    /// stdout on /dev/null, stderr on `stderr`.
-    package init(path: String, arguments: [String], stderr: Int32) throws(SpawnError) {
+    /// Starts `path` with `arguments` (the program name comes first) and `environment`
+    /// (`nil`: this process's). Each standard stream is the descriptor given, or
+    /// /dev/null for -1; the caller keeps its descriptors and closes them.
+    package init(
+        path: String, arguments: [String], environment: [String: String]? = nil,
+        stdin: Int32 = -1, stdout: Int32 = -1, stderr: Int32 = -1
+    ) throws(SpawnError) {
         let null = open("/dev/null", O_RDWR | O_CLOEXEC)
         defer { if null >= 0 { close(null) } }
         var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) }
         argv.append(nil)
         defer { for pointer in argv { free(pointer) } }
-        let pid = argv.withUnsafeBufferPointer { cqmp_spawn_tied_to_process(path, $0.baseAddress, null, null, stderr) }
+        let envp: [UnsafeMutablePointer<CChar>?]? = environment.map { $0.map { strdup("\($0.key)=\($0.value)") } + [nil] }
+        defer { for pointer in envp ?? [] { free(pointer) } }
+        let streams = [stdin, stdout, stderr].map { $0 >= 0 ? $0 : null }
+        let pid = argv.withUnsafeBufferPointer { argv in
+            guard let envp else {
+                return cqmp_spawn_tied_to_process(path, argv.baseAddress, nil, streams[0], streams[1], streams[2])
+            }
+            return envp.withUnsafeBufferPointer { envp in
+                cqmp_spawn_tied_to_process(path, argv.baseAddress, envp.baseAddress, streams[0], streams[1], streams[2])
+            }
+        }
         guard pid > 0 else { throw SpawnError(path: path, errno: -pid) }
         self.pid = pid
     }
@@ -49,6 +63,11 @@ package final class LaunchedProcess: Sendable {
     package func killAndWait() {
         guard isRunning else { return }
         kill(pid, SIGKILL)
+        waitForExit()
+    }
+
+    /// Waits until the process has exited. Blocks: not for the cooperative pool.
+    package func waitForExit() {
         _ = reap(blocking: true)
     }
 

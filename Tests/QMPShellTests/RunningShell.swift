@@ -53,7 +53,9 @@ final class RunningShell: Sendable {
         for _ in 0..<1_000 where !printed().contains(text) {
             try await Task.sleep(for: .milliseconds(10))
         }
-        guard printed().contains(text) else { throw QEMUUnavailable(message: "no '\(text)' in qmp-shell's output: \(printed())") }
+        guard printed().contains(text) else {
+            throw QEMUUnavailable(message: "no '\(text)' in qmp-shell's output: \(printed()); stderr: \(errors)")
+        }
     }
 
     /// Waits for the process to exit (killing it after 30 s) and returns its status.

@@ -1,4 +1,5 @@
 public import Foundation
+import QMPChildProcess
 
 /// Runs the package's executables (qmp-shell, qmp-simulator) as processes.
 public enum BuiltTool {
@@ -37,36 +38,84 @@ public enum BuiltTool {
     }
 
     /// Runs `name` with `arguments`, feeding `input` on stdin, and waits for it (killed after `timeout`).
+    ///
+    /// Spawned through `LaunchedProcess`, not Foundation's `Process`: the tool dies with
+    /// the test process, and every descriptor here is opened, used and closed once by this
+    /// function. The streams are close-on-exec socket pairs, created so atomically (no
+    /// other spawn can inherit them), and writing to a tool that has already exited fails
+    /// with EPIPE (`MSG_NOSIGNAL`) instead of raising SIGPIPE in the test process.
     public static func run(
         _ name: String, _ arguments: [String], input: String = "", environment: [String: String] = [:], timeout: Duration = .seconds(60)
     ) async throws -> Output {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try path(name))
-        process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        let stdin = Pipe()
-        let stdout = Pipe()
-        let stderr = Pipe()
-        process.standardInput = stdin
-        process.standardOutput = stdout
-        process.standardError = stderr
-        try process.run()
-        stdin.fileHandleForWriting.write(Data(input.utf8))
-        try stdin.fileHandleForWriting.close()
+        let stdin = try socketPair()
+        let stdout = try socketPair()
+        let stderr = try socketPair()
+        let process: LaunchedProcess
+        do {
+            process = try LaunchedProcess(
+                path: try path(name), arguments: [name] + arguments,
+                environment: ProcessInfo.processInfo.environment.merging(environment) { $1 },
+                stdin: stdin.child, stdout: stdout.child, stderr: stderr.child
+            )
+        } catch {
+            for fd in [stdin.child, stdin.parent, stdout.child, stdout.parent, stderr.child, stderr.parent] { close(fd) }
+            throw error
+        }
+        for fd in [stdin.child, stdout.child, stderr.child] { close(fd) }
         let killer = Task {
             try await Task.sleep(for: timeout)
-            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+            if process.isRunning { kill(process.pid, SIGKILL) }
         }
-        async let outData = readToEnd(stdout.fileHandleForReading)
-        async let errData = readToEnd(stderr.fileHandleForReading)
-        let (out, err) = await (outData, errData)
-        await waitForExit(process)
+        async let out = offPool { readAll(stdout.parent) }
+        async let err = offPool { readAll(stderr.parent) }
+        await offPool {
+            Array(input.utf8).withUnsafeBytes { bytes in
+                var offset = 0
+                while offset < bytes.count {
+                    let written = send(stdin.parent, bytes.baseAddress.map { $0 + offset }, bytes.count - offset, Int32(MSG_NOSIGNAL))
+                    if written < 0 && errno == EINTR { continue }
+                    if written <= 0 { break }
+                    offset += written
+                }
+            }
+            close(stdin.parent)
+        }
+        let (outData, errData) = await (out, err)
+        await offPool { process.waitForExit() }
         killer.cancel()
         return Output(
-            status: process.terminationStatus,
-            stdout: String(decoding: out, as: UTF8.self),
-            stderr: String(decoding: err, as: UTF8.self)
+            status: process.exitStatus ?? -1,
+            stdout: String(decoding: outData, as: UTF8.self),
+            stderr: String(decoding: errData, as: UTF8.self)
         )
+    }
+
+    /// Everything until end of file, then closes `fd`. Blocks.
+    private static func readAll(_ fd: Int32) -> [UInt8] {
+        defer { close(fd) }
+        var data: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65_536)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if count < 0 && errno == EINTR { continue }
+            guard count > 0 else { return data }
+            data.append(contentsOf: buffer[..<count])
+        }
+    }
+
+    private static func socketPair() throws -> (parent: Int32, child: Int32) {
+        var fds: [Int32] = [-1, -1]
+        guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &fds) == 0 else {
+            throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO)
+        }
+        return (fds[0], fds[1])
+    }
+
+    /// Runs blocking `work` on a thread of its own.
+    private static func offPool<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
+        await withCheckedContinuation { continuation in
+            Thread.detachNewThread { continuation.resume(returning: work()) }
+        }
     }
 
     // Blocking waits run on threads of their own. The cooperative pool has two threads on
