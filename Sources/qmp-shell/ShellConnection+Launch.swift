@@ -23,8 +23,10 @@ extension ShellConnection {
             stderr: log
         )
         ExitCleanup.add { process.killAndWait() }
-        // QEMU creates the socket before it starts its main loop; 5 s covers a slow machine.
-        for _ in 0..<500 where !FileManager.default.fileExists(atPath: path) && process.isRunning {
+        // QEMU creates the socket before it starts its main loop. That has taken over five
+        // seconds on two loaded cores; a QEMU that exits instead is noticed at once.
+        let deadline = ContinuousClock.now + .seconds(30)
+        while !FileManager.default.fileExists(atPath: path) && process.isRunning && ContinuousClock.now < deadline {
             try await Task.sleep(for: .milliseconds(10))
         }
         do {

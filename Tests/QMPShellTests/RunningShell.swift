@@ -47,10 +47,10 @@ final class RunningShell: Sendable {
         try input.close()
     }
 
-    /// Waits (up to 10 s) until stdout (or stderr) contains `text`.
+    /// Waits (up to 30 s: a QEMU launched on two loaded cores can take seconds) until stdout (or stderr) contains `text`.
     func waitForOutput(_ text: String, onStandardError: Bool = false) async throws {
         let printed = { onStandardError ? self.errors : self.output }
-        for _ in 0..<1_000 where !printed().contains(text) {
+        for _ in 0..<3_000 where !printed().contains(text) {
             try await Task.sleep(for: .milliseconds(10))
         }
         guard printed().contains(text) else {
