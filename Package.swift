@@ -76,6 +76,10 @@ let package = Package(
             exclude: ["Transcripts"],
             swiftSettings: strictSettings
         ),
-        .testTarget(name: "QMPShellTests", dependencies: ["QMP", "QMPTransportUnix", "QMPTestSupport"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "QMPShellTests",
+            dependencies: ["QMP", "QMPTransportUnix", "QMPChildProcess", "QMPTestSupport"],
+            swiftSettings: strictSettings
+        ),
     ]
 )

@@ -1,50 +1,55 @@
 import Foundation
+import QMPChildProcess
 import QMPTestSupport
 import Synchronization
 
 /// A qmp-shell process the test talks to while it runs: stdin stays open until
 /// ``closeInput()``, and its output can be awaited piece by piece.
 final class RunningShell: Sendable {
-    private let process: Process
-    private let input: FileHandle
+    private let tool: BuiltTool.Started
     private let stdout = Buffer()
     private let stderr = Buffer()
     private let readers = DispatchGroup()
+    private let inputClosed = Mutex(false)
 
     init(_ arguments: [String]) throws {
-        process = Process()
-        process.executableURL = URL(fileURLWithPath: try BuiltTool.path("qmp-shell"))
-        process.arguments = arguments
-        let stdinPipe = Pipe()
-        let stdoutPipe = Pipe()
-        let stderrPipe = Pipe()
-        process.standardInput = stdinPipe
-        process.standardOutput = stdoutPipe
-        process.standardError = stderrPipe
-        input = stdinPipe.fileHandleForWriting
-        try process.run()
-        // Blocking reads on threads of their own, off the cooperative pool.
-        for (handle, buffer) in [(stdoutPipe.fileHandleForReading, stdout), (stderrPipe.fileHandleForReading, stderr)] {
+        tool = try BuiltTool.start("qmp-shell", arguments)
+        // Blocking reads on threads of their own, off the cooperative pool; each closes its fd at the end.
+        for (fd, buffer) in [(tool.stdout, stdout), (tool.stderr, stderr)] {
             readers.enter()
             Thread.detachNewThread { [readers] in
-                while case let chunk = handle.availableData, !chunk.isEmpty {
-                    buffer.data.withLock { $0.append(chunk) }
+                var chunk = [UInt8](repeating: 0, count: 65_536)
+                while true {
+                    let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+                    if count < 0 && errno == EINTR { continue }
+                    guard count > 0 else { break }
+                    buffer.data.withLock { $0.append(contentsOf: chunk[..<count]) }
                 }
+                close(fd)
                 readers.leave()
             }
         }
     }
 
-    var processIdentifier: Int32 { process.processIdentifier }
+    deinit {
+        closeInput()
+    }
+
+    var processIdentifier: Int32 { tool.process.pid }
     var output: String { String(decoding: stdout.data.withLock { $0 }, as: UTF8.self) }
     var errors: String { String(decoding: stderr.data.withLock { $0 }, as: UTF8.self) }
 
     func send(_ line: String) {
-        input.write(Data((line + "\n").utf8))
+        BuiltTool.write(Array((line + "\n").utf8), to: tool.stdin)
     }
 
-    func closeInput() throws {
-        try input.close()
+    /// Ends the shell's input. Idempotent.
+    func closeInput() {
+        let first = inputClosed.withLock { closed in
+            defer { closed = true }
+            return !closed
+        }
+        if first { close(tool.stdin) }
     }
 
     /// Waits (up to 30 s: a QEMU launched on two loaded cores can take seconds) until stdout (or stderr) contains `text`.
@@ -58,27 +63,25 @@ final class RunningShell: Sendable {
         }
     }
 
-    /// Waits for the process to exit (killing it after 30 s) and returns its status.
+    /// Waits for the process to exit (killing it after 30 s) and returns its status:
+    /// the exit status, or 128 + the signal that killed it.
     func finish() async -> Int32 {
-        let process = process
+        let process = tool.process
         let readers = readers
         let killer = Task {
             try await Task.sleep(for: .seconds(30))
-            kill(process.processIdentifier, SIGKILL)
+            kill(process.pid, SIGKILL)
         }
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            Thread.detachNewThread {
-                process.waitUntilExit()
-                readers.wait()
-                continuation.resume()
-            }
+        await BuiltTool.offPool {
+            process.waitForExit()
+            readers.wait()
         }
         killer.cancel()
-        return process.terminationStatus
+        return process.exitStatus ?? -1
     }
 }
 
 /// What one of the shell's output pipes delivered so far.
 private final class Buffer: Sendable {
-    let data = Mutex(Data())
+    let data = Mutex([UInt8]())
 }

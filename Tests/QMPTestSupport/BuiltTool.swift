@@ -1,5 +1,5 @@
 public import Foundation
-import QMPChildProcess
+package import QMPChildProcess
 
 /// Runs the package's executables (qmp-shell, qmp-simulator) as processes.
 public enum BuiltTool {
@@ -37,48 +37,67 @@ public enum BuiltTool {
         public var stderr: String
     }
 
-    /// Runs `name` with `arguments`, feeding `input` on stdin, and waits for it (killed after `timeout`).
+    /// A started tool, and this process's ends of its standard streams.
     ///
     /// Spawned through `LaunchedProcess`, not Foundation's `Process`: the tool dies with
-    /// the test process, and every descriptor here is opened, used and closed once by this
-    /// function. The streams are close-on-exec socket pairs, created so atomically (no
-    /// other spawn can inherit them), and writing to a tool that has already exited fails
-    /// with EPIPE (`MSG_NOSIGNAL`) instead of raising SIGPIPE in the test process.
-    public static func run(
-        _ name: String, _ arguments: [String], input: String = "", environment: [String: String] = [:], timeout: Duration = .seconds(60)
-    ) async throws -> Output {
+    /// the test process, and the caller owns and closes the three descriptors. They are
+    /// close-on-exec socket pairs, created so atomically (no other spawn can inherit them),
+    /// and a write to a tool that has already exited fails with EPIPE (`MSG_NOSIGNAL`)
+    /// instead of raising SIGPIPE in the test process.
+    package struct Started: Sendable {
+        package let process: LaunchedProcess
+        package let stdin: Int32
+        package let stdout: Int32
+        package let stderr: Int32
+    }
+
+    /// Starts `name` with `arguments` and this process's environment plus `environment`.
+    package static func start(_ name: String, _ arguments: [String], environment: [String: String] = [:]) throws -> Started {
         let stdin = try socketPair()
         let stdout = try socketPair()
         let stderr = try socketPair()
-        let process: LaunchedProcess
+        defer { for fd in [stdin.child, stdout.child, stderr.child] { close(fd) } }
         do {
-            process = try LaunchedProcess(
+            let process = try LaunchedProcess(
                 path: try path(name), arguments: [name] + arguments,
                 environment: ProcessInfo.processInfo.environment.merging(environment) { $1 },
                 stdin: stdin.child, stdout: stdout.child, stderr: stderr.child
             )
+            return Started(process: process, stdin: stdin.parent, stdout: stdout.parent, stderr: stderr.parent)
         } catch {
-            for fd in [stdin.child, stdin.parent, stdout.child, stdout.parent, stderr.child, stderr.parent] { close(fd) }
+            for fd in [stdin.parent, stdout.parent, stderr.parent] { close(fd) }
             throw error
         }
-        for fd in [stdin.child, stdout.child, stderr.child] { close(fd) }
+    }
+
+    /// Writes all of `bytes` to a started tool's stdin; stops quietly if the tool has gone. Blocks.
+    package static func write(_ bytes: [UInt8], to fd: Int32) {
+        bytes.withUnsafeBytes { bytes in
+            var offset = 0
+            while offset < bytes.count {
+                let written = send(fd, bytes.baseAddress.map { $0 + offset }, bytes.count - offset, Int32(MSG_NOSIGNAL))
+                if written < 0 && errno == EINTR { continue }
+                if written <= 0 { return }
+                offset += written
+            }
+        }
+    }
+
+    /// Runs `name` with `arguments`, feeding `input` on stdin, and waits for it (killed after `timeout`).
+    public static func run(
+        _ name: String, _ arguments: [String], input: String = "", environment: [String: String] = [:], timeout: Duration = .seconds(60)
+    ) async throws -> Output {
+        let tool = try start(name, arguments, environment: environment)
+        let process = tool.process
         let killer = Task {
             try await Task.sleep(for: timeout)
             if process.isRunning { kill(process.pid, SIGKILL) }
         }
-        async let out = offPool { readAll(stdout.parent) }
-        async let err = offPool { readAll(stderr.parent) }
+        async let out = offPool { readAll(tool.stdout) }
+        async let err = offPool { readAll(tool.stderr) }
         await offPool {
-            Array(input.utf8).withUnsafeBytes { bytes in
-                var offset = 0
-                while offset < bytes.count {
-                    let written = send(stdin.parent, bytes.baseAddress.map { $0 + offset }, bytes.count - offset, Int32(MSG_NOSIGNAL))
-                    if written < 0 && errno == EINTR { continue }
-                    if written <= 0 { break }
-                    offset += written
-                }
-            }
-            close(stdin.parent)
+            write(Array(input.utf8), to: tool.stdin)
+            close(tool.stdin)
         }
         let (outData, errData) = await (out, err)
         await offPool { process.waitForExit() }
@@ -112,7 +131,7 @@ public enum BuiltTool {
     }
 
     /// Runs blocking `work` on a thread of its own.
-    private static func offPool<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
+    package static func offPool<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
         await withCheckedContinuation { continuation in
             Thread.detachNewThread { continuation.resume(returning: work()) }
         }
