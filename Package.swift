@@ -72,7 +72,7 @@ let package = Package(
         ),
         .testTarget(
             name: "QMPMockTests",
-            dependencies: ["QMP", "QMPMock", "QMPTransportUnix", "QMPTransportTCP", "QMPTestSupport"],
+            dependencies: ["QMP", "QMPMock", "QMPTransportUnix", "QMPTransportTCP", "QMPChildProcess", "QMPTestSupport"],
             exclude: ["Transcripts"],
             swiftSettings: strictSettings
         ),

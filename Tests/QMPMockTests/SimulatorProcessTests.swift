@@ -1,5 +1,6 @@
 import Foundation
 import QMP
+import QMPChildProcess
 import QMPTestSupport
 import QMPTransportUnix
 import Testing
@@ -7,12 +8,8 @@ import Testing
 @Suite("qmp-simulator as a process", .serialized, .timeLimit(.minutes(3)))
 struct SimulatorProcessTests {
     /// Starts qmp-simulator on a Unix socket and waits for the socket.
-    private func launch(_ arguments: [String], socket path: String) async throws -> Process {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try BuiltTool.path("qmp-simulator"))
-        process.arguments = arguments
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+    private func launch(_ arguments: [String], socket path: String) async throws -> LaunchedProcess {
+        let process = try BuiltTool.launch("qmp-simulator", arguments)
         for _ in 0..<500 where !FileManager.default.fileExists(atPath: path) {
             try await Task.sleep(for: .milliseconds(10))
         }
@@ -32,10 +29,9 @@ struct SimulatorProcessTests {
             try await client.execute("cont")
             await client.disconnect()
         }
-        kill(process.processIdentifier, SIGTERM)
-        await BuiltTool.waitForExit(process)
-        #expect(process.terminationReason == .exit)
-        #expect(process.terminationStatus == 0)
+        kill(process.pid, SIGTERM)
+        await BuiltTool.offPool { process.waitForExit() }
+        #expect(process.exitStatus == 0, "a clean exit, not death by the signal")
         #expect(!FileManager.default.fileExists(atPath: path), "the socket file is removed on exit")
     }
 
@@ -44,7 +40,7 @@ struct SimulatorProcessTests {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let path = directory + "/replay.sock"
         let process = try await launch(["--unix", path, "--replay", Transcripts.directory + "/stop-cont.qmp"], socket: path)
-        defer { kill(process.processIdentifier, SIGKILL) }
+        defer { process.killAndWait() }
         let client = QMPClient()
         try await client.connect(try await UnixSocketTransport.connect(path: path))
         try await client.execute("stop")
@@ -69,7 +65,7 @@ struct SimulatorProcessTests {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let path = directory + "/py.sock"
         let process = try await launch(["--unix", path], socket: path)
-        defer { kill(process.processIdentifier, SIGKILL) }
+        defer { process.killAndWait() }
         let script = """
         import asyncio, json, sys
         from qemu.qmp import QMPClient, ExecuteError

@@ -1,4 +1,5 @@
 import Foundation
+import QMPChildProcess
 import QMPTestSupport
 import Testing
 
@@ -9,12 +10,8 @@ struct ShellLifecycleTests {
         let directory = try QEMUInstance.makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let path = directory + "/sim.sock"
-        let simulator = Process()
-        simulator.executableURL = URL(fileURLWithPath: try BuiltTool.path("qmp-simulator"))
-        simulator.arguments = ["--unix", path]
-        simulator.standardError = FileHandle.nullDevice
-        try simulator.run()
-        defer { kill(simulator.processIdentifier, SIGKILL) }
+        let simulator = try BuiltTool.launch("qmp-simulator", ["--unix", path])
+        defer { simulator.killAndWait() }
         // Listeners move their socket into place only once they listen.
         for _ in 0..<500 where !FileManager.default.fileExists(atPath: path) { try await Task.sleep(for: .milliseconds(10)) }
 
@@ -22,7 +19,7 @@ struct ShellLifecycleTests {
         shell.send("query-status")
         try await shell.waitForOutput(#""status":"running""#)
         // The shell now waits for its next line; the peer dies under it.
-        kill(simulator.processIdentifier, SIGKILL)
+        kill(simulator.pid, SIGKILL)
         let status = await shell.finish()
         #expect(status == 2)
         #expect(shell.errors.hasPrefix("qmp-shell: connection to QEMU lost: "), "\(shell.errors)")

@@ -1,4 +1,5 @@
 import Foundation
+import QMPChildProcess
 import QMPTestSupport
 import Testing
 
@@ -102,12 +103,8 @@ struct ShellTests {
 
     @Test func talksToQMPSimulatorOverTCP() async throws {
         let port = LoopbackPort.free()
-        let simulator = Process()
-        simulator.executableURL = URL(fileURLWithPath: try BuiltTool.path("qmp-simulator"))
-        simulator.arguments = ["--tcp", "127.0.0.1:\(port)"]
-        simulator.standardError = FileHandle.nullDevice
-        try simulator.run()
-        defer { kill(simulator.processIdentifier, SIGKILL) }
+        let simulator = try BuiltTool.launch("qmp-simulator", ["--tcp", "127.0.0.1:\(port)"])
+        defer { simulator.killAndWait() }
         try await Task.sleep(for: .milliseconds(500))
         let output = try await BuiltTool.run("qmp-shell", ["127.0.0.1:\(port)", "--json"], input: "query-version\n")
         #expect(output.status == 0, "\(output.stderr)")
@@ -118,12 +115,8 @@ struct ShellTests {
         let directory = try QEMUInstance.makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let path = directory + "/sim.sock"
-        let simulator = Process()
-        simulator.executableURL = URL(fileURLWithPath: try BuiltTool.path("qmp-simulator"))
-        simulator.arguments = ["--unix", path]
-        simulator.standardError = FileHandle.nullDevice
-        try simulator.run()
-        defer { kill(simulator.processIdentifier, SIGKILL) }
+        let simulator = try BuiltTool.launch("qmp-simulator", ["--unix", path])
+        defer { simulator.killAndWait() }
         for _ in 0..<500 where !FileManager.default.fileExists(atPath: path) { try await Task.sleep(for: .milliseconds(10)) }
         let output = try await BuiltTool.run("qmp-shell", [path], input: "stop\nquery-status\n")
         #expect(output.status == 0)

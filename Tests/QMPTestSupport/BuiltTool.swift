@@ -70,6 +70,13 @@ public enum BuiltTool {
         }
     }
 
+    /// Starts `name` with `arguments`, its standard streams on /dev/null: for servers
+    /// (qmp-simulator) that tests talk to over sockets. The caller kills it
+    /// (`killAndWait()`), which also reaps it, so no stale pid is ever signalled.
+    package static func launch(_ name: String, _ arguments: [String]) throws -> LaunchedProcess {
+        try LaunchedProcess(path: try path(name), arguments: [name] + arguments)
+    }
+
     /// Writes all of `bytes` to a started tool's stdin; stops quietly if the tool has gone. Blocks.
     package static func write(_ bytes: [UInt8], to fd: Int32) {
         bytes.withUnsafeBytes { bytes in
