@@ -18,14 +18,7 @@ final class RunningShell: Sendable {
         for (fd, buffer) in [(tool.stdout, stdout), (tool.stderr, stderr)] {
             readers.enter()
             Thread.detachNewThread { [readers] in
-                var chunk = [UInt8](repeating: 0, count: 65_536)
-                while true {
-                    let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-                    if count < 0 && errno == EINTR { continue }
-                    guard count > 0 else { break }
-                    buffer.data.withLock { $0.append(contentsOf: chunk[..<count]) }
-                }
-                close(fd)
+                BuiltTool.readUntilEnd(fd) { chunk in buffer.data.withLock { $0.append(contentsOf: chunk) } }
                 readers.leave()
             }
         }

@@ -53,19 +53,20 @@ public enum BuiltTool {
 
     /// Starts `name` with `arguments` and this process's environment plus `environment`.
     package static func start(_ name: String, _ arguments: [String], environment: [String: String] = [:]) throws -> Started {
-        let stdin = try socketPair()
-        let stdout = try socketPair()
-        let stderr = try socketPair()
-        defer { for fd in [stdin.child, stdout.child, stderr.child] { close(fd) } }
+        // Each pair: our end first, the tool's second.
+        let (stdin, childStdin) = try makeSocketPair()
+        let (stdout, childStdout) = try makeSocketPair()
+        let (stderr, childStderr) = try makeSocketPair()
+        defer { for fd in [childStdin, childStdout, childStderr] { close(fd) } }
         do {
             let process = try LaunchedProcess(
                 path: try path(name), arguments: [name] + arguments,
                 environment: ProcessInfo.processInfo.environment.merging(environment) { $1 },
-                stdin: stdin.child, stdout: stdout.child, stderr: stderr.child
+                stdin: childStdin, stdout: childStdout, stderr: childStderr
             )
-            return Started(process: process, stdin: stdin.parent, stdout: stdout.parent, stderr: stderr.parent)
+            return Started(process: process, stdin: stdin, stdout: stdout, stderr: stderr)
         } catch {
-            for fd in [stdin.parent, stdout.parent, stderr.parent] { close(fd) }
+            for fd in [stdin, stdout, stderr] { close(fd) }
             throw error
         }
     }
@@ -118,24 +119,26 @@ public enum BuiltTool {
 
     /// Everything until end of file, then closes `fd`. Blocks.
     private static func readAll(_ fd: Int32) -> [UInt8] {
-        defer { close(fd) }
         var data: [UInt8] = []
+        readUntilEnd(fd) { data.append(contentsOf: $0) }
+        return data
+    }
+
+    /// Hands `fd`'s bytes to `chunk` as they arrive, until end of file; then closes `fd`. Blocks.
+    package static func readUntilEnd(_ fd: Int32, _ chunk: (ArraySlice<UInt8>) -> Void) {
+        defer { close(fd) }
         var buffer = [UInt8](repeating: 0, count: 65_536)
         while true {
             let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
             if count < 0 && errno == EINTR { continue }
-            guard count > 0 else { return data }
-            data.append(contentsOf: buffer[..<count])
+            guard count > 0 else { return }
+            chunk(buffer[..<count])
         }
     }
 
-    private static func socketPair() throws -> (parent: Int32, child: Int32) {
-        var fds: [Int32] = [-1, -1]
-        guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &fds) == 0 else {
-            throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO)
-        }
-        return (fds[0], fds[1])
-    }
+    // Blocking waits run on threads of their own. The cooperative pool has two threads on
+    // a two-core machine: two tests blocking there at once stall every other test's tasks
+    // (QEMU start-ups and `qmp_capabilities` timed out at 30 s in CI that way).
 
     /// Runs blocking `work` on a thread of its own.
     package static func offPool<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
@@ -144,24 +147,13 @@ public enum BuiltTool {
         }
     }
 
-    // Blocking waits run on threads of their own. The cooperative pool has two threads on
-    // a two-core machine: two tests blocking there at once stall every other test's tasks
-    // (QEMU start-ups and `qmp_capabilities` timed out at 30 s in CI that way).
-
     /// Reads `handle` to its end without blocking a cooperative thread.
     public static func readToEnd(_ handle: FileHandle) async -> Data {
-        await withCheckedContinuation { continuation in
-            Thread.detachNewThread { continuation.resume(returning: handle.readDataToEndOfFile()) }
-        }
+        await offPool { handle.readDataToEndOfFile() }
     }
 
     /// Waits for `process` to exit without blocking a cooperative thread.
     public static func waitForExit(_ process: Process) async {
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            Thread.detachNewThread {
-                process.waitUntilExit()
-                continuation.resume()
-            }
-        }
+        await offPool { process.waitUntilExit() }
     }
 }

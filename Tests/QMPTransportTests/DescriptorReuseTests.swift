@@ -1,5 +1,6 @@
 import Foundation
 import QMPSocketSupport
+import QMPTestSupport
 import Testing
 
 /// The kernel hands out the lowest free fd number, so a socket opened just after
@@ -11,12 +12,12 @@ struct DescriptorReuseTests {
     func secondCloseSparesTheReusedNumber() async throws {
         var reusedAtLeastOnce = false
         for _ in 0..<6 {
-            let (oldEnd, oldPeer) = try Self.socketPair()
+            let (oldEnd, oldPeer) = try makeSocketPair()
             let old = try SocketConnection(fd: oldEnd, peer: "old")
             old.close()
             close(oldPeer)
 
-            let (newEnd, newPeer) = try Self.socketPair()
+            let (newEnd, newPeer) = try makeSocketPair()
             defer { close(newPeer) }
             reusedAtLeastOnce = reusedAtLeastOnce || newEnd == oldEnd
             let new = try SocketConnection(fd: newEnd, peer: "new")
@@ -31,14 +32,6 @@ struct DescriptorReuseTests {
             #expect(received == Array("hi".utf8), "the new socket's readiness was lost")
         }
         #expect(reusedAtLeastOnce, "no new socket got its predecessor's number, so nothing was exercised")
-    }
-
-    private static func socketPair() throws -> (Int32, Int32) {
-        var fds: [Int32] = [0, 0]
-        guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &fds) == 0 else {
-            throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO)
-        }
-        return (fds[0], fds[1])
     }
 
     /// The task's value, or `nil` (and the task cancelled) if it takes longer than `limit`.
