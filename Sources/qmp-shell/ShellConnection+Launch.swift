@@ -42,11 +42,26 @@ extension ShellConnection {
 
     /// Why QEMU did not come up, in one line: its own last words when it printed any.
     private static func launchFailure(_ process: LaunchedProcess, logPath: String, error: any Error) -> String {
-        guard let status = process.exitStatus else { return "its socket did not accept connections (\(error))" }
+        guard let status = process.exitStatus else {
+            return "its socket did not accept connections (\(error)); process \(process.pid): \(processState(process.pid))"
+        }
         if status == 127 { return "not found in PATH (is QEMU installed?)" }
         let log = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
         let lastLine = log.split(whereSeparator: \.isNewline).last.map(String.init)
         return lastLine ?? "it exited with status \(status)"
+    }
+
+    /// What a child that is alive but silent is doing: its program name, state and the
+    /// kernel function it sleeps in, which tell a QEMU that is slow from one stuck before exec.
+    private static func processState(_ pid: Int32) -> String {
+        func read(_ name: String) -> String {
+            let text = (try? String(contentsOfFile: "/proc/\(pid)/\(name)", encoding: .utf8)) ?? "?"
+            return text.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        let stat = read("stat")
+        // The fields after the parenthesised program name: state first.
+        let state = stat.split(separator: ")", maxSplits: 1).last?.split(separator: " ").first.map(String.init) ?? "?"
+        return "\(read("comm")), state \(state), waiting in \(read("wchan"))"
     }
 
     /// QEMU binds its socket file a moment before it listens, so a connect in between

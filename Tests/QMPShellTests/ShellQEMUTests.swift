@@ -7,7 +7,7 @@ struct ShellQEMUTests {
     @Test func launchesAThrowawayQEMU() async throws {
         guard QEMUInstance.executablePath != nil else { throw QEMUUnavailable(message: "qemu-system-x86_64 is not installed") }
         let output = try await BuiltTool.run("qmp-shell", ["--launch"], input: "query-status\nstop\nno-such-command\n")
-        #expect(output.status == 1, "the unknown command fails the script")
+        #expect(output.status == 1, "the unknown command fails the script: \(output.stderr)")
         #expect(output.stdout.contains("launched qemu-system-x86_64"))
         #expect(output.stdout.contains(#""status":"running""#))
         #expect(output.stdout.contains("] STOP"))
