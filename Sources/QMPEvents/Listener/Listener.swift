@@ -106,7 +106,7 @@ public final class Listener<Filter: EventPredicate>: EventListening, Sendable {
 
     public func deliver(contentsOf events: [Event]) {
         guard let accepted = accepted(events) else { return }
-        for (waiter, event) in storage.state.withLock({ $0.accept(contentsOf: accepted) }) {
+        for (waiter, event) in storage.state.withLock({ $0.accept(contentsOf: accepted[...]) }) {
             waiter.resume(returning: .success(event))
         }
     }

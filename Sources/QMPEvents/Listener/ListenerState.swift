@@ -10,38 +10,22 @@ struct ListenerState {
     let policy: BufferingPolicy
     let historyLimit: Int?
 
-    /// Unread events, oldest first (unless ``sharesHistory``).
-    private var queue = RingBuffer<Event>()
-    /// The latest accepted events, up to `historyLimit`: a ring, so trimming moves nothing.
-    private var recent = RingBuffer<Event>()
-    /// Whether the unread events are simply the newest ``unread`` entries of `recent`,
-    /// with `queue` unused. That holds when the queue keeps the newest events and the
-    /// history keeps at least as many: the built-in `events` listener (1,000 of each),
-    /// which otherwise stored, and later dropped, every event of a flood twice.
-    let sharesHistory: Bool
-    /// With ``sharesHistory``: how many of the newest history entries are unread.
-    private var unread = 0
+    /// Unread events, oldest first.
+    private var queue = SegmentedQueue<Event>()
+    /// The latest accepted events, up to `historyLimit`.
+    private var recent = SegmentedQueue<Event>()
     private var waiters: [(token: UInt64, waiter: Waiter)] = []
     private var nextToken: UInt64 = 0
     /// Why the session ended, once it has; cleared when a new one starts.
     private(set) var endError: QMPError?
     private(set) var droppedCount = 0
 
-    /// - Parameter sharingHistory: For tests, to compare the two ways of keeping unread
-    ///   events; by default the history is shared whenever it can be.
-    init(policy: BufferingPolicy, historyLimit: Int?, sharingHistory: Bool? = nil) {
+    init(policy: BufferingPolicy, historyLimit: Int?) {
         self.policy = policy
         self.historyLimit = historyLimit
-        let canShare: Bool
-        switch (policy.storage, historyLimit) {
-        case (.unbounded, nil), (.newest, nil): canShare = true
-        case (.newest(let limit), let history?): canShare = history > 0 && history >= limit
-        default: canShare = false
-        }
-        sharesHistory = canShare && (sharingHistory ?? true)
     }
 
-    var pendingCount: Int { sharesHistory ? unread : queue.count }
+    var pendingCount: Int { queue.count }
 
     var waitingCount: Int { waiters.count }
 
@@ -49,25 +33,14 @@ struct ListenerState {
     ///
     /// One call per batch the reader hands over: waiters are served first, the
     /// rest is queued under the policy in bulk.
-    mutating func accept(contentsOf events: some Collection<Event>) -> [(Waiter, Event)] {
+    mutating func accept(contentsOf events: ArraySlice<Event>) -> [(Waiter, Event)] {
         appendHistory(contentsOf: events)
-        var remaining = events[...]
+        var remaining = events
         var completed: [(Waiter, Event)] = []
         while !waiters.isEmpty, let event = remaining.popFirst() {
             completed.append((waiters.removeFirst().waiter, event))
         }
         guard !remaining.isEmpty else { return completed }
-        if sharesHistory {
-            // The remaining events are the newest in `recent` already.
-            let total = unread + remaining.count
-            if case .newest(let limit) = policy.storage, total > limit {
-                droppedCount += total - limit
-                unread = limit
-            } else {
-                unread = total
-            }
-            return completed
-        }
         switch policy.storage {
         case .unbounded:
             queue.append(contentsOf: remaining)
@@ -77,37 +50,27 @@ struct ListenerState {
             droppedCount += remaining.count - room
         case .newest(let limit):
             // Only the latest `limit` of queue + batch survive.
-            let kept = min(remaining.count, limit)
-            var excess = queue.count + kept - limit
-            droppedCount += remaining.count - kept
-            while excess > 0 {
-                queue.removeFirst()
-                droppedCount += 1
-                excess -= 1
+            queue.append(contentsOf: remaining)
+            let excess = queue.count - limit
+            if excess > 0 {
+                queue.removeFirst(excess)
+                droppedCount += excess
             }
-            queue.append(contentsOf: remaining.suffix(kept))
         }
         return completed
     }
 
     /// Records an accepted event; returns the waiter it completes, if one was waiting.
     mutating func accept(_ event: Event) -> Waiter? {
-        accept(contentsOf: CollectionOfOne(event)).first?.0
+        accept(contentsOf: [event][...]).first?.0
     }
 
     var history: [Event] { recent.elements }
 
-    private mutating func appendHistory(contentsOf events: some Collection<Event>) {
-        guard let historyLimit else {
-            recent.append(contentsOf: events)
-            return
-        }
-        guard historyLimit > 0 else { return }
-        // Of a batch longer than the limit, only its tail survives.
-        for event in events.dropFirst(max(0, events.count - historyLimit)) {
-            if recent.count == historyLimit { recent.removeFirst() }
-            recent.append(event)
-        }
+    private mutating func appendHistory(contentsOf events: ArraySlice<Event>) {
+        guard historyLimit != 0 else { return }
+        recent.append(contentsOf: events)
+        if let historyLimit, recent.count > historyLimit { recent.removeFirst(recent.count - historyLimit) }
     }
 
     /// What a reader gets right now.
@@ -158,17 +121,12 @@ struct ListenerState {
 
     /// The oldest unread event, taken off the queue.
     private mutating func popUnread() -> Event? {
-        guard sharesHistory else { return queue.popFirst() }
-        guard unread > 0, let event = recent.element(at: recent.count - unread) else { return nil }
-        unread -= 1
-        return event
+        queue.popFirst()
     }
 
     /// Empties the queue; returns the events removed.
     mutating func clear() -> [Event] {
-        guard sharesHistory else { return queue.removeAll() }
-        defer { unread = 0 }
-        return (recent.count - unread..<recent.count).compactMap { recent.element(at: $0) }
+        queue.removeAll()
     }
 
     /// The session ended: returns every waiter, all of which must end with `error`.
@@ -182,6 +140,5 @@ struct ListenerState {
     mutating func restart() {
         endError = nil
         queue.reset()
-        unread = 0
     }
 }

@@ -1,11 +1,10 @@
-/// A FIFO queue over a circular buffer, for a listener's unread events and its history.
+/// A FIFO queue over a circular buffer: the batches of a ``SegmentedQueue``.
 ///
-/// Popping moves the element out of its slot, so handing an event to a reader
-/// costs no reference counting and no later bulk destruction, unlike an array
-/// with a moving head index (which also kept read events alive until it was
-/// compacted). The storage is kept when the queue drains, since a flood fills
-/// and drains it once per socket read and reallocating every time showed up
-/// in profiles, unless a burst grew it past ``retainedCapacity``.
+/// Popping moves the element out of its slot, so it costs no reference counting,
+/// unlike an array with a moving head index (which also kept popped elements
+/// alive until it was compacted). The storage is kept when the queue drains,
+/// since a flood fills and drains it once per socket read and reallocating every
+/// time showed up in profiles, unless a burst grew it past ``retainedCapacity``.
 struct RingBuffer<Element> {
     private var slots: ContiguousArray<Element?> = []
     /// Index of the oldest element in `slots`.
@@ -54,10 +53,12 @@ struct RingBuffer<Element> {
         return element
     }
 
-    /// The element `offset` places after the oldest, if there is one.
-    func element(at offset: Int) -> Element? {
-        guard offset >= 0 && offset < count else { return nil }
-        return slots[wrapped(head + offset)]
+    /// Runs `body` on the oldest element in place (moved out and back, so no copy);
+    /// `nil` when the queue is empty.
+    mutating func updateFirst<Result>(_ body: (inout Element) -> Result) -> Result? {
+        guard count > 0, var first = slots[head].take() else { return nil }
+        defer { slots[head] = first }
+        return body(&first)
     }
 
     /// Drops the oldest element, if any.
