@@ -151,41 +151,56 @@ struct JSONReader {
 
     mutating func parseString() throws(JSONParseError) -> String {
         let start = position + 1
-        var index = start
         let end = bytes.count
-        // Fast path: no escapes, so the string is a slice of the input once validated.
-        while index < end {
-            // Eight bytes at a time while none needs a closer look.
-            if index + 8 <= end, let base = bytes.baseAddress {
-                let word = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: index, as: UInt64.self))
-                let special = Self.specialStringBytes(in: word)
-                if special == 0 {
-                    index += 8
-                    continue
+        guard let base = bytes.baseAddress else { throw fail(.unexpectedEnd) }
+        var index = start
+        while true {
+            // Find the next byte that needs a closer look, eight bytes at a time while
+            // eight remain; it is taken from the word already loaded.
+            var byte: UInt8
+            while true {
+                if index + 8 <= end {
+                    let word = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: index, as: UInt64.self))
+                    let special = Self.specialStringBytes(in: word)
+                    if special == 0 {
+                        index += 8
+                        continue
+                    }
+                    let shift = special.trailingZeroBitCount & ~7
+                    index += shift >> 3
+                    byte = UInt8(truncatingIfNeeded: word >> UInt64(shift))
+                    break
                 }
-                index += special.trailingZeroBitCount >> 3
-            }
-            let byte = bytes[index]
-            // Printable ASCII other than the quote and the backslash: by far the common case.
-            if byte &- 0x20 < 0x60 && byte != UInt8(ascii: "\"") && byte != UInt8(ascii: "\\") {
+                guard index < end else {
+                    position = end
+                    throw fail(.unexpectedEnd)
+                }
+                byte = base.load(fromByteOffset: index, as: UInt8.self)
+                // Printable ASCII other than the quote and the backslash: by far the common case.
+                guard byte &- 0x20 < 0x60 && byte != UInt8(ascii: "\"") && byte != UInt8(ascii: "\\") else { break }
                 index += 1
-                continue
             }
             position = index
             if byte == UInt8(ascii: "\"") {
                 position += 1
                 let count = index - start
                 // Read from the global each time: a stored copy cost three retains and releases per message.
-                if let shared = KnownStrings.qmp.lookup(bytes, from: start, count: count) { return shared }
-                return String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
+                if let shared = KnownStrings.qmp.lookup(base + start, count: count) { return shared }
+                // Short enough for a small string: filling one in place skips most of the
+                // generic decoding machinery, which cost as much as the rest of the scan.
+                if count <= 15 {
+                    return String(unsafeUninitializedCapacity: count) { buffer in
+                        UnsafeMutableRawBufferPointer(buffer).copyMemory(from: UnsafeRawBufferPointer(start: base + start, count: count))
+                        return count
+                    }
+                }
+                return String(decoding: UnsafeRawBufferPointer(start: base + start, count: count), as: UTF8.self)
             }
             if byte == UInt8(ascii: "\\") { return try parseEscapedString(from: start) }
             if byte < 0x20 { throw fail(.controlCharacterInString) }
             try skipUTF8Sequence()
             index = position
         }
-        position = end
-        throw fail(.unexpectedEnd)
     }
 
     /// The high bit of each byte of `word` (in memory order, little-endian) that ends the
@@ -322,6 +337,14 @@ struct JSONReader {
             position += 1
         } else if first >= UInt8(ascii: "1") && first <= UInt8(ascii: "9") {
             let fastEnd = min(bytes.count, position + 18)
+            // Eight digits at a time while eight follow (a timestamp's seconds have ten).
+            if let base = bytes.baseAddress {
+                while position + 8 <= fastEnd,
+                      let eight = Self.eightDigits(base.loadUnaligned(fromByteOffset: position, as: UInt64.self)) {
+                    magnitude = magnitude &* 100_000_000 &+ eight
+                    position += 8
+                }
+            }
             while position < fastEnd, bytes[position] &- UInt8(ascii: "0") < 10 {
                 magnitude = magnitude &* 10 &+ UInt64(bytes[position] &- UInt8(ascii: "0"))
                 position += 1
@@ -358,6 +381,21 @@ struct JSONReader {
         let text = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<position]), as: UTF8.self)
         guard let double = Double(text) else { throw fail(.invalidNumber, at: start) }
         return .double(double)
+    }
+
+    /// The value of eight ASCII digits loaded as one word, or `nil` if any byte is not a digit.
+    @inline(__always)
+    private static func eightDigits(_ raw: UInt64) -> UInt64? {
+        let word = UInt64(littleEndian: raw)
+        let highNibbles: UInt64 = 0xF0F0_F0F0_F0F0_F0F0
+        let threes: UInt64 = 0x3030_3030_3030_3030
+        // '0'...'9' are 0x30...0x39: high nibble 3, and adding 6 to the low one carries nowhere.
+        guard word & highNibbles == threes, (word &+ 0x0606_0606_0606_0606) & highNibbles == threes else { return nil }
+        // Combine neighbours pairwise: digits into pairs, pairs into fours, fours into eight.
+        var value = word & 0x0F0F_0F0F_0F0F_0F0F
+        value = (value &* (10 << 8 + 1)) >> 8
+        value = ((value & 0x00FF_00FF_00FF_00FF) &* (100 << 16 + 1)) >> 16
+        return ((value & 0x0000_FFFF_0000_FFFF) &* (10_000 << 32 + 1)) >> 32
     }
 
     private mutating func skipDigits() throws(JSONParseError) {

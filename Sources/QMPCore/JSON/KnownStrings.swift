@@ -7,20 +7,24 @@
 /// when the event is. In an event flood that was a tenth of the parse time.
 /// A lookup is a hash of three bytes and the length plus one byte comparison,
 /// cheap enough to try on every unescaped string.
-struct KnownStrings: Sendable {
+// @unchecked: the pointers are written only in `init` and never freed or written again,
+// so every thread reads the same immutable storage.
+struct KnownStrings: @unchecked Sendable {
     static let qmp = KnownStrings(Self.qmpVocabulary)
 
-    private struct Entry: Sendable {
+    private struct Entry {
         var offset: Int32
         var length: Int32
         var index: Int32
     }
 
+    // Raw pointers to storage allocated once and never freed (the one table lives as long
+    // as the process): a lookup does no bounds checks and no reference counting.
     /// Every known string's UTF-8, back to back.
-    private let bytes: [UInt8]
+    private let bytes: UnsafePointer<UInt8>
     /// Open addressing, linear probing; `length == 0` marks a free slot.
-    private let table: [Entry]
-    private let strings: [String]
+    private let table: UnsafePointer<Entry>
+    private let strings: UnsafePointer<String>
     private let mask: Int
 
     init(_ vocabulary: [String]) {
@@ -28,42 +32,39 @@ struct KnownStrings: Sendable {
         for string in vocabulary where !string.isEmpty && !unique.contains(string) { unique.append(string) }
         var capacity = 16
         while capacity < unique.count * 4 { capacity *= 2 }
-        var bytes: [UInt8] = []
-        var table = [Entry](repeating: Entry(offset: 0, length: 0, index: 0), count: capacity)
+        var utf8: [UInt8] = []
+        let table = UnsafeMutablePointer<Entry>.allocate(capacity: capacity)
+        table.initialize(repeating: Entry(offset: 0, length: 0, index: 0), count: capacity)
         for (index, string) in unique.enumerated() {
-            let utf8 = Array(string.utf8)
-            let offset = bytes.count
-            bytes.append(contentsOf: utf8)
-            var slot = utf8.withUnsafeBytes { Self.hash($0, from: 0, count: utf8.count) } & (capacity - 1)
+            let offset = utf8.count
+            utf8.append(contentsOf: string.utf8)
+            let length = utf8.count - offset
+            var slot = utf8.withUnsafeBufferPointer { Self.hash($0.baseAddress.unsafelyUnwrapped + offset, count: length) } & (capacity - 1)
             while table[slot].length != 0 { slot = (slot + 1) & (capacity - 1) }
-            table[slot] = Entry(offset: Int32(offset), length: Int32(utf8.count), index: Int32(index))
+            table[slot] = Entry(offset: Int32(offset), length: Int32(length), index: Int32(index))
         }
-        self.bytes = bytes
-        self.table = table
-        self.strings = unique
+        let bytes = UnsafeMutablePointer<UInt8>.allocate(capacity: max(1, utf8.count))
+        bytes.initialize(from: utf8, count: utf8.count)
+        let strings = UnsafeMutablePointer<String>.allocate(capacity: max(1, unique.count))
+        strings.initialize(from: unique, count: unique.count)
+        self.bytes = UnsafePointer(bytes)
+        self.table = UnsafePointer(table)
+        self.strings = UnsafePointer(strings)
         self.mask = capacity - 1
     }
 
-    /// The shared string whose UTF-8 is `buffer[start ..< start + count]`, if it is a known one.
+    /// The shared string whose UTF-8 is the `count` bytes at `start`, if it is a known one.
     @inline(__always)
-    func lookup(_ buffer: UnsafeRawBufferPointer, from start: Int, count: Int) -> String? {
+    func lookup(_ start: UnsafeRawPointer, count: Int) -> String? {
         guard count > 0 && count <= 64 else { return nil }
-        var slot = Self.hash(buffer, from: start, count: count) & mask
+        var slot = Self.hash(start, count: count) & mask
         while true {
             let entry = table[slot]
             if entry.length == 0 { return nil }
-            if Int(entry.length) == count && matches(entry, buffer, from: start) {
+            if Int(entry.length) == count && Self.equal(bytes + Int(entry.offset), start, count: count) {
                 return strings[Int(entry.index)]
             }
             slot = (slot + 1) & mask
-        }
-    }
-
-    @inline(__always)
-    private func matches(_ entry: Entry, _ buffer: UnsafeRawBufferPointer, from start: Int) -> Bool {
-        bytes.withUnsafeBytes { known in
-            guard let knownBase = known.baseAddress, let base = buffer.baseAddress else { return false }
-            return Self.equal(knownBase + Int(entry.offset), base + start, count: Int(entry.length))
         }
     }
 
@@ -92,10 +93,10 @@ struct KnownStrings: Sendable {
     }
 
     @inline(__always)
-    private static func hash(_ buffer: UnsafeRawBufferPointer, from start: Int, count: Int) -> Int {
-        let first = Int(buffer[start])
-        let middle = Int(buffer[start + count / 2])
-        let last = Int(buffer[start + count - 1])
+    private static func hash(_ start: UnsafeRawPointer, count: Int) -> Int {
+        let first = Int(start.load(as: UInt8.self))
+        let middle = Int(start.load(fromByteOffset: count / 2, as: UInt8.self))
+        let last = Int(start.load(fromByteOffset: count - 1, as: UInt8.self))
         return (count &* 0x9E37) ^ (first &* 31) ^ (middle &* 0x3B5) ^ (last &* 131) ^ (last >> 3)
     }
 }
