@@ -184,16 +184,16 @@ struct JSONReader {
             if byte == UInt8(ascii: "\"") {
                 position += 1
                 let count = index - start
-                // Read from the global each time: a stored copy cost three retains and releases per message.
-                if let shared = KnownStrings.qmp.lookup(base + start, count: count) { return shared }
-                // Short enough for a small string: filling one in place skips most of the
-                // generic decoding machinery, which cost as much as the rest of the scan.
+                // Short enough for a small string, which needs no allocation: filling one in
+                // place is cheaper than the generic decoding and than a known-string lookup.
                 if count <= 15 {
                     return String(unsafeUninitializedCapacity: count) { buffer in
                         UnsafeMutableRawBufferPointer(buffer).copyMemory(from: UnsafeRawBufferPointer(start: base + start, count: count))
                         return count
                     }
                 }
+                // Read from the global each time: a stored copy cost three retains and releases per message.
+                if let shared = KnownStrings.qmp.lookup(base + start, count: count) { return shared }
                 return String(decoding: UnsafeRawBufferPointer(start: base + start, count: count), as: UTF8.self)
             }
             if byte == UInt8(ascii: "\\") { return try parseEscapedString(from: start) }
