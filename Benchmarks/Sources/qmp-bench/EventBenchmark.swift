@@ -16,14 +16,16 @@ enum EventBenchmark {
             try client.register(Listener(filter, policy: .bufferingNewest(64), historyLimit: 0))
         }
         var received = 0
+        let cpuBefore = Measure.processCPUSeconds
         let elapsed = try await Measure.seconds {
             try await client.connect(transport)
             while try await consumer.get().name != "FLOOD_END" { received += 1 }
         }
+        let cpu = Measure.processCPUSeconds - cpuBefore
         await client.disconnect()
         Measure.report([
             "scenario": "events", "source": source, "listeners": listeners, "events": received,
-            "events_per_s": Double(received) / elapsed,
+            "events_per_s": Double(received) / elapsed, "cpu_ns_per_event": cpu * 1e9 / Double(max(1, received)),
         ])
     }
 

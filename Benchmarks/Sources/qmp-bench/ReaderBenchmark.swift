@@ -15,13 +15,18 @@ enum ReaderBenchmark {
         var framer = MessageFramer()
         var batch: [Event] = []
         var delivered = 0
+        let cpuBefore = Measure.processCPUSeconds
         let elapsed = try await Measure.seconds {
             for chunk in chunks {
                 try readChunk(chunk, framer: &framer, batch: &batch, hub: hub)
                 delivered += consumer.clear().count
             }
         }
-        Measure.report(["scenario": "reader", "events": delivered, "events_per_s": Double(delivered) / elapsed])
+        let cpu = Measure.processCPUSeconds - cpuBefore
+        Measure.report([
+            "scenario": "reader", "events": delivered, "events_per_s": Double(delivered) / elapsed,
+            "cpu_ns_per_event": cpu * 1e9 / Double(max(1, delivered)),
+        ])
     }
 
     /// What `Session`'s read loop does with one chunk.

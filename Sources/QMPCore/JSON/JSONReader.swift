@@ -5,10 +5,13 @@ struct JSONReader {
     var position = 0
     let maxDepth: Int
     var depth = 0
+    /// The framer's cache of short strings, for the duration of one parse.
+    let recentStrings: UnsafeMutablePointer<RecentStrings>?
 
-    init(_ bytes: UnsafeRawBufferPointer, maxDepth: Int) {
+    init(_ bytes: UnsafeRawBufferPointer, maxDepth: Int, recentStrings: UnsafeMutablePointer<RecentStrings>? = nil) {
         self.bytes = bytes
         self.maxDepth = maxDepth
+        self.recentStrings = recentStrings
     }
 
     mutating func parseDocument() throws(JSONParseError) -> JSONValue {
@@ -184,13 +187,11 @@ struct JSONReader {
             if byte == UInt8(ascii: "\"") {
                 position += 1
                 let count = index - start
-                // Short enough for a small string, which needs no allocation: filling one in
-                // place is cheaper than the generic decoding and than a known-string lookup.
+                // Short enough for a small string, which needs no allocation: one seen
+                // recently, or one filled in place, costs less than a known-string lookup.
                 if count <= 15 {
-                    return String(unsafeUninitializedCapacity: count) { buffer in
-                        UnsafeMutableRawBufferPointer(buffer).copyMemory(from: UnsafeRawBufferPointer(start: base + start, count: count))
-                        return count
-                    }
+                    guard let recentStrings else { return RecentStrings.makeString(base + start, count: count) }
+                    return recentStrings.pointee.string(at: base + start, count: count, readable: end - start)
                 }
                 // Read from the global each time: a stored copy cost three retains and releases per message.
                 if let shared = KnownStrings.qmp.lookup(base + start, count: count) { return shared }

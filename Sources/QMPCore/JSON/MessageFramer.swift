@@ -29,6 +29,7 @@ public struct MessageFramer: Sendable {
     private var scanned = 0
     private var scan = ScanState()
     private var failure: QMPError?
+    private var recentStrings = RecentStrings()
 
     private struct ScanState {
         var depth = 0
@@ -146,13 +147,17 @@ public struct MessageFramer: Sendable {
         let offset = frameStart
         var start = 0
         var end = 0
-        let parsed = buffer.withUnsafeBytes { buffer in
-            var reader = JSONReader(UnsafeRawBufferPointer(rebasing: buffer[offset...]), maxDepth: maxDepth)
-            reader.skipWhitespace()
-            start = reader.position
-            let value = parse(&reader)
-            end = reader.position
-            return value
+        let parsed = withUnsafeMutablePointer(to: &recentStrings) { recentStrings in
+            buffer.withUnsafeBytes { buffer in
+                var reader = JSONReader(
+                    UnsafeRawBufferPointer(rebasing: buffer[offset...]), maxDepth: maxDepth, recentStrings: recentStrings
+                )
+                reader.skipWhitespace()
+                start = reader.position
+                let value = parse(&reader)
+                end = reader.position
+                return value
+            }
         }
         guard let parsed else { return nil }
         if end - start > maxMessageSize { throw tooLarge(size: end - start) }
