@@ -52,6 +52,27 @@ struct MessageFramerParsingTests {
         #expect(messages(stream.map { [$0] }).messages == whole)
     }
 
+    /// A chunk that follows a fully consumed one is taken without copying; chunks that
+    /// end on a boundary, mid-message and mid-whitespace must all read the same.
+    @Test func chunksEndingOnAndOffMessageBoundaries() {
+        let message = Array(#"{"timestamp": {"seconds": 1, "microseconds": 2}, "event": "TICK"}"#.utf8) + [13, 10]
+        var chunks: [[UInt8]] = []
+        for round in 0..<60 {
+            let whole = Array([[UInt8]](repeating: message, count: round % 4 + 1).joined())
+            switch round % 3 {
+            case 0: chunks.append(whole)
+            case 1: chunks += [Array(whole.dropLast(round)), Array(whole.suffix(round))]
+            default: chunks += [whole.dropLast(1) + [], [10]]
+            }
+        }
+        let kept = chunks
+        let result = messages(chunks)
+        #expect(result.error == nil)
+        #expect(result.messages.count == (0..<60).reduce(0) { $0 + $1 % 4 + 1 })
+        #expect(result.messages.allSatisfy { $0["event"]?.stringValue == "TICK" })
+        #expect(chunks == kept, "the caller's chunks are not modified")
+    }
+
     @Test func malformedAndNonObjectFramesAreMalformedMessages() {
         let malformed = messages([Array(#"{"return": {}} {"a" 1} {"return": {}}"#.utf8)])
         #expect(malformed.messages.count == 1)

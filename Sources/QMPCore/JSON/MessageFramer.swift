@@ -57,6 +57,14 @@ public struct MessageFramer: Sendable {
     /// Adds bytes received from the peer: the overload a transport's chunks take, which
     /// spares each call the generic collection machinery (the cost of one small reply).
     public mutating func append(_ bytes: [UInt8]) {
+        // Everything before was consumed, as when reads end on a message boundary:
+        // take the chunk itself (one reference) instead of copying it.
+        if frameStart >= buffer.count && !scan.started {
+            buffer = bytes
+            frameStart = 0
+            scanned = 0
+            return
+        }
         compact()
         buffer.append(contentsOf: bytes)
     }

@@ -82,7 +82,7 @@ struct ListenerState {
 
     /// The next queued event without waiting, or the end; `nil` when the caller must wait.
     mutating func nextIfReady() -> Next? {
-        if let event = popUnread() { return .event(event) }
+        if let event = queue.popFirst() { return .event(event) }
         if let endError { return .ended(endError) }
         return nil
     }
@@ -103,7 +103,7 @@ struct ListenerState {
     mutating func next(orWait waiter: Waiter, token: UInt64) -> Next {
         highestRegistered = max(highestRegistered, token)
         if cancelledEarly.remove(token) != nil { return .ended(.cancelled("waiting for an event")) }
-        if let event = popUnread() { return .event(event) }
+        if let event = queue.popFirst() { return .event(event) }
         if let endError { return .ended(endError) }
         waiters.append((token, waiter))
         return .wait
@@ -117,11 +117,6 @@ struct ListenerState {
             return nil
         }
         return waiters.remove(at: index).waiter
-    }
-
-    /// The oldest unread event, taken off the queue.
-    private mutating func popUnread() -> Event? {
-        queue.popFirst()
     }
 
     /// Empties the queue; returns the events removed.

@@ -185,7 +185,6 @@ public final class ReplayTransport: Transport {
                 if let mismatch = state.mismatch { return .fail(mismatch) }
                 if state.isClosed || state.endOfStreamSent { return .end }
                 var chunk: [UInt8] = []
-                chunk.reserveCapacity(Self.chunkSize)
                 // Socket-sized chunks: one huge chunk would only cost page faults downstream.
                 while state.serverCursor < steps.count && chunk.count < Self.chunkSize {
                     if let ready = prebuilt[state.serverCursor] {
