@@ -58,8 +58,10 @@ public struct MessageFramer: Sendable {
     /// spares each call the generic collection machinery (the cost of one small reply).
     public mutating func append(_ bytes: [UInt8]) {
         // Everything before was consumed, as when reads end on a message boundary:
-        // take the chunk itself (one reference) instead of copying it.
-        if frameStart >= buffer.count && !scan.started {
+        // take the chunk itself (one reference) instead of copying it, unless it is
+        // mostly spare capacity (a short read into a large buffer), which the framer
+        // would then hold on to while the connection idles.
+        if frameStart >= buffer.count && !scan.started && bytes.count * 2 >= bytes.capacity {
             buffer = bytes
             frameStart = 0
             scanned = 0
@@ -131,7 +133,9 @@ public struct MessageFramer: Sendable {
         maxDepth: Int = JSONParser.defaultMaxDepth
     ) throws(QMPError) -> (parsed: Parsed, bytes: ArraySlice<UInt8>)? {
         var bytes = ArraySlice<UInt8>()
-        if let event = try parseInPlace(maxDepth: maxDepth, bytes: &bytes, { reader in reader.parseCanonicalEvent() }) {
+        if let event = try parseInPlace(maxDepth: maxDepth, rememberingStrings: true, bytes: &bytes, { reader in
+            reader.parseCanonicalEvent()
+        }) {
             return (.event(event), bytes)
         }
         guard let (message, bytes) = try nextMessage(maxDepth: maxDepth) else { return nil }
@@ -141,6 +145,8 @@ public struct MessageFramer: Sendable {
     /// Runs `parse` on the unconsumed bytes when no scan is under way; on success
     /// consumes what it parsed and sets `bytes` to it. `nil` (incomplete, another kind
     /// of message, or malformed) leaves the bytes to the scanning path and its error reporting.
+    /// `rememberingStrings` lends the parser the framer's ``RecentStrings``: for events,
+    /// whose floods repeat the same short strings.
     ///
     /// The value comes back alone, not in an optional tuple with its range: an
     /// optional tuple holding an `Event` was copied through the runtime's generic
@@ -148,6 +154,7 @@ public struct MessageFramer: Sendable {
     @inline(__always)
     private mutating func parseInPlace<Value>(
         maxDepth: Int,
+        rememberingStrings: Bool = false,
         bytes: inout ArraySlice<UInt8>,
         _ parse: (inout JSONReader) -> Value?
     ) throws(QMPError) -> Value? {
@@ -158,7 +165,8 @@ public struct MessageFramer: Sendable {
         let parsed = withUnsafeMutablePointer(to: &recentStrings) { recentStrings in
             buffer.withUnsafeBytes { buffer in
                 var reader = JSONReader(
-                    UnsafeRawBufferPointer(rebasing: buffer[offset...]), maxDepth: maxDepth, recentStrings: recentStrings
+                    UnsafeRawBufferPointer(rebasing: buffer[offset...]), maxDepth: maxDepth,
+                    recentStrings: rememberingStrings ? recentStrings : nil
                 )
                 reader.skipWhitespace()
                 start = reader.position

@@ -20,7 +20,7 @@ struct RecentStrings {
     }
 
     static let capacity = 128
-    /// Empty until the first lookup, so a framer that never parses costs nothing.
+    /// Empty until the first lookup, so a framer that never parses an event costs nothing.
     private var entries: [Entry] = []
 
     init() {}
