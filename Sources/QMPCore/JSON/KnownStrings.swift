@@ -28,7 +28,7 @@ struct KnownStrings: @unchecked Sendable {
     private let strings: UnsafePointer<String>
     private let mask: Int
 
-    init(_ vocabulary: [String]) {
+    private init(_ vocabulary: [String]) {
         var unique: [String] = []
         for string in vocabulary where string.utf8.count > 15 && !unique.contains(string) { unique.append(string) }
         var capacity = 16
