@@ -36,6 +36,7 @@ enum QMPShellMain {
             return 2
         }
         var configuration = QMPClient.Configuration()
+        if let timeout = connection.negotiationTimeout { configuration.connectTimeout = timeout }
         if options.trace {
             configuration.trace = { record in
                 output.write("\(record.direction == .sent ? "->" : "<-") \(record.text)\n", to: 2)
@@ -49,7 +50,7 @@ enum QMPShellMain {
                 if interactive { output.write("Type QMP commands, e.g. query-status; `qmp-shell --help` shows the syntax; Ctrl-D quits.\n") }
             }
         } catch {
-            output.notice(describe(error))
+            output.notice(describe(error) + (connection.diagnosis.map { "; \($0())" } ?? ""))
             return 2
         }
         var session = ShellSession(client: client, options: options, output: output)

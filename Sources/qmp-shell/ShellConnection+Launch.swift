@@ -33,7 +33,11 @@ extension ShellConnection {
             let transport = try await connectWhenListening(path: path, process: process)
             return ShellConnection(
                 banner: "qmp-shell: launched qemu-system-x86_64 -machine none (pid \(process.pid)), connected to unix:\(path)",
-                transport: transport
+                transport: transport,
+                // Our own QEMU, alive: better late than an error. Two runs in CI saw one
+                // answer nothing for 30 s after its greeting.
+                negotiationTimeout: .seconds(120),
+                diagnosis: { "QEMU pid \(process.pid) \(process.isRunning ? processState(process.pid) : "has exited")" }
             )
         } catch {
             throw QMPError(.connectionFailed, "could not start qemu-system-x86_64: \(launchFailure(process, logPath: logPath, error: error))")
@@ -51,17 +55,24 @@ extension ShellConnection {
         return lastLine ?? "it exited with status \(status)"
     }
 
-    /// What a child that is alive but silent is doing: its program name, state and the
-    /// kernel function it sleeps in, which tell a QEMU that is slow from one stuck before exec.
-    private static func processState(_ pid: Int32) -> String {
-        func read(_ name: String) -> String {
-            let text = (try? String(contentsOfFile: "/proc/\(pid)/\(name)", encoding: .utf8)) ?? "?"
+    /// What a child that is alive but silent is doing, thread by thread: program name,
+    /// state and the kernel function it sleeps in. That tells a QEMU still initialising
+    /// (its main thread busy or blocked) from one waiting for input, and a child stuck
+    /// before exec (it still has the shell's name).
+    static func processState(_ pid: Int32) -> String {
+        func read(_ path: String) -> String {
+            let text = (try? String(contentsOfFile: path, encoding: .utf8)) ?? "?"
             return text.trimmingCharacters(in: .whitespacesAndNewlines)
         }
-        let stat = read("stat")
-        // The fields after the parenthesised program name: state first.
-        let state = stat.split(separator: ")", maxSplits: 1).last?.split(separator: " ").first.map(String.init) ?? "?"
-        return "\(read("comm")), state \(state), waiting in \(read("wchan"))"
+        let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task")) ?? []
+        let threads = tasks.compactMap(Int32.init).sorted().map { tid in
+            let directory = "/proc/\(pid)/task/\(tid)"
+            // The fields after the parenthesised program name: state first.
+            let stat = read(directory + "/stat")
+            let state = stat.split(separator: ")", maxSplits: 1).last?.split(separator: " ").first.map(String.init) ?? "?"
+            return "\(read(directory + "/comm")) \(state) in \(read(directory + "/wchan"))"
+        }
+        return threads.isEmpty ? "gone" : "threads: " + threads.joined(separator: ", ")
     }
 
     /// QEMU binds its socket file a moment before it listens, so a connect in between

@@ -12,6 +12,10 @@ struct ShellConnection {
     /// The first line the shell prints: which QEMU this is.
     let banner: String
     let transport: any Transport
+    /// How long the greeting and negotiation may take; `nil` for the client's default.
+    var negotiationTimeout: Duration? = nil
+    /// What to add when connecting fails: the state of a QEMU the shell started.
+    var diagnosis: (@Sendable () -> String)? = nil
 
     static func open(_ options: ShellOptions) async throws -> ShellConnection {
         switch options.target {

@@ -45,10 +45,13 @@ final class RunningShell: Sendable {
         if first { close(tool.stdin) }
     }
 
-    /// Waits (up to 30 s: a QEMU launched on two loaded cores can take seconds) until stdout (or stderr) contains `text`.
+    /// Waits until stdout (or stderr) contains `text`: up to 150 s, longer than qmp-shell
+    /// itself waits for a QEMU it launched (120 s; one launched on two loaded cores has
+    /// taken over 30).
     func waitForOutput(_ text: String, onStandardError: Bool = false) async throws {
         let printed = { onStandardError ? self.errors : self.output }
-        for _ in 0..<3_000 where !printed().contains(text) {
+        let deadline = ContinuousClock.now + .seconds(150)
+        while !printed().contains(text) && ContinuousClock.now < deadline {
             try await Task.sleep(for: .milliseconds(10))
         }
         guard printed().contains(text) else {

@@ -44,7 +44,7 @@ struct ShellLifecycleTests {
     }
 }
 
-@Suite("qmp-shell --launch cleanup", .serialized, .requiresQEMU, .timeLimit(.minutes(2)))
+@Suite("qmp-shell --launch cleanup", .serialized, .requiresQEMU, .timeLimit(.minutes(4)))
 struct ShellLaunchCleanupTests {
     /// `(pid N), connected to unix:PATH` from the banner.
     private func launched(_ banner: String) -> (pid: Int32, directory: String)? {

@@ -2,11 +2,14 @@ import Foundation
 import QMPTestSupport
 import Testing
 
-@Suite("qmp-shell against real QEMU", .serialized, .requiresQEMU, .timeLimit(.minutes(3)))
+@Suite("qmp-shell against real QEMU", .serialized, .requiresQEMU, .timeLimit(.minutes(4)))
 struct ShellQEMUTests {
     @Test func launchesAThrowawayQEMU() async throws {
         guard QEMUInstance.executablePath != nil else { throw QEMUUnavailable(message: "qemu-system-x86_64 is not installed") }
-        let output = try await BuiltTool.run("qmp-shell", ["--launch"], input: "query-status\nstop\nno-such-command\n")
+        // qmp-shell waits up to 120 s for a QEMU it launched.
+        let output = try await BuiltTool.run(
+            "qmp-shell", ["--launch"], input: "query-status\nstop\nno-such-command\n", timeout: .seconds(150)
+        )
         #expect(output.status == 1, "the unknown command fails the script: \(output.stderr)")
         #expect(output.stdout.contains("launched qemu-system-x86_64"))
         #expect(output.stdout.contains(#""status":"running""#))
@@ -44,7 +47,7 @@ struct ShellQEMUTests {
         query-status
         quit
         """
-        let output = try await BuiltTool.run("qmp-shell", ["--launch", "--json"], input: script)
+        let output = try await BuiltTool.run("qmp-shell", ["--launch", "--json"], input: script, timeout: .seconds(150))
         #expect(output.status == 1, "the aborted transaction fails the script")
         let lines = output.stdout.split(separator: "\n").map(String.init)
         #expect(lines.count == 5, "\(lines)")
