@@ -193,7 +193,6 @@ struct JSONReader {
                     guard let recentStrings else { return RecentStrings.makeString(base + start, count: count) }
                     return recentStrings.pointee.string(at: base + start, count: count, readable: end - start)
                 }
-                // Read from the global each time: a stored copy cost three retains and releases per message.
                 if let shared = KnownStrings.qmp.lookup(base + start, count: count) { return shared }
                 return String(decoding: UnsafeRawBufferPointer(start: base + start, count: count), as: UTF8.self)
             }

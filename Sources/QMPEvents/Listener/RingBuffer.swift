@@ -27,19 +27,6 @@ struct RingBuffer<Element> {
         count += 1
     }
 
-    /// Appends `elements` in order, growing at most once.
-    mutating func append(contentsOf elements: some Collection<Element>) {
-        let needed = count + elements.count
-        if needed > slots.count { grow(toHold: needed) }
-        var index = wrapped(head + count)
-        for element in elements {
-            slots[index] = element
-            index += 1
-            if index == slots.count { index = 0 }
-        }
-        count = needed
-    }
-
     mutating func popFirst() -> Element? {
         guard count > 0 else { return nil }
         let element = slots[head].take()
@@ -64,12 +51,6 @@ struct RingBuffer<Element> {
     /// Drops the oldest element, if any.
     mutating func removeFirst() {
         _ = popFirst()
-    }
-
-    /// Removes every element and returns them, oldest first; the storage is given back.
-    mutating func removeAll() -> [Element] {
-        defer { reset() }
-        return elements
     }
 
     /// The elements, oldest first.
