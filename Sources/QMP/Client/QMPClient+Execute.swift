@@ -45,14 +45,13 @@ extension QMPClient {
     ) async throws(QMPError) -> JSONValue {
         let session = try currentSession(for: name)
         // One allocation for the members, whose keys are known to be distinct: a literal
-        // plus insertions allocated the literal's array and regrew the members.
-        var members: [JSONObject.Member] = []
-        members.reserveCapacity(3)
-        members.append(JSONObject.Member(key: oob ? "exec-oob" : "execute", value: .string(name)))
-        if let arguments { members.append(JSONObject.Member(key: "arguments", value: .object(arguments))) }
-        members.append(JSONObject.Member(key: "id", value: .string(makeID())))
+        // plus insertions allocated the literal's storage and regrew the members.
+        var command = JSONObject(reservingCapacity: 3)
+        command.appendUnique(JSONObject.Member(key: oob ? "exec-oob" : "execute", value: .string(name)))
+        if let arguments { command.appendUnique(JSONObject.Member(key: "arguments", value: .object(arguments))) }
+        command.appendUnique(JSONObject.Member(key: "id", value: .string(makeID())))
         let reply = try await session.roundTrip(
-            Message(JSONObject(uniqueMembers: members)), command: name, fileDescriptors: fileDescriptors,
+            Message(command), command: name, fileDescriptors: fileDescriptors,
             timeout: timeout ?? configuration.defaultTimeout
         ).get()
         if let error = ErrorReply(reply) {

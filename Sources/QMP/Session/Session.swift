@@ -323,7 +323,8 @@ final class Session: Sendable {
     private func handle(_ chunk: [UInt8], in inbound: inout Inbound) throws(QMPError) {
         inbound.framer.append(chunk)
         while let (parsed, bytes) = try inbound.framer.nextParsed(maxDepth: configuration.maxDepth) {
-            switch parsed {
+            // Consumed, so the event moves into the batch instead of being copied and released.
+            switch consume parsed {
             case .event(let event): handle(event, bytes: bytes, events: &inbound.events)
             case .message(let message): try handle(message, bytes: bytes, events: &inbound.events)
             }
@@ -366,7 +367,7 @@ final class Session: Sendable {
     }
 
     /// Queues an event that arrived in QEMU's layout (see ``MessageFramer/nextParsed(maxDepth:)``).
-    private func handle(_ event: Event, bytes: ArraySlice<UInt8>, events: inout [Event]) {
+    private func handle(_ event: consuming Event, bytes: ArraySlice<UInt8>, events: inout [Event]) {
         trace(bytes)
         // Events before negotiation completes belong to no session the user can see.
         guard isRunning.load(ordering: .acquiring) else { return }

@@ -38,7 +38,7 @@ extension JSONValue: Codable {
         case .array(let value): try container.encode(value)
         case .object(let object):
             var keyed = encoder.container(keyedBy: AnyCodingKey.self)
-            for member in object.members { try keyed.encode(member.value, forKey: AnyCodingKey(member.key)) }
+            for member in object { try keyed.encode(member.value, forKey: AnyCodingKey(member.key)) }
         }
     }
 }

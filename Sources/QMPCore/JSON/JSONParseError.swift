@@ -14,6 +14,7 @@ public struct JSONParseError: Error, Sendable, Hashable, CustomStringConvertible
         public static let controlCharacterInString = Reason("unescaped control character in string")
         public static let invalidUTF8 = Reason("invalid UTF-8")
         public static let tooDeep = Reason("nesting too deep")
+        public static let tooManyMembers = Reason("more members in one object than JSONObject can hold")
     }
 
     /// Byte offset of the offending input.

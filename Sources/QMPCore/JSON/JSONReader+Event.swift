@@ -16,18 +16,26 @@ extension JSONReader {
         guard let (seconds, microseconds) = timestampAndEventKey(),
               peek() == UInt8(ascii: "\""), let name = try? parseString()
         else { return nil }
-        var data = JSONObject()
+        guard let data = eventData(), expect("}") else { return nil }
+        return Event(name: name, data: data, timestamp: Event.Timestamp(seconds: seconds, microseconds: microseconds))
+    }
+
+    /// `, "data": {...}` (a non-empty object), or an empty object when the envelope ends here.
+    /// The members go to the framer's storage shared by events, when it lends one.
+    private mutating func eventData() -> JSONObject? {
         skipWhitespace()
-        if peek() == UInt8(ascii: ",") {
-            position += 1
-            guard expectKey("\"data\""), peek() == UInt8(ascii: "{") else { return nil }
-            depth = 1
-            guard case .object(let object)? = try? parseObject(), !object.isEmpty else { return nil }
-            data = object
+        guard peek() == UInt8(ascii: ",") else { return JSONObject() }
+        position += 1
+        guard expectKey("\"data\""), peek() == UInt8(ascii: "{") else { return nil }
+        depth = 1
+        let object: JSONObject?
+        if let eventMembers {
+            object = try? parseObject(into: &eventMembers.pointee, minimumCapacity: MessageFramer.sharedMemberCapacity)
+        } else {
+            object = try? parseObject().objectValue
         }
-        guard expect("}") else { return nil }
-        let timestamp = Event.Timestamp(seconds: seconds, microseconds: microseconds)
-        return Event(name: name, data: data, timestamp: timestamp)
+        guard let object, !object.isEmpty else { return nil }
+        return object
     }
 
     /// The envelope up to the event's name: `{"timestamp": {"seconds": S,

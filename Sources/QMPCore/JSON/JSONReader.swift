@@ -7,11 +7,18 @@ struct JSONReader {
     var depth = 0
     /// The framer's cache of short strings, for the duration of one parse.
     let recentStrings: UnsafeMutablePointer<RecentStrings>?
+    /// The framer's storage shared by the `data` members of events (see ``MemberStorage``).
+    let eventMembers: UnsafeMutablePointer<MemberStorage?>?
 
-    init(_ bytes: UnsafeRawBufferPointer, maxDepth: Int, recentStrings: UnsafeMutablePointer<RecentStrings>? = nil) {
+    init(
+        _ bytes: UnsafeRawBufferPointer, maxDepth: Int,
+        recentStrings: UnsafeMutablePointer<RecentStrings>? = nil,
+        eventMembers: UnsafeMutablePointer<MemberStorage?>? = nil
+    ) {
         self.bytes = bytes
         self.maxDepth = maxDepth
         self.recentStrings = recentStrings
+        self.eventMembers = eventMembers
     }
 
     mutating func parseDocument() throws(JSONParseError) -> JSONValue {
@@ -96,19 +103,42 @@ struct JSONReader {
     }
 
     mutating func parseObject() throws(JSONParseError) -> JSONValue {
+        var storage: MemberStorage?
+        return .object(try parseObject(into: &storage, minimumCapacity: 4))
+    }
+
+    /// Parses the object at `position`, appending its members to `storage` after the
+    /// members already there (a new storage when it fills up: see ``MemberStorage``).
+    /// On failure, the members appended so far are dropped again.
+    mutating func parseObject(
+        into storage: inout MemberStorage?,
+        minimumCapacity: Int
+    ) throws(JSONParseError) -> JSONObject {
         try enter()
         defer { depth -= 1 }
         position += 1
-        var members: [JSONObject.Member] = []
-        // QMP objects are small; one allocation up front beats growing 1 → 2 → 4.
-        members.reserveCapacity(4)
+        var objectStart = storage?.initializedCount ?? 0
+        do {
+            return try parseMembers(into: &storage, objectStart: &objectStart, minimumCapacity: minimumCapacity)
+        } catch {
+            storage?.truncate(to: objectStart)
+            throw error
+        }
+    }
+
+    private mutating func parseMembers(
+        into storage: inout MemberStorage?,
+        objectStart: inout Int,
+        minimumCapacity: Int
+    ) throws(JSONParseError) -> JSONObject {
         skipWhitespace()
         if position < bytes.count, bytes[position] == UInt8(ascii: "}") {
             position += 1
-            return .object(JSONObject(uniqueMembers: members))
+            return JSONObject()
         }
         // Only consulted for large objects; QMP's are small, where a scan is cheaper.
         var index = [String: Int]()
+        var count = 0
         while true {
             skipWhitespace()
             guard position < bytes.count else { throw fail(.unexpectedEnd) }
@@ -121,30 +151,41 @@ struct JSONReader {
             skipWhitespace()
             let value = try parseValue()
             // A repeated key keeps its last value, as QEMU does.
-            if members.count < 16 {
-                // Comparing lengths first skips most of String's comparison machinery.
-                let length = key.utf8.count
-                if let existing = members.firstIndex(where: { $0.key.utf8.count == length && $0.key == key }) {
-                    members[existing].value = value
+            var existing: Int?
+            if count > 0, let base = storage?.members {
+                let members = base + objectStart
+                if count < 16 {
+                    // Comparing lengths first skips most of String's comparison machinery.
+                    let length = key.utf8.count
+                    for offset in 0..<count where members[offset].key.utf8.count == length && members[offset].key == key {
+                        existing = offset
+                        break
+                    }
                 } else {
-                    members.append(JSONObject.Member(key: key, value: value))
+                    if index.isEmpty {
+                        for offset in 0..<count { index[members[offset].key] = offset }
+                    }
+                    existing = index[key]
                 }
-            } else {
-                if index.isEmpty {
-                    for (offset, member) in members.enumerated() { index[member.key] = offset }
-                }
-                if let existing = index[key] {
-                    members[existing].value = value
-                } else {
-                    index[key] = members.count
-                    members.append(JSONObject.Member(key: key, value: value))
-                }
+                if let existing { members[existing].value = value }
+            }
+            if existing == nil {
+                guard count < JSONObject.maximumCount else { throw fail(.tooManyMembers) }
+                if count >= 16 { index[key] = count }
+                MemberStorage.append(
+                    JSONObject.Member(key: key, value: value),
+                    to: &storage, objectStart: &objectStart, minimumCapacity: minimumCapacity
+                )
+                count += 1
             }
             skipWhitespace()
             guard position < bytes.count else { throw fail(.unexpectedEnd) }
             switch bytes[position] {
             case UInt8(ascii: ","): position += 1
-            case UInt8(ascii: "}"): position += 1; return .object(JSONObject(uniqueMembers: members))
+            case UInt8(ascii: "}"):
+                position += 1
+                guard let storage else { return JSONObject() }
+                return JSONObject(members: storage, start: objectStart, count: count)
             default: throw fail(.unexpectedCharacter)
             }
         }

@@ -36,7 +36,7 @@ extension JSONValue {
             buffer.append(UInt8(ascii: "]"))
         case .object(let object):
             buffer.append(UInt8(ascii: "{"))
-            for (index, member) in object.members.enumerated() {
+            for (index, member) in object.enumerated() {
                 if index > 0 { buffer.append(UInt8(ascii: ",")) }
                 if index > 0 && spaced { buffer.append(UInt8(ascii: " ")) }
                 Self.appendString(member.key, to: &buffer)
@@ -150,7 +150,7 @@ extension JSONValue {
             buffer.append(UInt8(ascii: "]"))
         case .object(let object) where !object.isEmpty:
             buffer.append(UInt8(ascii: "{"))
-            for (index, member) in object.members.enumerated() {
+            for (index, member) in object.enumerated() {
                 if index > 0 { buffer.append(UInt8(ascii: ",")) }
                 newline(level + 1)
                 Self.appendString(member.key, to: &buffer)

@@ -47,7 +47,7 @@ public struct Message: Sendable, Hashable {
 
     public var kind: Kind {
         // Replies are by far the most common, so test them first.
-        for member in object.members {
+        for member in object {
             switch member.key {
             case "return": return .success
             case "error": return .error
