@@ -151,25 +151,9 @@ struct JSONReader {
             skipWhitespace()
             let value = try parseValue()
             // A repeated key keeps its last value, as QEMU does.
-            var existing: Int?
-            if count > 0, let base = storage?.members {
-                let members = base + objectStart
-                if count < 16 {
-                    // Comparing lengths first skips most of String's comparison machinery.
-                    let length = key.utf8.count
-                    for offset in 0..<count where members[offset].key.utf8.count == length && members[offset].key == key {
-                        existing = offset
-                        break
-                    }
-                } else {
-                    if index.isEmpty {
-                        for offset in 0..<count { index[members[offset].key] = offset }
-                    }
-                    existing = index[key]
-                }
-                if let existing { members[existing].value = value }
-            }
-            if existing == nil {
+            if let existing = Self.index(of: key, in: storage, from: objectStart, count: count, largeObjectIndex: &index) {
+                storage?.members[objectStart + existing].value = value
+            } else {
                 guard count < JSONObject.maximumCount else { throw fail(.tooManyMembers) }
                 if count >= 16 { index[key] = count }
                 MemberStorage.append(
@@ -189,6 +173,29 @@ struct JSONReader {
             default: throw fail(.unexpectedCharacter)
             }
         }
+    }
+
+    /// Where `key` is among the `count` members from `start` on. Up to 16 are scanned;
+    /// past that, `largeObjectIndex` is built once and consulted instead.
+    @inline(__always)
+    private static func index(
+        of key: String, in storage: MemberStorage?, from start: Int, count: Int,
+        largeObjectIndex index: inout [String: Int]
+    ) -> Int? {
+        guard count > 0, let base = storage?.members else { return nil }
+        let members = base + start
+        if count < 16 {
+            // Comparing lengths first skips most of String's comparison machinery.
+            let length = key.utf8.count
+            for offset in 0..<count where members[offset].key.utf8.count == length && members[offset].key == key {
+                return offset
+            }
+            return nil
+        }
+        if index.isEmpty {
+            for offset in 0..<count { index[members[offset].key] = offset }
+        }
+        return index[key]
     }
 
     // MARK: Strings
