@@ -45,6 +45,20 @@ struct EventLayoutTests {
         #expect(try framer.nextParsed() == nil)
     }
 
+    @Test func eventBytesAreLeftOutOnlyWhenAskedTo() throws {
+        let reply = #"{"return": {}}"#
+        var framer = MessageFramer()
+        framer.append(Array((Self.lines[0] + reply + Self.lines[0]).utf8))
+        let (first, firstBytes) = try #require(try framer.nextParsed(keepingEventBytes: false))
+        guard case .event = first else { Issue.record("not an event: \(first)"); return }
+        #expect(firstBytes.isEmpty)
+        // Anything else comes with its bytes regardless.
+        let (_, replyBytes) = try #require(try framer.nextParsed(keepingEventBytes: false))
+        #expect(String(decoding: replyBytes, as: UTF8.self) == reply)
+        let (_, lastBytes) = try #require(try framer.nextParsed())
+        #expect(String(decoding: lastBytes, as: UTF8.self) == Self.lines[0])
+    }
+
     @Test func onlyQEMUsLayoutTakesTheFastPath() throws {
         var framer = MessageFramer()
         framer.append(Array((Self.lines[0] + Self.lines[4] + #"{"return": {}}"#).utf8))

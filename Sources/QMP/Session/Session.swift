@@ -322,7 +322,8 @@ final class Session: Sendable {
     /// Frames and handles one chunk; events go to the listeners before any reply after them.
     private func handle(_ chunk: [UInt8], in inbound: inout Inbound) throws(QMPError) {
         inbound.framer.append(chunk)
-        while let (parsed, bytes) = try inbound.framer.nextParsed(maxDepth: configuration.maxDepth) {
+        let tracing = configuration.trace != nil
+        while let (parsed, bytes) = try inbound.framer.nextParsed(maxDepth: configuration.maxDepth, keepingEventBytes: tracing) {
             // Consumed, so the event moves into the batch instead of being copied and released.
             switch consume parsed {
             case .event(let event): handle(event, bytes: bytes, events: &inbound.events)

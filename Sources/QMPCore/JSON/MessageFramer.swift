@@ -135,11 +135,16 @@ public struct MessageFramer: Sendable {
     /// Like ``nextMessage(maxDepth:)``, but an event in the layout QEMU sends is
     /// parsed directly into an ``Event``, without building the envelope and
     /// timestamp objects first: the reader's path for event floods.
+    ///
+    /// - Parameter keepingEventBytes: `false` returns such events with empty `bytes`,
+    ///   for a caller that does not look at them: a slice keeps the buffer alive, which
+    ///   costs an atomic retain and release per event.
     public mutating func nextParsed(
-        maxDepth: Int = JSONParser.defaultMaxDepth
+        maxDepth: Int = JSONParser.defaultMaxDepth,
+        keepingEventBytes: Bool = true
     ) throws(QMPError) -> (parsed: Parsed, bytes: ArraySlice<UInt8>)? {
         var bytes = ArraySlice<UInt8>()
-        if let event = try parseInPlace(maxDepth: maxDepth, forEvents: true, bytes: &bytes, { reader in
+        if let event = try parseInPlace(maxDepth: maxDepth, forEvents: true, keepingBytes: keepingEventBytes, bytes: &bytes, { reader in
             reader.parseCanonicalEvent()
         }) {
             return (.event(event), bytes)
@@ -149,7 +154,7 @@ public struct MessageFramer: Sendable {
     }
 
     /// Runs `parse` on the unconsumed bytes when no scan is under way; on success
-    /// consumes what it parsed and sets `bytes` to it. `nil` (incomplete, another kind
+    /// consumes what it parsed and sets `bytes` to it (if `keepingBytes`). `nil` (incomplete, another kind
     /// of message, or malformed) leaves the bytes to the scanning path and its error reporting.
     /// `forEvents` lends the parser the framer's ``RecentStrings`` and its storage for
     /// events' `data` members: event floods repeat the same short strings, and sharing one
@@ -162,6 +167,7 @@ public struct MessageFramer: Sendable {
     private mutating func parseInPlace<Value>(
         maxDepth: Int,
         forEvents: Bool = false,
+        keepingBytes: Bool = true,
         bytes: inout ArraySlice<UInt8>,
         _ parse: (inout JSONReader) -> Value?
     ) throws(QMPError) -> Value? {
@@ -189,7 +195,7 @@ public struct MessageFramer: Sendable {
         if end - start > maxMessageSize { throw tooLarge(size: end - start) }
         frameStart = offset + end
         scanned = frameStart
-        bytes = buffer[(offset + start)..<(offset + end)]
+        if keepingBytes { bytes = buffer[(offset + start)..<(offset + end)] }
         return parsed
     }
 

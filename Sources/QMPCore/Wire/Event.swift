@@ -49,7 +49,9 @@ public struct Event: Sendable {
 
     /// The message as received, when it is not in QEMU's layout; `nil` when
     /// ``message`` can be rebuilt from the parts.
-    private var received: Message?
+    // Initialized here, not in the initializers: assigning `nil` there left a copy of the
+    // whole event in optimized builds (a retain and release per event read).
+    private var received: Message? = nil
 
     /// Reads an event out of a message of kind ``Message/Kind/event``.
     public init(_ message: Message) throws(QMPError) {
@@ -68,7 +70,6 @@ public struct Event: Sendable {
             seconds: stamp?["seconds"]?.intValue ?? -1,
             microseconds: stamp?["microseconds"]?.intValue ?? -1
         )
-        received = nil
         if canonicalMessage != message || !Self.hasCanonicalOrder(message) { received = message }
     }
 
@@ -77,7 +78,6 @@ public struct Event: Sendable {
         self.name = name
         self.data = data
         self.timestamp = timestamp
-        self.received = nil
     }
 
     /// The message exactly as received (or, for an event made here, as QEMU would send it).
