@@ -1,4 +1,5 @@
 import QMPCore
+import QMPTestSupport
 import Testing
 
 /// Events in QEMU's layout are parsed straight into ``Event`` and rebuild their
@@ -43,6 +44,39 @@ struct EventLayoutTests {
         #expect(expected.message.serializedBytes() == generic.serializedBytes())
         for key in ["event", "data", "timestamp", "extra"] { #expect(event[key] == generic[key]) }
         #expect(try framer.nextParsed() == nil)
+    }
+
+    /// The envelope's timestamp is read without the generic number parser; any number
+    /// it does not take must come out as the generic parser reads it, or fail as it does.
+    @Test func everyTimestampReadsAsTheGenericParserReadsIt() throws {
+        var random = SplitMix64(seed: 42)
+        var numbers = ["0", "-0", "1.5", "1e3", "2E1", "01", "-", "-x", "00", "1700000000.000001",
+                       "9223372036854775807", "-9223372036854775808", "9223372036854775808", "123456789012345678901"]
+        for length in 1...20 {
+            let digits = String((0..<length).map { index in
+                Character(String(Int.random(in: (index == 0 ? 1 : 0)...9, using: &random)))
+            })
+            numbers += [digits, "-" + digits]
+        }
+        for number in numbers {
+            let line = #"{"timestamp": {"seconds": \#(number), "microseconds": 5}, "event": "E", "data": {"a": 1}}"#
+            var framer = MessageFramer()
+            framer.append(Array(line.utf8))
+            let fast = Result { () throws -> Event in
+                switch try framer.nextParsed()?.parsed {
+                case .event(let event)?: return event
+                case .message(let message)?: return try Event(message)
+                case nil: throw QMPError(.malformedMessage, "incomplete")
+                }
+            }
+            let generic = Result { try Event(Message(parsing: Array(line.utf8))) }
+            switch (fast, generic) {
+            case (.success(let fast), .success(let generic)):
+                #expect(fast == generic && fast.timestamp == generic.timestamp, "\(number)")
+            case (.failure, .failure): break
+            default: Issue.record("\(number): \(fast) against \(generic)")
+            }
+        }
     }
 
     @Test func eventBytesAreLeftOutOnlyWhenAskedTo() throws {

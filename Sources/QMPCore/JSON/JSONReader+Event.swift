@@ -90,9 +90,7 @@ extension JSONReader {
 
     @inline(__always)
     private mutating func integer() -> Int64? {
-        guard let first = peek(), first == UInt8(ascii: "-") || first &- UInt8(ascii: "0") < 10,
-              case .int(let value)? = try? parseNumber()
-        else { return nil }
-        return value
+        skipWhitespace()
+        return shortInteger()
     }
 }

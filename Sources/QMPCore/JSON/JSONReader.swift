@@ -431,6 +431,46 @@ struct JSONReader {
         return .double(double)
     }
 
+    /// An integer of at most 18 digits at `position`, as `parseNumber()` reads it, without
+    /// building a ``JSONValue``: the event envelope's timestamp. `nil`, with `position`
+    /// unchanged, for anything else (fractions, exponents, longer numbers), which the
+    /// caller leaves to the generic path.
+    @inline(__always)
+    mutating func shortInteger() -> Int64? {
+        let start = position
+        var index = position
+        let negative = index < bytes.count && bytes[index] == UInt8(ascii: "-")
+        if negative { index += 1 }
+        guard index < bytes.count, let base = bytes.baseAddress else { return nil }
+        let first = bytes[index]
+        var magnitude: Int64 = 0
+        if first == UInt8(ascii: "0") {
+            index += 1
+        } else if first &- UInt8(ascii: "1") < 9 {
+            let fastEnd = min(bytes.count, index + 18)
+            while index + 8 <= fastEnd, let eight = Self.eightDigits(base.loadUnaligned(fromByteOffset: index, as: UInt64.self)) {
+                magnitude = magnitude &* 100_000_000 &+ Int64(eight)
+                index += 8
+            }
+            while index < fastEnd, bytes[index] &- UInt8(ascii: "0") < 10 {
+                magnitude = magnitude &* 10 &+ Int64(bytes[index] &- UInt8(ascii: "0"))
+                index += 1
+            }
+        } else {
+            return nil
+        }
+        if index < bytes.count {
+            switch bytes[index] {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "."), UInt8(ascii: "e"), UInt8(ascii: "E"):
+                position = start
+                return nil
+            default: break
+            }
+        }
+        position = index
+        return negative ? -magnitude : magnitude
+    }
+
     /// The value of eight ASCII digits loaded as one word, or `nil` if any byte is not a digit.
     @inline(__always)
     private static func eightDigits(_ raw: UInt64) -> UInt64? {

@@ -36,17 +36,23 @@ struct RecentStrings {
         let hash = (low ^ (high &* 31) ^ UInt64(count)) &* 0x9E37_79B9_7F4A_7C15
         let first = Int(truncatingIfNeeded: hash >> 57)
         let second = Int(truncatingIfNeeded: (hash >> 50) & 127)
+        // Hits only read: a mutable buffer would check the array's uniqueness every time.
+        let hit = entries.withUnsafeBufferPointer { entries -> String? in
+            guard !entries.isEmpty else { return nil }
+            if entries[first].matches(low, high, count) { return entries[first].string }
+            if entries[second].matches(low, high, count) { return entries[second].string }
+            return nil
+        }
+        if let hit { return hit }
         if entries.isEmpty {
             entries = Array(repeating: Entry(low: 0, high: 0, count: -1, string: ""), count: Self.capacity)
         }
-        return entries.withUnsafeMutableBufferPointer { entries in
-            if entries[first].matches(low, high, count) { return entries[first].string }
-            if entries[second].matches(low, high, count) { return entries[second].string }
-            let string = Self.makeString(start, count: count)
+        let string = Self.makeString(start, count: count)
+        entries.withUnsafeMutableBufferPointer { entries in
             if second != first { entries[second] = entries[first] }
             entries[first] = Entry(low: low, high: high, count: count, string: string)
-            return string
         }
+        return string
     }
 
     /// A string of `count` (at most 15) valid UTF-8 bytes: a small string, filled in
