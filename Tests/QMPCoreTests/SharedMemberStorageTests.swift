@@ -151,6 +151,14 @@ struct SharedMemberStorageTests {
         #expect(storage == nil)
     }
 
+    @Test func anObjectStaysTwoWordsAndAValueThree() {
+        // 32-bit bounds keep the range beside the reference; a larger object would grow
+        // every JSONValue, member and event.
+        #expect(MemoryLayout<JSONObject>.size == 16)
+        #expect(MemoryLayout<JSONValue>.stride == 24)
+        #expect(MemoryLayout<JSONObject.Member>.stride == 40)
+    }
+
     @Test func copiesOfAnObjectAreIndependentValues() {
         var original: JSONObject = ["a": 1, "b": 2, "c": 3]
         let copy = original
