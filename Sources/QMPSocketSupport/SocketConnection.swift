@@ -22,6 +22,11 @@ package final class SocketConnection: Sendable {
     /// so a concurrent `close()` can never make a read hit a reused fd number.
     private let lifetime = Mutex<(isClosed: Bool, inFlight: Int, fdClosed: Bool)>((false, 0, false))
     private static let chunkSize = 64 * 1024
+    /// Where reads land before their bytes are copied out at their actual size: a caller
+    /// polling for its reply tries many reads that find nothing, and a fresh 64 KiB array
+    /// for each cost more than the reply. Allocated on the first read; the lock only
+    /// serialises reads, which callers already do.
+    private let readBuffer = Mutex(ReadBuffer())
 
     /// Takes ownership of the connected socket `fd`.
     package init(fd: Int32, peer: String) throws(QMPError) {
@@ -80,20 +85,16 @@ package final class SocketConnection: Sendable {
 
     /// One read that never waits; `.endOfStream` also once closed.
     package func receiveNow() throws(QMPError) -> ReceiveAttempt {
-        // Read straight into uninitialised storage: zero-filling 64 KiB per read showed up in profiles.
-        var outcome: Result<SyscallResult<Int>?, QMPError> = .success(nil)
-        let bytes = [UInt8](unsafeUninitializedCapacity: Self.chunkSize) { buffer, initialized in
-            outcome = Result { () throws(QMPError) in
-                try withFD { fd throws(QMPError) in
-                    try nonBlockingSyscall("reading from \(peer)") { read(fd, buffer.baseAddress, buffer.count) }
-                }
+        try readBuffer.withLock { readBuffer throws(QMPError) in
+            let buffer = readBuffer.storage(size: Self.chunkSize)
+            let outcome = try withFD { fd throws(QMPError) in
+                try nonBlockingSyscall("reading from \(peer)") { read(fd, buffer.baseAddress, buffer.count) }
             }
-            if case .success(.value(let count)?) = outcome { initialized = count } else { initialized = 0 }
-        }
-        switch try outcome.get() {
-        case nil, .value(0)?: return .endOfStream
-        case .value?: return .bytes(bytes)
-        case .wouldBlock?: return .wouldBlock
+            switch outcome {
+            case nil, .value(0)?: return .endOfStream
+            case .value(let count)?: return .bytes([UInt8](UnsafeRawBufferPointer(rebasing: buffer[..<count])))
+            case .wouldBlock?: return .wouldBlock
+            }
         }
     }
 
@@ -260,4 +261,19 @@ extension SocketConnection {
             }
         }) ?? nil
     }
+}
+
+/// A connection's read buffer: uninitialised (zero-filling 64 KiB per read showed up in
+/// profiles), allocated on first use and freed with the connection.
+private struct ReadBuffer: ~Copyable {
+    private var buffer: UnsafeMutableRawBufferPointer?
+
+    mutating func storage(size: Int) -> UnsafeMutableRawBufferPointer {
+        if let buffer { return buffer }
+        let allocated = UnsafeMutableRawBufferPointer.allocate(byteCount: size, alignment: 16)
+        buffer = allocated
+        return allocated
+    }
+
+    deinit { buffer?.deallocate() }
 }
