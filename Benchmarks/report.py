@@ -1,7 +1,8 @@
 """Turns the results of run.sh into BENCHMARKS.md."""
 import json, os, platform, subprocess, sys
 
-rows = [json.loads(line) for line in open(sys.argv[1]) if line.strip()]
+rows_all = [json.loads(line) for line in open(sys.argv[1]) if line.strip()]
+rows = [r for r in rows_all if r.get("scenario") != "host"]
 
 # Scenarios run several times: keep each configuration's best run, the one a
 # noisy neighbour disturbed least.
@@ -124,5 +125,15 @@ if py_events and py_commands:
     r = one(scenario="events", source="unix socket", listeners=1)
     if r and "client" not in r:
         w(f"- events over the socket ≥ 50× Python: {ratio(r['events_per_s'], py_events['events_per_s'])} — {'met' if r['events_per_s'] >= 50 * py_events['events_per_s'] else 'not met'}")
+# Steal time: CPU the hypervisor gave to other guests while this one wanted it. A run
+# whose absolute rates all drop together (the C floor too) usually shows it here.
+marks = [r for r in rows_all if r.get("scenario") == "host"]
+if len(marks) > 1:
+    phases = []
+    for before, after in zip(marks, marks[1:]):
+        total = after["total"] - before["total"]
+        if total > 0:
+            phases.append(f"{before['phase']} {100 * (after['steal'] - before['steal']) / total:.0f}%")
+    w(f"\nHost: the hypervisor took this share of the VM's CPU time (steal, /proc/stat) during each part of the run: {', '.join(phases)}.")
 w("\nSee `Benchmarks/README.md` for how to run, and the profile notes there for what was found and fixed.")
 print("\n".join(out))

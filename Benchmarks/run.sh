@@ -35,9 +35,16 @@ start_peer() { # start_peer NAME [FLOOD]; waits for the socket
   for _ in $(seq 100); do [ -S "$WORK/$1.sock" ] && break; sleep 0.05; done
 }
 
+host_mark() { # host_mark PHASE: this VM's CPU ticks so far, and those the hypervisor took (steal)
+  read -r _ user nice system idle iowait irq softirq steal _ < /proc/stat
+  echo "{\"scenario\": \"host\", \"phase\": \"$1\", \"steal\": $steal, \"total\": $((user + nice + system + idle + iowait + irq + softirq + steal))}" >> "$RESULTS"
+}
+
+host_mark parse
 echo "== 1 parse" >&2
 "$BENCH" parse ../Tests/QMPMockTests/Transcripts/schema.qmp $PARSE >> "$RESULTS"
 
+host_mark events
 echo "== 2 events" >&2
 start_peer flood $EVENTS
 # Three runs each; report.py keeps the best, which on a shared machine is the least disturbed.
@@ -51,6 +58,7 @@ done
 echo "{\"scenario\": \"events\", \"source\": \"unix socket\", \"client\": \"C floor\", \"listeners\": 0, \"events_per_s\": $("$WORK/floor" "$WORK/flood.sock" flood)}" >> "$RESULTS"
 [ -n "$PYTHON" ] && "$PYTHON" Python/bench.py "$WORK/flood.sock" events >> "$RESULTS"
 
+host_mark commands
 echo "== 3 commands" >&2
 start_peer serve
 # Round trips are latency-bound and the most sensitive to a busy neighbour: best of three, all clients alike.
@@ -68,6 +76,7 @@ if command -v qemu-system-x86_64 >/dev/null; then
   fi
 fi
 
+host_mark memory
 echo "== 4 memory" >&2
 start_peer memflood $MEMORY_EVENTS
 "$BENCH" memory "$WORK/memflood.sock" bounded >> "$RESULTS"
@@ -76,6 +85,7 @@ start_peer memflood $MEMORY_EVENTS
 echo "== 5 scale" >&2
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 "$BENCH" scale $CONNECTIONS "$WORK" >> "$RESULTS"
+host_mark end
 
 if [ $SMOKE = 1 ]; then
   echo "smoke run complete: $(wc -l < "$RESULTS") results" >&2

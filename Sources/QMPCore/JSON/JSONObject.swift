@@ -33,7 +33,8 @@ public struct JSONObject: Sendable {
     //     are never written again while a second object can see them, because every
     //     mutation of a `JSONObject` first makes its storage unique (`isKnownUniquelyReferenced`);
     // (2) the one reader that owns a shared storage appends past `count`, where no object
-    //     looks, and updates `count`, which only that reader and `deinit` read;
+    //     looks, and updates `count`, which objects read only once they hold the sole
+    //     reference (the reader's is gone by then);
     // (3) `deinit` runs when no reference is left.
     // Objects reach other threads through locks or continuations, which order those writes first.
     nonisolated(unsafe) private var storage: MemberStorage?

@@ -83,7 +83,8 @@ package final class MemberStorage: ManagedBuffer<MemberStorage.Header, JSONObjec
         }
     }
 
-    /// Drops the members from `count` on, which no object refers to: a parse that failed halfway.
+    /// Drops the members from `count` on, which no object refers to (a parse that failed
+    /// halfway, or what objects that are gone left behind).
     func truncate(to count: Int) {
         withUnsafeMutablePointers { header, members in
             guard count < header.pointee.count else { return }
