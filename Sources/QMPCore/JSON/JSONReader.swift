@@ -373,30 +373,18 @@ struct JSONReader {
     // MARK: Numbers
 
     mutating func parseNumber() throws(JSONParseError) -> JSONValue {
+        // Nearly every number QMP sends is a short integer.
+        if let value = shortInteger() { return .int(value) }
         let start = position
         let negative = bytes[position] == UInt8(ascii: "-")
         if negative { position += 1 }
         guard position < bytes.count else { throw fail(.unexpectedEnd) }
-        // Up to 18 digits cannot overflow a UInt64, so the common case needs no checks.
         var magnitude: UInt64 = 0
         var overflow = false
         let first = bytes[position]
         if first == UInt8(ascii: "0") {
             position += 1
         } else if first >= UInt8(ascii: "1") && first <= UInt8(ascii: "9") {
-            let fastEnd = min(bytes.count, position + 18)
-            // Eight digits at a time while eight follow (a timestamp's seconds have ten).
-            if let base = bytes.baseAddress {
-                while position + 8 <= fastEnd,
-                      let eight = Self.eightDigits(base.loadUnaligned(fromByteOffset: position, as: UInt64.self)) {
-                    magnitude = magnitude &* 100_000_000 &+ eight
-                    position += 8
-                }
-            }
-            while position < fastEnd, bytes[position] &- UInt8(ascii: "0") < 10 {
-                magnitude = magnitude &* 10 &+ UInt64(bytes[position] &- UInt8(ascii: "0"))
-                position += 1
-            }
             while position < bytes.count, bytes[position] &- UInt8(ascii: "0") < 10 {
                 let (times, o1) = magnitude.multipliedReportingOverflow(by: 10)
                 let (next, o2) = times.addingReportingOverflow(UInt64(bytes[position] &- UInt8(ascii: "0")))
@@ -431,10 +419,10 @@ struct JSONReader {
         return .double(double)
     }
 
-    /// An integer of at most 18 digits at `position`, as `parseNumber()` reads it, without
-    /// building a ``JSONValue``: the event envelope's timestamp. `nil`, with `position`
-    /// unchanged, for anything else (fractions, exponents, longer numbers), which the
-    /// caller leaves to the generic path.
+    /// An integer of at most 18 digits at `position` (which cannot overflow), read eight
+    /// digits at a time while eight follow. `nil`, with `position` unchanged, for anything
+    /// else (fractions, exponents, longer numbers, no number), which `parseNumber()` reads
+    /// digit by digit; the event envelope's timestamp uses it directly.
     @inline(__always)
     mutating func shortInteger() -> Int64? {
         let start = position
