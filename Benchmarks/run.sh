@@ -44,29 +44,30 @@ host_mark parse
 echo "== 1 parse" >&2
 "$BENCH" parse ../Tests/QMPMockTests/Transcripts/schema.qmp $PARSE >> "$RESULTS"
 
-host_mark events
-echo "== 2 events" >&2
+host_mark "events and commands"
+echo "== 2 events and 3 commands, three rounds" >&2
 start_peer flood $EVENTS
+start_peer serve
 # Three runs each; report.py keeps the best, which on a shared machine is the least disturbed.
-# Replay runs after the short one-listener flood, not right after the 100-listener one
-# (~30 s with both cores busy), which slowed the run after it: see Benchmarks/README.md.
+# Events and commands alternate round by round, so each scenario's runs are spread over
+# several minutes: this host's slow phases last minutes and sank every run of a scenario
+# run back to back. Round trips are latency-bound and the most sensitive to a busy
+# neighbour: all clients alike get three runs. Replay runs after the short one-listener
+# flood, not right after the 100-listener one (~30 s with both cores busy), which slowed
+# the run after it: see Benchmarks/README.md.
 for _ in 1 2 3; do
   "$BENCH" events "$WORK/flood.sock" 1 >> "$RESULTS"
   "$BENCH" replay $EVENTS 1 >> "$RESULTS"
   for listeners in 10 100; do "$BENCH" events "$WORK/flood.sock" $listeners >> "$RESULTS"; done
-done
-echo "{\"scenario\": \"events\", \"source\": \"unix socket\", \"client\": \"C floor\", \"listeners\": 0, \"events_per_s\": $("$WORK/floor" "$WORK/flood.sock" flood)}" >> "$RESULTS"
-[ -n "$PYTHON" ] && "$PYTHON" Python/bench.py "$WORK/flood.sock" events >> "$RESULTS"
-
-host_mark commands
-echo "== 3 commands" >&2
-start_peer serve
-# Round trips are latency-bound and the most sensitive to a busy neighbour: best of three, all clients alike.
-for _ in 1 2 3; do
   "$BENCH" commands "$WORK/serve.sock" $COMMANDS "C peer" >> "$RESULTS"
   echo "{\"scenario\": \"commands\", \"target\": \"C peer\", \"client\": \"C floor\", \"sequential_per_s\": $("$WORK/floor" "$WORK/serve.sock" rtt $COMMANDS)}" >> "$RESULTS"
   if [ -n "$PYTHON" ]; then "$PYTHON" Python/bench.py "$WORK/serve.sock" commands $COMMANDS >> "$RESULTS"; fi
 done
+echo "{\"scenario\": \"events\", \"source\": \"unix socket\", \"client\": \"C floor\", \"listeners\": 0, \"events_per_s\": $("$WORK/floor" "$WORK/flood.sock" flood)}" >> "$RESULTS"
+[ -n "$PYTHON" ] && "$PYTHON" Python/bench.py "$WORK/flood.sock" events >> "$RESULTS"
+
+host_mark "QEMU commands"
+echo "== 3 commands against QEMU" >&2
 if command -v qemu-system-x86_64 >/dev/null; then
   qemu-system-x86_64 -machine none -nodefaults -display none -qmp "unix:$WORK/qemu.sock,server=on,wait=off" & PIDS+=($!)
   for _ in $(seq 100); do [ -S "$WORK/qemu.sock" ] && break; sleep 0.05; done; sleep 0.2
