@@ -106,8 +106,8 @@ public struct Event: Sendable {
 
     /// Equality of objects ignores member order, which a rebuilt message must not.
     private static func hasCanonicalOrder(_ message: Message) -> Bool {
-        let keys = message.object.members.map(\.key)
-        let stampKeys = message["timestamp"]?.objectValue?.members.map(\.key)
+        let keys = message.object.keys
+        let stampKeys = message["timestamp"]?.objectValue?.keys
         return keys.starts(with: ["timestamp", "event"]) && stampKeys == ["seconds", "microseconds"]
     }
 }
