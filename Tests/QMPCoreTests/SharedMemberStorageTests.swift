@@ -47,8 +47,8 @@ struct SharedMemberStorageTests {
     }
 
     @Test func objectsLargerThanWhatIsLeftMoveWholeAndKeepTheirOrder() throws {
-        // Small events fill most of the shared storage, then objects of 100 and 300
-        // members (the second larger than a shared storage) have to move mid-object.
+        // Small events fill shared storages, then objects of 100 and 300 members (both
+        // larger than a shared storage) have to move mid-object, more than once.
         let sizes = Array(repeating: 2, count: 50) + [100, 1, 300, 2]
         let text = sizes.enumerated().map { index, size in
             let members = (0..<size).map { #""m\#($0)": \#(index * 1_000 + $0)"# }.joined(separator: ", ")
@@ -108,7 +108,7 @@ struct SharedMemberStorageTests {
     }
 
     @Test func anObjectLeftAloneInSharedStorageMovesOutWhenChanged() throws {
-        // 100 events of two members fill one shared storage (128) and start another; once
+        // 100 events of two members fill several shared storages (32 members each); once
         // only the eleventh is left, its storage is unique, yet it does not start there.
         let text = (0..<100).map { Self.eventLine("E", data: #"{"n": \#($0), "s": "\#(String(repeating: "x", count: $0 % 20))"}"#) }.joined()
         var events = try Self.events(in: text)
