@@ -108,7 +108,7 @@ struct SharedMemberStorageTests {
     }
 
     @Test func anObjectLeftAloneInSharedStorageMovesOutWhenChanged() throws {
-        // 100 events of two members fill several shared storages (32 members each); once
+        // 100 events of two members fill several shared storages (64 members each); once
         // only the eleventh is left, its storage is unique, yet it does not start there.
         let text = (0..<100).map { Self.eventLine("E", data: #"{"n": \#($0), "s": "\#(String(repeating: "x", count: $0 % 20))"}"#) }.joined()
         var events = try Self.events(in: text)

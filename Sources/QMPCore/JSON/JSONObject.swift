@@ -11,7 +11,7 @@
 /// An object is a value: copies share their members until one of them changes.
 /// The `data` objects of events read from one connection share their storage with
 /// their neighbours (one allocation for many events, not one each), so an event kept
-/// long after its neighbours were dropped keeps about a kilobyte alive; changing its
+/// long after its neighbours were dropped keeps a few kilobytes alive; changing its
 /// data, or building a new object, gives it storage of its own.
 public struct JSONObject: Sendable {
     /// One member of an object.
