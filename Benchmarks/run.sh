@@ -48,23 +48,28 @@ host_mark "events and commands"
 echo "== 2 events and 3 commands, three rounds" >&2
 start_peer flood $EVENTS
 start_peer serve
-# Three runs each; report.py keeps the best, which on a shared machine is the least disturbed.
-# Events and commands alternate round by round, so each scenario's runs are spread over
-# several minutes: this host's slow phases last minutes and sank every run of a scenario
-# run back to back. Round trips are latency-bound and the most sensitive to a busy
-# neighbour: all clients alike get three runs. Replay runs after the short one-listener
-# flood, not right after the 100-listener one (~30 s with both cores busy), which slowed
-# the run after it: see Benchmarks/README.md.
-for _ in 1 2 3; do
+# Several runs each; report.py keeps the best, which on a shared machine is the least
+# disturbed, and shows every run. The rounds alternate scenarios, so each one's runs are
+# spread over several minutes: this host's slow phases last minutes and sank every run of
+# a scenario run back to back. The short, latency-bound ones (one listener, replay, round
+# trips: a second or two each) get five rounds, the last two after the Python flood; all
+# clients alike. Replay runs after the short one-listener flood, not right after the
+# 100-listener one (~30 s with both cores busy), which slowed the run after it: see
+# Benchmarks/README.md.
+short_round() {
   "$BENCH" events "$WORK/flood.sock" 1 >> "$RESULTS"
   "$BENCH" replay $EVENTS 1 >> "$RESULTS"
-  for listeners in 10 100; do "$BENCH" events "$WORK/flood.sock" $listeners >> "$RESULTS"; done
   "$BENCH" commands "$WORK/serve.sock" $COMMANDS "C peer" >> "$RESULTS"
   echo "{\"scenario\": \"commands\", \"target\": \"C peer\", \"client\": \"C floor\", \"sequential_per_s\": $("$WORK/floor" "$WORK/serve.sock" rtt $COMMANDS)}" >> "$RESULTS"
   if [ -n "$PYTHON" ]; then "$PYTHON" Python/bench.py "$WORK/serve.sock" commands $COMMANDS >> "$RESULTS"; fi
+}
+for _ in 1 2 3; do
+  short_round
+  for listeners in 10 100; do "$BENCH" events "$WORK/flood.sock" $listeners >> "$RESULTS"; done
 done
 echo "{\"scenario\": \"events\", \"source\": \"unix socket\", \"client\": \"C floor\", \"listeners\": 0, \"events_per_s\": $("$WORK/floor" "$WORK/flood.sock" flood)}" >> "$RESULTS"
 [ -n "$PYTHON" ] && "$PYTHON" Python/bench.py "$WORK/flood.sock" events >> "$RESULTS"
+for _ in 1 2; do short_round; done
 
 host_mark "QEMU commands"
 echo "== 3 commands against QEMU" >&2
