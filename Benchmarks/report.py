@@ -14,8 +14,9 @@ def best_runs(rows):
     best = {}
     for r in rows:
         key = (r.get("scenario"), r.get("source"), r.get("target"), r.get("listeners"), r.get("client"), r.get("input"), r.get("policy"))
-        if r.get("events_per_s") is not None:
-            every_run.setdefault(key, []).append(r["events_per_s"])
+        for rate in rates:
+            if r.get(rate) is not None:
+                every_run.setdefault((rate,) + key, []).append(r[rate])
         if key not in best:
             best[key] = dict(r)
             continue
@@ -30,8 +31,8 @@ def best_runs(rows):
 every_run = {}
 rows = best_runs(rows)
 
-def runs(r):
-    key = (r.get("scenario"), r.get("source"), r.get("target"), r.get("listeners"), r.get("client"), r.get("input"), r.get("policy"))
+def runs(r, rate="events_per_s"):
+    key = (rate, r.get("scenario"), r.get("source"), r.get("target"), r.get("listeners"), r.get("client"), r.get("input"), r.get("policy"))
     rates = every_run.get(key, [])
     return " / ".join(fmt(x) for x in rates) if len(rates) > 1 else "–"
 
@@ -80,10 +81,15 @@ if floor_events: w(f"| unix socket, C floor (no parsing, raw lines) | – | {fmt
 w("\nWith 10 and 100 listeners, one listener takes every event with `get()`; the others filter by name and `data.id` (`EventNames([...]) && DataMemberEquals(\"id\", ...)`), as per-job watchers do.")
 
 w("\n## 3. Commands\n")
-w("| peer | client | sequential round trips/s | 64-way pipelined/s |")
+w("| peer | client | sequential round trips/s (best run) | 64-way pipelined/s (best run) |")
 w("|---|---|---|---|")
 for r in pick(scenario="commands"):
     w(f"| {r['target']} | {r.get('client', 'swift-qmp')} | {fmt(r.get('sequential_per_s'))} | {fmt(r.get('pipelined_per_s'))} |")
+w("\nEvery run, sequential; pipelined:\n")
+for r in pick(scenario="commands"):
+    if runs(r, "sequential_per_s") != "–":
+        pipelined = runs(r, "pipelined_per_s")
+        w(f"- {r['target']}, {r.get('client', 'swift-qmp')}: {runs(r, 'sequential_per_s')}" + (f"; {pipelined}" if pipelined != "–" else ""))
 ours = one(scenario="commands", target="C peer", client=None) or next((r for r in pick(scenario="commands", target="C peer") if "client" not in r), None)
 floor = one(scenario="commands", client="C floor")
 py = one(scenario="commands", client="python", target="C peer")
