@@ -151,6 +151,24 @@ struct SharedMemberStorageTests {
         #expect(storage == nil)
     }
 
+    @Test func aCopiedFramerNeverAppendsToItsTwinsStorage() throws {
+        // Copies may be used on different threads; appending to one storage from both
+        // would be a data race. Each copy's next events go to a storage of its own.
+        var original = MessageFramer()
+        original.append(Array(Self.eventLine("A", data: #"{"a": 1}"#).utf8))
+        let first = try #require(try original.nextParsed()).parsed
+        var copy = original
+        let line = Self.eventLine("B", data: #"{"b": 2}"#)
+        original.append(Array(line.utf8))
+        copy.append(Array(line.utf8))
+        guard case .event(let fromOriginal) = try #require(try original.nextParsed()).parsed,
+              case .event(let fromCopy) = try #require(try copy.nextParsed()).parsed,
+              case .event(let before) = first
+        else { Issue.record("not read as events"); return }
+        #expect(fromOriginal.data == ["b": 2] && fromCopy.data == ["b": 2] && before.data == ["a": 1])
+        #expect(fromOriginal.data.storageObject !== fromCopy.data.storageObject)
+    }
+
     @Test func anObjectStaysTwoWordsAndAValueThree() {
         // 32-bit bounds keep the range beside the reference; a larger object would grow
         // every JSONValue, member and event.
