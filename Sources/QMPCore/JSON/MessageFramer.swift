@@ -31,10 +31,11 @@ public struct MessageFramer: Sendable {
     private var failure: QMPError?
     private var recentStrings = RecentStrings()
     /// Holds the `data` members of the events parsed lately, side by side (see ``MemberStorage``).
-    // nonisolated(unsafe): a framer appends only through a box it alone holds (checked before
-    // every parse), so no two framers, copies included, append to one storage; see
-    // ``JSONObject`` for why sharing a storage with the objects in it is safe.
-    nonisolated(unsafe) private var eventMembers = EventMembers()
+    // nonisolated(unsafe): a framer appends only while it alone holds `eventMembersOwner`
+    // (checked before every parse), so no two framers, copies included, append to one
+    // storage; see ``JSONObject`` for why sharing a storage with the objects in it is safe.
+    nonisolated(unsafe) private var eventMembers: MemberStorage?
+    private var eventMembersOwner = FramerIdentity()
     /// Room for the `data` of 13-32 typical events (2-5 members each): one allocation
     /// instead of that many, while an event kept alone keeps about 2.6 KB alive. Side by
     /// side (medians of 8 alternating replay runs), 128 members were ~2% faster and 32
@@ -179,11 +180,13 @@ public struct MessageFramer: Sendable {
         let offset = frameStart
         var start = 0
         var end = 0
-        // A framer is a value: a copy shares the box until one of the two parses an event.
-        if forEvents && !isKnownUniquelyReferenced(&eventMembers) { eventMembers = EventMembers() }
-        let box = eventMembers
+        // A framer is a value: a copy shares the storage until one of the two parses an event.
+        if forEvents && !isKnownUniquelyReferenced(&eventMembersOwner) {
+            eventMembersOwner = FramerIdentity()
+            eventMembers = nil
+        }
         let parsed = withUnsafeMutablePointer(to: &recentStrings) { recentStrings in
-            withUnsafeMutablePointer(to: &box.storage) { eventMembers in
+            withUnsafeMutablePointer(to: &eventMembers) { eventMembers in
                 buffer.withUnsafeBytes { buffer in
                     var reader = JSONReader(
                         UnsafeRawBufferPointer(rebasing: buffer[offset...]), maxDepth: maxDepth,
@@ -299,9 +302,7 @@ public struct MessageFramer: Sendable {
     }
 }
 
-/// The storage a framer puts events' `data` members in, boxed so that copying the framer is
-/// noticed: objects hold the storage, never the box, so a box held twice means the framer
-/// was copied, and the copy starts a storage of its own.
-private final class EventMembers {
-    var storage: MemberStorage?
-}
+/// Held by one framer only, so that copying the framer is noticed: held twice means the
+/// framer was copied, and the copy starts a shared member storage of its own. (The objects
+/// in a storage hold the storage itself, so its own reference count cannot tell.)
+private final class FramerIdentity: Sendable {}
