@@ -4,6 +4,10 @@ import json, os, platform, subprocess, sys
 rows_all = [json.loads(line) for line in open(sys.argv[1]) if line.strip()]
 rows = [r for r in rows_all if r.get("scenario") != "host"]
 
+def config(r):
+    """What makes runs the same measurement: scenario, peer, listeners, client..."""
+    return (r.get("scenario"), r.get("source"), r.get("target"), r.get("listeners"), r.get("client"), r.get("input"), r.get("policy"))
+
 # Scenarios run several times: keep each configuration's best run, the one a
 # noisy neighbour disturbed least.
 def best_runs(rows):
@@ -13,7 +17,7 @@ def best_runs(rows):
     def speed(r): return r.get("events_per_s") or r.get("sequential_per_s") or 0
     best = {}
     for r in rows:
-        key = (r.get("scenario"), r.get("source"), r.get("target"), r.get("listeners"), r.get("client"), r.get("input"), r.get("policy"))
+        key = config(r)
         for rate in rates:
             if r.get(rate) is not None:
                 every_run.setdefault((rate,) + key, []).append(r[rate])
@@ -32,8 +36,7 @@ every_run = {}
 rows = best_runs(rows)
 
 def runs(r, rate="events_per_s"):
-    key = (rate, r.get("scenario"), r.get("source"), r.get("target"), r.get("listeners"), r.get("client"), r.get("input"), r.get("policy"))
-    rates = every_run.get(key, [])
+    rates = every_run.get((rate,) + config(r), [])
     return " / ".join(fmt(x) for x in rates) if len(rates) > 1 else "–"
 
 def pick(**match):

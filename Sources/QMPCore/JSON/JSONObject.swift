@@ -145,24 +145,20 @@ public struct JSONObject: Sendable {
     /// The members, in storage that only this object uses, that starts with them, and
     /// has room for `capacity`: copied (or moved, when no other object can see them) if not.
     private mutating func uniqueMembers(capacity: Int) -> UnsafeMutablePointer<Member> {
-        if isKnownUniquelyReferenced(&storage), let storage, start == 0,
-           storage.initializedCount == count, storage.reservedCapacity >= capacity {
+        let isUnique = isKnownUniquelyReferenced(&storage)
+        if isUnique, let storage, start == 0, storage.initializedCount == count, storage.reservedCapacity >= capacity {
             return storage.members
         }
-        let isUnique = isKnownUniquelyReferenced(&storage)
-        let fresh = MemberStorage.make(capacity: Swift.max(capacity, count * 2, 4))
-        if let storage {
-            let source = storage.members + Int(start)
-            if isUnique {
-                fresh.members.moveInitialize(from: source, count: count)
-                // The rest of the old storage is only left-overs of objects that are gone.
-                storage.truncate(to: Int(start) + count)
-                storage.initializedCount = Int(start)
-            } else {
-                fresh.members.initialize(from: source, count: count)
-            }
+        let newCapacity = Swift.max(capacity, count * 2, 4)
+        let fresh: MemberStorage
+        if isUnique, let storage {
+            // No other object can see this storage: what is left of it are left-overs of objects that are gone.
+            fresh = MemberStorage.make(capacity: newCapacity, movingOut: count, from: storage, at: Int(start))
+        } else {
+            fresh = MemberStorage.make(capacity: newCapacity)
+            if let storage { fresh.members.initialize(from: storage.members + Int(start), count: count) }
+            fresh.initializedCount = count
         }
-        fresh.initializedCount = count
         storage = fresh
         start = 0
         return fresh.members

@@ -425,7 +425,6 @@ struct JSONReader {
     /// digit by digit; the event envelope's timestamp uses it directly.
     @inline(__always)
     mutating func shortInteger() -> Int64? {
-        let start = position
         var index = position
         let negative = index < bytes.count && bytes[index] == UInt8(ascii: "-")
         if negative { index += 1 }
@@ -450,7 +449,6 @@ struct JSONReader {
         if index < bytes.count {
             switch bytes[index] {
             case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "."), UInt8(ascii: "e"), UInt8(ascii: "E"):
-                position = start
                 return nil
             default: break
             }

@@ -23,6 +23,18 @@ package final class MemberStorage: ManagedBuffer<MemberStorage.Header, JSONObjec
         return unsafeDowncast(buffer, to: MemberStorage.self)
     }
 
+    /// A new storage of `capacity` holding members `start ..< start + count` of `old`, moved
+    /// out of it. `old` keeps only the members before `start`: any after the range belong to
+    /// no object, so only the caller may refer to `old`'s range and what follows it.
+    static func make(capacity: Int, movingOut count: Int, from old: MemberStorage, at start: Int) -> MemberStorage {
+        let fresh = make(capacity: capacity)
+        old.truncate(to: start + count)
+        fresh.members.moveInitialize(from: old.members + start, count: count)
+        old.initializedCount = start
+        fresh.initializedCount = count
+        return fresh
+    }
+
     deinit {
         withUnsafeMutablePointers { header, members in _ = members.deinitialize(count: header.pointee.count) }
     }
@@ -58,17 +70,9 @@ package final class MemberStorage: ManagedBuffer<MemberStorage.Header, JSONObjec
         // Optional chaining borrows the storage; binding it would retain and release it.
         if storage?.appendIfRoom(member) == true { return }
         let moved = (storage?.initializedCount ?? objectStart) - objectStart
-        let larger = make(capacity: Swift.max(minimumCapacity, 2 * (moved + 1)))
-        larger.withUnsafeMutablePointers { header, members in
-            if let storage {
-                storage.withUnsafeMutablePointers { oldHeader, oldMembers in
-                    members.moveInitialize(from: oldMembers + objectStart, count: moved)
-                    oldHeader.pointee.count = objectStart
-                }
-            }
-            (members + moved).initialize(to: member)
-            header.pointee.count = moved + 1
-        }
+        let capacity = Swift.max(minimumCapacity, 2 * (moved + 1))
+        let larger = storage.map { make(capacity: capacity, movingOut: moved, from: $0, at: objectStart) } ?? make(capacity: capacity)
+        _ = larger.appendIfRoom(member)
         storage = larger
         objectStart = 0
     }
