@@ -28,6 +28,20 @@ struct FailureTests {
         await waitUntilIdle(client)
     }
 
+    @Test func eventsReadBeforeGarbageInTheSameChunkAreDelivered() async throws {
+        let (client, peer) = try await connectedClient()
+        let listener = Listener(EventNames("SHUTDOWN"))
+        try client.register(listener)
+        let shutdown = #"{"event": "SHUTDOWN", "data": {"guest": false, "reason": "host-qmp-quit"}, "timestamp": {"seconds": 1, "microseconds": 2}}"#
+        // One write, so the client reads the event and the garbage in one chunk.
+        peer.sendRaw(shutdown + "\r\nthis is not json\r\n")
+        let event = try await listener.get()
+        #expect(event.name == "SHUTDOWN")
+        #expect(client.events.history.map(\.name) == ["SHUTDOWN"])
+        await waitUntilIdle(client)
+        #expect(client.lastError?.code == .malformedMessage)
+    }
+
     @Test func invalidUTF8IsMalformed() async throws {
         let (client, peer) = try await connectedClient()
         let pending = Task { _ = try await client.execute("query-status") }

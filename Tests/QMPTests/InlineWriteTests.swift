@@ -146,6 +146,52 @@ struct InlineWriteTests {
         try await server.value
     }
 
+    @Test func aCommandWithDescriptorsWaitsForTheReplyToTheOneBefore() async throws {
+        let peer = ScriptedPeer()
+        let transport = InlineWritingTransport(peer.transport) { _, count in count }
+        let client = try await connect(transport, peer)
+        let getfds = (0..<2).map { index in
+            Task { try await client.execute("getfd", arguments: ["fdname": .string("fd\(index)")], fileDescriptors: [0]) }
+        }
+        let first = try #require(try await peer.nextMessage())
+        #expect(first["execute"] == "getfd")
+        // With the first getfd unanswered, a plain command still goes out, and the other getfd does not.
+        let plain = Task { try await client.execute("query-status") }
+        let second = try #require(try await peer.nextMessage())
+        #expect(second["execute"] == "query-status", "a getfd was sent before the previous one's reply")
+        peer.reply(to: second, #"{"return": {}}"#)
+        _ = try await plain.value
+        #expect(transport.descriptorSends.withLock { $0.count } == 1)
+        peer.reply(to: first, #"{"return": {}}"#)
+        let third = try #require(try await peer.nextMessage())
+        #expect(third["execute"] == "getfd")
+        #expect(third["arguments"]?["fdname"] != first["arguments"]?["fdname"])
+        peer.reply(to: third, #"{"return": {}}"#)
+        for getfd in getfds { _ = try await getfd.value }
+        #expect(transport.descriptorSends.withLock { $0.count } == 2)
+        await client.disconnect()
+    }
+
+    @Test func aCancelledCommandWithDescriptorsLeavesTheLine() async throws {
+        let peer = ScriptedPeer()
+        let transport = InlineWritingTransport(peer.transport) { _, count in count }
+        let client = try await connect(transport, peer)
+        let first = Task { try await client.execute("getfd", arguments: ["fdname": "a"], fileDescriptors: [0]) }
+        let command = try #require(try await peer.nextMessage())
+        let waiting = Task { try await client.execute("getfd", arguments: ["fdname": "b"], fileDescriptors: [0]) }
+        waiting.cancel()
+        await expectQMPError(.cancelled) { _ = try await waiting.value }
+        peer.reply(to: command, #"{"return": {}}"#)
+        _ = try await first.value
+        // The gate is open again: the next one goes straight out.
+        let third = Task { try await client.execute("getfd", arguments: ["fdname": "c"], fileDescriptors: [0]) }
+        let next = try #require(try await peer.nextMessage())
+        #expect(next["arguments"]?["fdname"] == "c")
+        peer.reply(to: next, #"{"return": {}}"#)
+        _ = try await third.value
+        await client.disconnect()
+    }
+
     @Test func fileDescriptorsAlwaysTravelThroughTheWriterTask() async throws {
         let peer = ScriptedPeer()
         let transport = InlineWritingTransport(peer.transport) { _, count in count }

@@ -1,3 +1,4 @@
+import Glibc
 import QMP
 import QMPTestSupport
 import QMPTransportUnix
@@ -47,6 +48,35 @@ struct RealQEMUClientTests {
                     count += 1
                 }
                 #expect(count == 1_000)
+            }
+        }
+    }
+
+    /// QEMU keeps only the latest descriptors it received, and with `oob` it reads commands
+    /// ahead of running them: unless the client sends each `getfd` only after the previous
+    /// one's reply, most of them find no descriptor.
+    @Test func concurrentGetfdCommandsEachGetTheirDescriptor() async throws {
+        try await withConnectedQEMU { client, greeting in
+            #expect(greeting.capabilities.contains("oob"), "the race needs oob negotiated")
+            var pipes: [Int32] = []
+            for _ in 0..<8 {
+                var pair: [Int32] = [-1, -1]
+                #expect(pipe(&pair) == 0)
+                pipes += pair
+            }
+            defer { for fd in pipes { close(fd) } }
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for (index, fd) in pipes.enumerated() {
+                    group.addTask {
+                        try await client.execute("getfd", arguments: ["fdname": .string("fd\(index)")], fileDescriptors: [fd])
+                    }
+                    // Plain commands pipeline between them meanwhile.
+                    group.addTask { _ = try await client.execute("query-status") }
+                }
+                try await group.waitForAll()
+            }
+            for index in pipes.indices {
+                try await client.execute("closefd", arguments: ["fdname": .string("fd\(index)")])
             }
         }
     }

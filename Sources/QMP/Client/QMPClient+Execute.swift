@@ -9,6 +9,9 @@ extension QMPClient {
     /// try await client.execute("blockdev-add", arguments: ["driver": "null-co", "node-name": "src"])
     /// ```
     ///
+    /// It runs on the caller's executor: from the main actor or an actor, the call
+    /// resumes once, when the reply has been read.
+    ///
     /// - Parameters:
     ///   - name: The command, e.g. `"query-status"`.
     ///   - arguments: The `arguments` member; omitted when `nil`.
@@ -18,7 +21,7 @@ extension QMPClient {
     ///   answers with an error; ``QMPError/Code/disconnected``, ``QMPError/Code/timedOut``,
     ///   ``QMPError/Code/cancelled`` or ``QMPError/Code/invalidState`` otherwise.
     @discardableResult
-    public func execute(
+    nonisolated(nonsending) public func execute(
         _ name: String,
         arguments: JSONObject? = nil,
         oob: Bool = false,
@@ -36,7 +39,7 @@ extension QMPClient {
     /// try await client.execute("getfd", arguments: ["fdname": "log"], fileDescriptors: [fd])
     /// ```
     @discardableResult
-    public func execute(
+    nonisolated(nonsending) public func execute(
         _ name: String,
         arguments: JSONObject? = nil,
         oob: Bool = false,
@@ -69,7 +72,7 @@ extension QMPClient {
     /// The message's `id`, if any, is used as is and must be unique among pending
     /// commands; prefer strings, since QEMU rewrites some numbers. Messages without
     /// an id are answered in order and matched in order.
-    public func executeMessage(_ message: Message, timeout: Duration? = nil) async throws(QMPError) -> Message {
+    nonisolated(nonsending) public func executeMessage(_ message: Message, timeout: Duration? = nil) async throws(QMPError) -> Message {
         let name = message["execute"]?.stringValue ?? message["exec-oob"]?.stringValue ?? "(raw message)"
         let session = try currentSession(for: name)
         return try await session.roundTrip(

@@ -15,7 +15,7 @@ extension QMPClient {
     /// - Throws: ``QMPError/Code/encodingFailed`` when the arguments are not a JSON object,
     ///   ``QMPError/Code/decodingFailed`` when the result does not fit `Result`,
     ///   and everything ``execute(_:arguments:oob:timeout:)`` throws.
-    public func execute<Arguments: Encodable, Result: Decodable>(
+    nonisolated(nonsending) public func execute<Arguments: Encodable, Result: Decodable>(
         _ name: String,
         arguments: Arguments,
         as type: Result.Type = Result.self,
@@ -35,7 +35,7 @@ extension QMPClient {
     }
 
     /// Runs a command and decodes its result.
-    public func execute<Result: Decodable>(
+    nonisolated(nonsending) public func execute<Result: Decodable>(
         _ name: String,
         arguments: JSONObject? = nil,
         as type: Result.Type,

@@ -105,8 +105,11 @@ public final class QMPClient: Sendable {
     ///   ``QMPError/Code/greetingFailed``, ``QMPError/Code/negotiationFailed``
     ///   (with QEMU's own text), ``QMPError/Code/timedOut`` or
     ///   ``QMPError/Code/cancelled``.
+    /// It runs on the caller's executor (as do ``execute(_:arguments:oob:timeout:)`` and
+    /// ``disconnect()``), so a VM manager on the main actor or in an actor pays no hop.
+    /// ``Configuration/connectTimeout`` bounds the greeting and the negotiation together.
     @discardableResult
-    public func connect(_ transport: some Transport) async throws(QMPError) -> Greeting {
+    nonisolated(nonsending) public func connect(_ transport: some Transport) async throws(QMPError) -> Greeting {
         let session = try startSession(on: transport)
         do throws(QMPError) {
             let greeting = try await negotiate(session)
@@ -148,49 +151,53 @@ public final class QMPClient: Sendable {
         return session
     }
 
-    private func negotiate(_ session: Session) async throws(QMPError) -> Greeting {
-        let timeout = configuration.connectTimeout
-        let greeting = try await withDeadline(timeout, session: session, what: "waiting for the QMP greeting") {
-            await session.greeting()
-        }.get()
-        let id = JSONValue.string(makeID())
-        var command: JSONObject = ["execute": "qmp_capabilities", "id": id]
-        if configuration.negotiateOOB && greeting.capabilities.contains("oob") {
-            command["arguments"] = ["enable": ["oob"]]
+    /// Reads the greeting and negotiates, both within one ``Configuration/connectTimeout``.
+    nonisolated(nonsending) private func negotiate(_ session: Session) async throws(QMPError) -> Greeting {
+        try await withDeadline(configuration.connectTimeout, session: session) { () async throws(QMPError) in
+            let greeting = try await session.greeting().get()
+            let id = JSONValue.string(makeID())
+            var command: JSONObject = ["execute": "qmp_capabilities", "id": id]
+            if configuration.negotiateOOB && greeting.capabilities.contains("oob") {
+                command["arguments"] = ["enable": ["oob"]]
+            }
+            session.startRunning(onSuccessOf: id)
+            let reply = try await session.roundTrip(Message(command), command: "qmp_capabilities", timeout: nil).get()
+            if let error = ErrorReply(reply) {
+                throw QMPError(
+                    .negotiationFailed,
+                    "QMP capabilities negotiation failed: \(error.errorClass): \(error.description)",
+                    command: "qmp_capabilities", errorClass: error.errorClass, errorDescription: error.description
+                )
+            }
+            return greeting
         }
-        session.startRunning(onSuccessOf: id)
-        let reply = try await session.roundTrip(Message(command), command: "qmp_capabilities", timeout: timeout).get()
-        if let error = ErrorReply(reply) {
-            throw QMPError(
-                .negotiationFailed,
-                "QMP capabilities negotiation failed: \(error.errorClass): \(error.description)",
-                command: "qmp_capabilities", errorClass: error.errorClass, errorDescription: error.description
-            )
-        }
-        return greeting
     }
 
-    /// Runs `body`, failing the session with ``QMPError/Code/timedOut`` when `timeout` passes first.
-    private func withDeadline<T>(
-        _ timeout: Duration?, session: Session, what: String,
-        _ body: () async -> Result<T, QMPError>
-    ) async -> Result<T, QMPError> {
-        guard let timeout else { return await body() }
-        let timer = Task {
-            guard (try? await Task.sleep(for: timeout)) != nil else { return }
-            await session.end(with: QMPError(.timedOut, "timed out after \(timeout) \(what)"))
+    /// Runs `body`, ending the session with ``QMPError/Code/timedOut`` when `timeout` passes
+    /// first, or ``QMPError/Code/cancelled`` when the task is cancelled; `body` then fails
+    /// with that error, since everything it waits for ends with the session.
+    nonisolated(nonsending) private func withDeadline<T>(
+        _ timeout: Duration?, session: Session,
+        _ body: () async throws(QMPError) -> T
+    ) async throws(QMPError) -> T {
+        let timer = timeout.map { timeout in
+            Task {
+                guard (try? await Task.sleep(for: timeout)) != nil else { return }
+                await session.end(with: QMPError(.timedOut, "timed out after \(timeout) connecting (greeting and negotiation)"))
+            }
         }
-        defer { timer.cancel() }
-        return await withTaskCancellationHandler {
-            await body()
+        defer { timer?.cancel() }
+        let result: Result<T, QMPError> = await withTaskCancellationHandler {
+            do throws(QMPError) { return .success(try await body()) } catch { return .failure(error) }
         } onCancel: {
             Task { await session.end(with: .cancelled("connecting")) }
         }
+        return try result.get()
     }
 
     /// Closes the connection. Pending commands fail with ``QMPError/Code/disconnected``,
     /// waiting listeners end. Idempotent; returns once the session is fully down.
-    public func disconnect() async {
+    nonisolated(nonsending) public func disconnect() async {
         guard let session = state.withLock({ $0.session }) else { return }
         await session.end(with: .disconnected("the client disconnected"))
     }

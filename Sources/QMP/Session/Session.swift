@@ -22,16 +22,13 @@ final class Session: Sendable {
         /// The id of `qmp_capabilities`: its success starts the running phase on the
         /// reader path itself, so events sent right after it are not lost.
         var negotiationID: JSONValue?
-        var polling = ReplyPolling()
     }
 
-    /// What the reader task, or a caller polling for its reply, keeps between reads.
+    /// What the reader task keeps between reads.
     private struct Inbound {
         var framer: MessageFramer
         /// Events read since the last hand-over to the listeners.
         var events: [Event] = []
-        /// Why reading ended, once it has; later reads report it again.
-        var ended: QMPError?
     }
 
     let transport: any Transport
@@ -46,11 +43,7 @@ final class Session: Sendable {
     /// Called once when the session ends for any reason.
     private let onEnd: @Sendable (Session, QMPError) -> Void
     private let tasks = Mutex<(reader: Task<Void, Never>?, writer: Task<Void, Never>?)>((nil, nil))
-    /// The reading side, held while a chunk is read and handled, so the reader task
-    /// and a caller polling for its reply never reorder what the peer sent.
-    private let inbound: Mutex<Inbound>
-    /// The transport, when replies can be polled for.
-    private let pollingTransport: (any PollingTransport)?
+    private let descriptorGate = DescriptorGate()
 
     init(
         transport: any Transport,
@@ -62,8 +55,6 @@ final class Session: Sendable {
         self.configuration = configuration
         self.onEvents = onEvents
         self.onEnd = onEnd
-        inbound = Mutex(Inbound(framer: MessageFramer(maxMessageSize: configuration.maxMessageSize)))
-        pollingTransport = transport as? any PollingTransport
     }
 
     func start() {
@@ -81,7 +72,7 @@ final class Session: Sendable {
 
     // MARK: Greeting
 
-    func greeting() async -> Result<Greeting, QMPError> {
+    nonisolated(nonsending) func greeting() async -> Result<Greeting, QMPError> {
         await withCheckedContinuation { continuation in
             let ready: Result<Greeting, QMPError>? = state.withLock { state in
                 switch state.phase {
@@ -108,13 +99,37 @@ final class Session: Sendable {
     // MARK: Commands
 
     /// Sends `message` and waits for its reply, honouring cancellation and `timeout`.
-    func roundTrip(
+    ///
+    /// It runs on the caller's executor: a caller on the main actor or an actor
+    /// resumes once, when its reply has been read, with no hop to the global pool.
+    nonisolated(nonsending) func roundTrip(
         _ message: Message,
         command: String,
         fileDescriptors: [Int32] = [],
         timeout: Duration?
     ) async -> Result<Message, QMPError> {
-        let key = state.withLock { $0.pending.makeKey(id: message.id) }
+        guard !fileDescriptors.isEmpty else {
+            return await send(message, command: command, fileDescriptors: [], timeout: timeout)
+        }
+        guard await descriptorGate.enter() else {
+            return .failure(QMPError(.cancelled, "QMP command '\(command)' was cancelled", command: command))
+        }
+        defer { descriptorGate.leave() }
+        return await send(message, command: command, fileDescriptors: fileDescriptors, timeout: timeout)
+    }
+
+    nonisolated(nonsending) private func send(
+        _ message: Message,
+        command: String,
+        fileDescriptors: [Int32],
+        timeout: Duration?
+    ) async -> Result<Message, QMPError> {
+        let key: PendingCommands.Key
+        do {
+            key = try state.withLock { state throws(QMPError) in try state.pending.reserve(id: message.id) }
+        } catch {
+            return .failure(error)
+        }
         var bytes = message.serializedBytes()
         if let trace = configuration.trace {
             trace(TraceRecord(direction: .sent, text: String(decoding: bytes, as: UTF8.self)))
@@ -135,11 +150,9 @@ final class Session: Sendable {
 
         return await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
-                let mayPoll = pollingTransport != nil && configuration.replyPolling > .zero
-                let (immediate, isAlone, poll) = state.withLock { state in
+                let (immediate, isAlone) = state.withLock { state in
                     let immediate = state.pending.add(continuation, key: key)
-                    let isAlone = state.pending.count == 1
-                    return (immediate, isAlone, mayPoll && state.polling.shouldPoll(alone: isAlone))
+                    return (immediate, state.pending.count == 1)
                 }
                 if let immediate {
                     continuation.resume(returning: immediate)
@@ -148,10 +161,7 @@ final class Session: Sendable {
                 // A command with no other in flight writes itself, sparing a wakeup of the writer
                 // task; pipelined commands leave it to the writer, which sends them in batches.
                 // A closed queue means the session ended, which already failed this waiter.
-                guard outbound.enqueue(item, mayWriteInline: isAlone, writeNow: transport.sendImmediately) else { return }
-                // Alone, and after another lone command, it may also read its own reply: if that resumes
-                // `continuation` here, the caller goes on without having suspended or waking a thread.
-                if poll, let pollingTransport { pollForReply(key, on: pollingTransport) }
+                _ = outbound.enqueue(item, mayWriteInline: isAlone, writeNow: transport.sendImmediately)
             }
         } onCancel: {
             giveUp(key, with: QMPError(.cancelled, "QMP command '\(command)' was cancelled", command: command))
@@ -159,14 +169,14 @@ final class Session: Sendable {
     }
 
     private func giveUp(_ key: PendingCommands.Key, with error: QMPError) {
-        state.withLock { $0.pending.abandon(key) }?.resume(returning: .failure(error))
+        state.withLock { $0.pending.abandon(key, with: error) }?.resume(returning: .failure(error))
     }
 
     // MARK: Ending
 
     /// Ends the session: fails everything pending with `error`, closes the
     /// transport and waits for the reader to stop. Idempotent.
-    func end(with error: QMPError) async {
+    nonisolated(nonsending) func end(with error: QMPError) async {
         let (waiters, greetingWaiter, first) = state.withLock { state in
             guard state.endError == nil else {
                 return ([PendingCommands.Waiter](), CheckedContinuation<Result<Greeting, QMPError>, Never>?.none, false)
@@ -240,89 +250,23 @@ final class Session: Sendable {
 
     /// Reads and handles messages until the stream ends; returns why it ended.
     private func receiveUntilEnd() async -> QMPError {
-        if let pollingTransport { return await pollUntilEnd(pollingTransport) }
+        var inbound = Inbound(framer: MessageFramer(maxMessageSize: configuration.maxMessageSize))
         do {
             while true {
                 guard let chunk = try await transport.receive() else { return endOfStreamError() }
-                try inbound.withLock { inbound throws(QMPError) in try handle(chunk, in: &inbound) }
+                try handle(chunk, in: &inbound)
             }
         } catch {
             return Self.readFailure(error)
         }
     }
 
-    /// The reader task's loop over a ``PollingTransport``: read whatever is there, then wait.
-    private func pollUntilEnd(_ transport: any PollingTransport) async -> QMPError {
-        while true {
-            switch inbound.withLock({ readOnce(from: transport, into: &$0) }) {
-            case .handled:
-                continue
-            case .ended(let error):
-                return error
-            case .wouldBlock:
-                do { try await transport.waitUntilReceivable() } catch { return Self.readFailure(error) }
-            }
-        }
-    }
-
-    private enum ReadStep {
-        case handled, wouldBlock
-        case ended(QMPError)
-    }
-
-    /// One non-blocking read, its messages handled; the caller holds `inbound`'s lock.
-    private func readOnce(from transport: any PollingTransport, into inbound: inout Inbound) -> ReadStep {
-        if let ended = inbound.ended { return .ended(ended) }
-        let failure: QMPError
-        do {
-            switch try transport.receiveNow() {
-            case .bytes(let chunk):
-                try handle(chunk, in: &inbound)
-                return .handled
-            case .wouldBlock:
-                return .wouldBlock
-            case .endOfStream:
-                failure = endOfStreamError()
-            }
-        } catch {
-            failure = Self.readFailure(error)
-        }
-        // Kept for the reader task: a read after a reset may find a clean end of stream.
-        inbound.ended = failure
-        return .ended(failure)
-    }
-
-    /// Reads on the caller's thread until the reply to `key` has been handled, for at
-    /// most the configured budget, while the peer's replies keep arriving within it.
-    ///
-    /// The reader task may be woken for the same bytes; it waits for `inbound`'s lock and
-    /// then finds nothing, which is cheaper than carrying every reply across threads.
-    private func pollForReply(_ key: PendingCommands.Key, on transport: any PollingTransport) {
-        let deadline = ContinuousClock.now + configuration.replyPolling
-        while true {
-            let step: ReadStep? = inbound.withLockIfAvailable { readOnce(from: transport, into: &$0) }
-            let answered = state.withLock { state in
-                let answered = !state.pending.contains(key)
-                if answered { state.polling.record(answered: true) }
-                return answered
-            }
-            if answered { return }
-            if let step, case .ended(let error) = step {
-                // The reader task may not be woken again for an end the poller consumed.
-                Task { await self.end(with: error) }
-                return
-            }
-            if ContinuousClock.now >= deadline {
-                state.withLock { $0.polling.record(answered: false) }
-                return
-            }
-        }
-    }
-
-    /// Frames and handles one chunk; events go to the listeners before any reply after them.
+    /// Frames and handles one chunk; events go to the listeners before any reply after them,
+    /// and those read before a framing error still do before the session ends.
     private func handle(_ chunk: [UInt8], in inbound: inout Inbound) throws(QMPError) {
         inbound.framer.append(chunk)
         let tracing = configuration.trace != nil
+        defer { flush(&inbound.events) }
         while let (parsed, bytes) = try inbound.framer.nextParsed(maxDepth: configuration.maxDepth, keepingEventBytes: tracing) {
             // Consumed, so the event moves into the batch instead of being copied and released.
             switch consume parsed {
@@ -330,7 +274,6 @@ final class Session: Sendable {
             case .message(let message): try handle(message, bytes: bytes, events: &inbound.events)
             }
         }
-        flush(&inbound.events)
     }
 
     /// Why reading failed, as the session's end.

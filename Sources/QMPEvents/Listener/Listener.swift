@@ -55,15 +55,19 @@ public final class Listener<Filter: EventPredicate>: EventListening, Sendable {
 
     /// Waits for the next event.
     ///
+    /// It runs on the caller's executor: an event already queued is returned with no
+    /// suspension at all, and a caller on the main actor or in an actor that has to
+    /// wait resumes once, on its own executor.
+    ///
     /// - Throws: ``QMPError/Code/disconnected`` once the session has ended and the
     ///   queue is empty; ``QMPError/Code/cancelled`` when the task is cancelled
     ///   (no event is lost: one that arrives later stays queued).
-    public func get() async throws(QMPError) -> Event {
+    nonisolated(nonsending) public func get() async throws(QMPError) -> Event {
         if let ready = readyResult() { return try ready.get() }
         return try await waitForResult().get()
     }
 
-    private func nextResult() async -> Result<Event, QMPError> {
+    nonisolated(nonsending) private func nextResult() async -> Result<Event, QMPError> {
         if let ready = readyResult() { return ready }
         return await waitForResult()
     }
@@ -79,7 +83,7 @@ public final class Listener<Filter: EventPredicate>: EventListening, Sendable {
     }
 
     /// Waits for the next event or the end, honouring cancellation.
-    private func waitForResult() async -> Result<Event, QMPError> {
+    nonisolated(nonsending) private func waitForResult() async -> Result<Event, QMPError> {
         if Task.isCancelled { return .failure(.cancelled("waiting for an event")) }
         let token = storage.state.withLock { $0.makeToken() }
         return await withTaskCancellationHandler {
@@ -153,13 +157,19 @@ extension Listener where Filter == AllEvents {
 
 extension Listener: AsyncSequence {
     public typealias Element = Event
+    public typealias Failure = QMPError
 
     /// Reads events until the session ends (then `nil`); throws ``QMPError/Code/cancelled``
-    /// when the reading task is cancelled.
+    /// when the reading task is cancelled. `for try await` calls ``next(isolation:)``,
+    /// which runs on the loop's own executor, like ``Listener/get()``.
     public struct AsyncIterator: AsyncIteratorProtocol {
         let listener: Listener
 
-        public mutating func next() async throws -> Event? {
+        public mutating func next(isolation actor: isolated (any Actor)?) async throws(QMPError) -> Event? {
+            try await next()
+        }
+
+        nonisolated(nonsending) public mutating func next() async throws(QMPError) -> Event? {
             switch await listener.nextResult() {
             case .success(let event): return event
             case .failure(let error) where error.code == .cancelled: throw error

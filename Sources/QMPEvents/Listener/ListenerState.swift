@@ -91,18 +91,17 @@ struct ListenerState {
     /// cancellation can name a wait that has not been registered yet.
     mutating func makeToken() -> UInt64 {
         nextToken += 1
+        unregistered[nextToken] = false
         return nextToken
     }
 
-    /// Tokens cancelled before their wait was registered.
-    private var cancelledEarly: Set<UInt64> = []
-    /// Every token up to this one has been registered (or cancelled early).
-    private var highestRegistered: UInt64 = 0
+    /// Tokens handed out whose wait is not registered yet, and whether cancellation came first.
+    /// Readers register in any order, so only this, not a token's rank, says which step it is at.
+    private var unregistered: [UInt64: Bool] = [:]
 
     /// Takes the next event, or the end, or registers `waiter` and says to wait.
     mutating func next(orWait waiter: Waiter, token: UInt64) -> Next {
-        highestRegistered = max(highestRegistered, token)
-        if cancelledEarly.remove(token) != nil { return .ended(.cancelled("waiting for an event")) }
+        if unregistered.removeValue(forKey: token) == true { return .ended(.cancelled("waiting for an event")) }
         if let event = queue.popFirst() { return .event(event) }
         if let endError { return .ended(endError) }
         waiters.append((token, waiter))
@@ -111,11 +110,13 @@ struct ListenerState {
 
     /// A waiting reader gave up; returns its waiter if it was still waiting.
     mutating func cancelWait(token: UInt64) -> Waiter? {
-        guard let index = waiters.firstIndex(where: { $0.token == token }) else {
-            // Not registered yet: make the registration fail. Registered and gone: it completed.
-            if token > highestRegistered { cancelledEarly.insert(token) }
+        if unregistered[token] != nil {
+            // Not registered yet: its registration fails instead.
+            unregistered[token] = true
             return nil
         }
+        // Registered and gone: it completed.
+        guard let index = waiters.firstIndex(where: { $0.token == token }) else { return nil }
         return waiters.remove(at: index).waiter
     }
 
