@@ -5,25 +5,25 @@ import QMPCore
 /// The ``Session`` keeps it behind a `Mutex`; every mutating method returns
 /// what the caller must resume, so continuations are resumed outside the lock.
 ///
-/// Every command goes through three steps: ``reserve(id:)`` hands out a key,
-/// ``add(_:key:)`` stores the waiter just before the command is sent, and a reply,
-/// ``abandon(_:with:)`` or ``close(with:)`` ends it. Cancellation and timeouts can
-/// run at any moment, before the waiter is stored as well as after its reply, so
-/// each key remembers which step it is at: a give-up before ``add(_:key:)`` fails
-/// the command there (with the give-up's own error), and a give-up after the reply
-/// finds nothing and leaves nothing behind.
+/// A command is sent before its caller's waiter is stored (see `Session.send`), so
+/// each command moves through its own states: ``send(id:)`` records it as sent,
+/// ``wait(_:key:)`` stores the waiter, or returns at once the reply, timeout or
+/// cancellation that came first. A give-up after the reply, or a reply after a
+/// give-up, leaves nothing behind.
 struct PendingCommands {
     typealias Waiter = CheckedContinuation<Result<Message, QMPError>, Never>
 
     private enum Entry {
-        /// Handed out by ``reserve(id:)``; the waiter is not stored yet.
-        case reserved
-        /// Given up before the waiter was stored; ``add(_:key:)`` fails with the error.
-        case givenUp(QMPError)
+        /// Sent; nobody waits yet.
+        case sent
         case waiting(Waiter)
+        /// Answered before its waiter was stored.
+        case answered(Message)
+        /// Given up (timed out, cancelled) before its waiter was stored.
+        case givenUp(QMPError)
     }
 
-    /// Names a command for ``add(_:key:)`` and ``abandon(_:with:)``.
+    /// Names a command for ``wait(_:key:)`` and ``abandon(_:with:)``.
     struct Key: Sendable {
         /// The command's id, or `nil` for a command sent without one.
         let id: JSONValue?
@@ -31,100 +31,83 @@ struct PendingCommands {
         let token: Int
     }
 
-    /// Commands with an id, with the token of the command that holds the id.
-    private var byID: [JSONValue: (token: Int, entry: Entry)] = [:]
-    /// Commands without an id that were reserved but not yet sent.
-    private var idlessUnsent: [Int: Entry] = [:]
+    private var entries: [Int: Entry] = [:]
+    /// The token of the command that holds each id, until its reply or give-up.
+    private var tokenByID: [JSONValue: Int] = [:]
     /// Commands sent without an id, oldest first; QEMU answers those in order, without an id.
-    /// A given-up one stays as `nil` so its late reply is not handed to the next waiter.
-    private var idless = IdlessLine()
+    /// A given-up one stays in line so that its late reply is not handed to the next.
+    private var idlessLine = TokenLine()
     private var nextToken = 0
     /// Ids whose caller gave up after sending: their late replies are dropped quietly.
     private var abandoned: Set<JSONValue> = []
-    /// Set once the session ends; later waiters fail at once with it.
+    /// Set once the session ends; later commands fail at once with it.
     private(set) var closedError: QMPError?
     /// Replies whose id nobody was waiting for.
     private(set) var unknownReplies = 0
-    /// Commands sent and waiting for their reply.
+    /// Commands sent and not yet answered nor given up.
     private(set) var count = 0
 
-    /// A key for the next command; `id == nil` reserves a place among the id-less.
-    /// - Throws: ``QMPError/Code/invalidState`` when another command holds `id`.
-    mutating func reserve(id: JSONValue?) throws(QMPError) -> Key {
+    /// Records a command as sent (the caller sends it right after).
+    /// - Throws: the session's end, or ``QMPError/Code/invalidState`` when another command holds `id`.
+    mutating func send(id: JSONValue?) throws(QMPError) -> Key {
         if let closedError { throw closedError }
-        nextToken += 1
-        let key = Key(id: id, token: nextToken)
-        guard let id else {
-            idlessUnsent[key.token] = .reserved
-            return key
-        }
-        guard byID[id] == nil else {
+        if let id, tokenByID[id] != nil {
             throw QMPError(.invalidState, "a command with id \(id) is already pending; ids must be unique")
         }
-        byID[id] = (key.token, .reserved)
+        nextToken += 1
+        let key = Key(id: id, token: nextToken)
+        if let id { tokenByID[id] = key.token } else { idlessLine.append(key.token) }
+        entries[key.token] = .sent
+        count += 1
         return key
     }
 
     /// Whether the command with `key` still waits for its reply.
     func contains(_ key: Key) -> Bool {
-        guard let id = key.id else { return idless.contains(token: key.token) }
-        guard let (token, entry) = byID[id], token == key.token, case .waiting = entry else { return false }
-        return true
+        switch entries[key.token] {
+        case .sent?, .waiting?: return true
+        case .answered?, .givenUp?, nil: return false
+        }
     }
 
-    /// Stores `waiter` for a reserved key; returns the result to resume it with at once, if any
-    /// (the command must then not be sent).
-    mutating func add(_ waiter: Waiter, key: Key) -> Result<Message, QMPError>? {
-        if let closedError { return .failure(closedError) }
-        guard let id = key.id else {
-            switch idlessUnsent.removeValue(forKey: key.token) {
-            case .givenUp(let error)?: return .failure(error)
-            case .reserved?, .waiting?, nil:
-                idless.append(token: key.token, waiter: waiter)
-                count += 1
-                return nil
-            }
-        }
-        guard let (token, entry) = byID[id], token == key.token else {
-            return .failure(QMPError(.invalidState, "the command with id \(id) was not reserved"))
-        }
-        switch entry {
-        case .givenUp(let error):
-            byID[id] = nil
-            return .failure(error)
-        case .reserved, .waiting:
-            byID[id] = (token, .waiting(waiter))
-            count += 1
+    /// Stores `waiter` for a sent command; returns the result to resume it with at once, if
+    /// the reply, a give-up or the end of the session came first.
+    mutating func wait(_ waiter: Waiter, key: Key) -> Result<Message, QMPError>? {
+        switch entries[key.token] {
+        case .sent?:
+            entries[key.token] = .waiting(waiter)
             return nil
+        case .answered(let reply)?:
+            entries[key.token] = nil
+            return .success(reply)
+        case .givenUp(let error)?:
+            entries[key.token] = nil
+            return .failure(error)
+        case .waiting?, nil:
+            return .failure(closedError ?? QMPError(.invalidState, "the command was not sent"))
         }
     }
 
     /// The caller stopped waiting (cancelled or timed out); returns the waiter to fail, if it
-    /// was stored. Before ``add(_:key:)`` the command fails there with `error`; after its reply
-    /// this does nothing.
+    /// was stored. A command whose reply is already in keeps it.
     mutating func abandon(_ key: Key, with error: QMPError) -> Waiter? {
-        guard let id = key.id else {
-            if idlessUnsent[key.token] != nil {
-                idlessUnsent[key.token] = .givenUp(error)
-                return nil
-            }
-            guard let waiter = idless.abandon(token: key.token) else { return nil }
-            count -= 1
-            return waiter
+        let waiter: Waiter?
+        switch entries[key.token] {
+        case .sent?:
+            entries[key.token] = .givenUp(error)
+            waiter = nil
+        case .waiting(let stored)?:
+            entries[key.token] = nil
+            waiter = stored
+        case .answered?, .givenUp?, nil:
+            return nil
         }
-        guard let (token, entry) = byID[id], token == key.token else { return nil }
-        switch entry {
-        case .reserved:
-            byID[id] = (token, .givenUp(error))
-            return nil
-        case .givenUp:
-            return nil
-        case .waiting(let waiter):
-            byID[id] = nil
+        count -= 1
+        if let id = key.id {
+            tokenByID[id] = nil
             abandoned.insert(id)
-            count -= 1
-            return waiter
         }
+        return waiter
     }
 
     /// What to do with a reply that arrived from the peer.
@@ -136,73 +119,80 @@ struct PendingCommands {
     }
 
     mutating func reply(_ message: Message) -> ReplyAction {
-        guard let id = message.id else {
-            guard let slot = idless.popFirst() else {
+        let token: Int
+        if let id = message.id {
+            guard let holder = tokenByID.removeValue(forKey: id) else {
+                if abandoned.remove(id) == nil { unknownReplies += 1 }
+                return .drop
+            }
+            token = holder
+        } else {
+            guard let first = idlessLine.popFirst() else {
                 unknownReplies += 1
                 return message.kind == .error ? .protocolError : .drop
             }
-            guard let waiter = slot else { return .drop }
+            token = first
+        }
+        switch entries[token] {
+        case .sent?:
+            entries[token] = .answered(message)
+        case .waiting(let waiter)?:
+            entries[token] = nil
             count -= 1
             return .resume(waiter)
+        case .answered?, .givenUp?, nil:
+            // An id-less command given up: its reply goes nowhere.
+            return .drop
         }
-        if let (_, entry) = byID[id], case .waiting(let waiter) = entry {
-            byID[id] = nil
-            count -= 1
-            return .resume(waiter)
-        }
-        if abandoned.remove(id) == nil { unknownReplies += 1 }
+        count -= 1
         return .drop
     }
 
-    /// Ends the table: returns every waiter, all of which must fail with `error`.
+    /// Ends the table: returns every stored waiter, all of which must fail with `error`.
+    /// Commands not waiting yet fail in ``wait(_:key:)``, unless their reply is already in.
     mutating func close(with error: QMPError) -> [Waiter] {
         guard closedError == nil else { return [] }
         closedError = error
-        var waiters = idless.removeAll()
-        for case (_, .waiting(let waiter)) in byID.values { waiters.append(waiter) }
-        byID = [:]
-        idlessUnsent = [:]
+        var waiters: [Waiter] = []
+        for (token, entry) in entries {
+            switch entry {
+            case .waiting(let waiter):
+                waiters.append(waiter)
+                entries[token] = nil
+            case .sent:
+                entries[token] = .givenUp(error)
+            case .answered, .givenUp:
+                break
+            }
+        }
+        tokenByID = [:]
+        idlessLine = TokenLine()
         abandoned = []
         count = 0
         return waiters
     }
 }
 
-/// The id-less commands in the order they were sent, each with its waiter or `nil` once given up.
-private struct IdlessLine {
-    private var slots: [(token: Int, waiter: PendingCommands.Waiter?)] = []
-    /// Index of the oldest slot still in line; slots before it are answered.
+/// Tokens in the order their commands were sent, with a cheap `popFirst`.
+private struct TokenLine {
+    private var tokens: [Int] = []
+    /// Index of the oldest token still in line; those before it are answered.
     private var head = 0
 
-    mutating func append(token: Int, waiter: PendingCommands.Waiter) {
-        slots.append((token, waiter))
+    mutating func append(_ token: Int) {
+        tokens.append(token)
     }
 
-    func contains(token: Int) -> Bool {
-        slots[head...].contains { $0.token == token && $0.waiter != nil }
-    }
-
-    mutating func abandon(token: Int) -> PendingCommands.Waiter? {
-        guard let index = slots[head...].firstIndex(where: { $0.token == token }) else { return nil }
-        defer { slots[index].waiter = nil }
-        return slots[index].waiter
-    }
-
-    /// The oldest slot: `.some(nil)` for a given-up command, `nil` when none is in line.
-    mutating func popFirst() -> PendingCommands.Waiter?? {
-        guard head < slots.count else { return nil }
-        let waiter = slots[head].waiter
-        head += 1
-        // Compact once the answered prefix is at least half of the storage.
-        if head * 2 >= slots.count {
-            slots.removeFirst(head)
-            head = 0
+    mutating func popFirst() -> Int? {
+        guard head < tokens.count else { return nil }
+        defer {
+            head += 1
+            // Compact once the answered prefix is at least half of the storage.
+            if head * 2 >= tokens.count {
+                tokens.removeFirst(head)
+                head = 0
+            }
         }
-        return .some(waiter)
-    }
-
-    mutating func removeAll() -> [PendingCommands.Waiter] {
-        defer { slots = []; head = 0 }
-        return slots[head...].compactMap(\.waiter)
+        return tokens[head]
     }
 }

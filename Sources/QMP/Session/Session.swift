@@ -124,18 +124,32 @@ final class Session: Sendable {
         fileDescriptors: [Int32],
         timeout: Duration?
     ) async -> Result<Message, QMPError> {
-        let key: PendingCommands.Key
-        do {
-            key = try state.withLock { state throws(QMPError) in try state.pending.reserve(id: message.id) }
-        } catch {
-            return .failure(error)
-        }
+        if Task.isCancelled { return .failure(QMPError(.cancelled, "QMP command '\(command)' was cancelled", command: command)) }
         var bytes = message.serializedBytes()
         if let trace = configuration.trace {
             trace(TraceRecord(direction: .sent, text: String(decoding: bytes, as: UTF8.self)))
         }
         bytes.append(UInt8(ascii: "\n"))
-        let item = OutboundQueue.Item(bytes: bytes, fileDescriptors: fileDescriptors)
+        let key: PendingCommands.Key
+        let isAlone: Bool
+        do {
+            (key, isAlone) = try state.withLock { state throws(QMPError) in
+                let key = try state.pending.send(id: message.id)
+                return (key, state.pending.count == 1)
+            }
+        } catch {
+            return .failure(error)
+        }
+        // Written here, on the caller's executor, before the wait below: Swift 6.3 runs
+        // `withTaskCancellationHandler`'s operation on the global executor (fixed upstream by
+        // swiftlang/swift#85518), and the command then travels while that hop is made.
+        // A command with no other in flight writes itself, sparing a wakeup of the writer task;
+        // pipelined commands leave it to the writer, which sends them in batches. A closed queue
+        // means the session ended, which the wait below reports.
+        _ = outbound.enqueue(
+            OutboundQueue.Item(bytes: bytes, fileDescriptors: fileDescriptors),
+            mayWriteInline: isAlone, writeNow: transport.sendImmediately
+        )
 
         let timer = timeout.map { timeout in
             Task { [weak self] in
@@ -150,18 +164,9 @@ final class Session: Sendable {
 
         return await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
-                let (immediate, isAlone) = state.withLock { state in
-                    let immediate = state.pending.add(continuation, key: key)
-                    return (immediate, state.pending.count == 1)
+                if let ready = state.withLock({ $0.pending.wait(continuation, key: key) }) {
+                    continuation.resume(returning: ready)
                 }
-                if let immediate {
-                    continuation.resume(returning: immediate)
-                    return
-                }
-                // A command with no other in flight writes itself, sparing a wakeup of the writer
-                // task; pipelined commands leave it to the writer, which sends them in batches.
-                // A closed queue means the session ended, which already failed this waiter.
-                _ = outbound.enqueue(item, mayWriteInline: isAlone, writeNow: transport.sendImmediately)
             }
         } onCancel: {
             giveUp(key, with: QMPError(.cancelled, "QMP command '\(command)' was cancelled", command: command))
@@ -334,6 +339,8 @@ final class Session: Sendable {
         }
         switch kind {
         case .success, .error:
+            // Before the reply can be seen: a caller may take it the moment the lock is released.
+            flush(&events)
             let action = state.withLock { state in
                 if kind == .success, let id = state.negotiationID, message.id == id, case .greeted = state.phase {
                     state.phase = .running
@@ -343,7 +350,6 @@ final class Session: Sendable {
             }
             switch action {
             case .resume(let waiter):
-                flush(&events)
                 waiter.resume(returning: .success(message))
             case .drop:
                 break
