@@ -52,6 +52,32 @@ struct ReplayTests {
         try replay.verifyCompleted()
     }
 
+    /// Whether a command goes with an id depends on what else is in flight, so a recording
+    /// and its replay may differ there; replies follow the client's choice either way.
+    @Test func commandsRecordedWithoutIDsReplayWithThemAndTheOtherWayRound() async throws {
+        let transcript = try Transcript(parsing: """
+            # swift-qmp transcript 1
+            <- {"QMP": {"version": {"qemu": {"micro": 0, "minor": 2, "major": 7}, "package": ""}, "capabilities": []}}
+            -> {"execute":"qmp_capabilities","id":"0"}
+            <- {"return": {}, "id": "0"}
+            -> {"execute":"query-name"}
+            <- {"return": {"name": "vm1"}}
+            -> {"execute":"query-status","id":"7"}
+            <- {"return": {"status": "running", "running": true}, "id": "7"}
+            """)
+        let replay = try ReplayTransport(transcript: transcript)
+        let client = QMPClient()
+        try await client.connect(replay)
+        let name = try await client.executeMessage(Message(["execute": "query-name", "id": "mine"]))
+        #expect(name.id == "mine")
+        #expect(name["return"]?["name"] == "vm1")
+        let status = try await client.executeMessage(Message(["execute": "query-status"]))
+        #expect(status.id == nil)
+        #expect(status["return"]?["running"] == true)
+        await client.disconnect()
+        try replay.verifyCompleted()
+    }
+
     @Test func aMismatchFailsWithADiff() async throws {
         let replay = try ReplayTransport(transcript: Transcripts.load("stop-cont"))
         let client = QMPClient()

@@ -1,4 +1,4 @@
-import QMP
+@testable import QMP
 import QMPTestSupport
 import Synchronization
 import Testing
@@ -16,15 +16,53 @@ struct ExecuteTests {
         await client.disconnect()
     }
 
-    @Test func sendsArgumentsAndStringIDs() async throws {
+    @Test func sendsArgumentsAndNoIDWhenAlone() async throws {
         let (client, peer) = try await connectedClient()
         async let result = client.execute("blockdev-add", arguments: ["driver": "null-co", "node-name": "src"])
         let command = try #require(try await peer.nextMessage())
         #expect(command["arguments"] == ["driver": "null-co", "node-name": "src"])
-        #expect(command.id?.stringValue?.isEmpty == false)
+        #expect(command.id == nil, "a command with nothing else in flight needs no id")
         peer.reply(to: command, #"{"return": {}}"#)
         #expect(try await result == [:])
         await client.disconnect()
+    }
+
+    @Test func theShortestEncodingGoesOnTheWire() async throws {
+        let peer = ScriptedPeer()
+        let wire = Mutex<[String]>([])
+        var configuration = QMPClient.Configuration()
+        configuration.trace = { record in
+            if record.direction == .sent { wire.withLock { $0.append(record.text) } }
+        }
+        let client = QMPClient(configuration: configuration)
+        async let greeting = client.connect(peer.transport)
+        _ = try await peer.acceptNegotiation()
+        _ = try await greeting
+        let server = Task {
+            while let command = try await peer.nextMessage() { peer.reply(to: command, #"{"return": {}}"#) }
+        }
+        try await client.execute("query-status", arguments: [:])
+        // Three at once: the first goes alone, the others get short ids.
+        async let first: JSONValue = client.execute("stop")
+        async let second: JSONValue = client.execute("stop")
+        async let third: JSONValue = client.execute("stop")
+        _ = try await (first, second, third)
+        let sent = wire.withLock { $0 }
+        #expect(sent.contains(#"{"execute":"query-status"}"#), "\(sent)")
+        let ids = sent.compactMap { try? Message(parsing: Array($0.utf8)).id?.stringValue }
+        #expect(ids.allSatisfy { $0.count == 1 && $0.allSatisfy { $0.isLetter || $0.isNumber } }, "\(ids)")
+        #expect(Set(ids).count == ids.count)
+        await client.disconnect()
+        server.cancel()
+    }
+
+    @Test func commandIDsAreBase62() {
+        #expect(CommandID.string(for: 1) == "1")
+        #expect(CommandID.string(for: 61) == "Z")
+        #expect(CommandID.string(for: 62) == "10")
+        #expect(CommandID.string(for: UInt64.max).count == 11)
+        let ids = (1...10_000).map { CommandID.string(for: UInt64($0)) }
+        #expect(Set(ids).count == ids.count)
     }
 
     @Test func errorRepliesThrowWithClassDescriptionAndCommand() async throws {

@@ -64,11 +64,24 @@ struct FailureTests {
 
     @Test func anIDLessErrorNobodyExpectedIsAProtocolError() async throws {
         let (client, peer) = try await connectedClient()
-        let pending = Task { _ = try await client.execute("query-status") }
+        // Only commands with ids in flight: an id-less error answers nothing that was sent.
+        let pending = Task { _ = try await client.executeMessage(Message(["execute": "query-status", "id": "mine"])) }
         _ = try await peer.nextMessage()
         peer.send(#"{"error": {"class": "GenericError", "desc": "JSON parse error, invalid keyword 'x'"}}"#)
         let error = await expectQMPError(.unexpectedReply) { try await pending.value }
         #expect(error?.message.contains("invalid keyword") == true)
+    }
+
+    @Test func anIDLessErrorAnswersALoneCommandSentWithoutID() async throws {
+        let (client, peer) = try await connectedClient()
+        let pending = Task { _ = try await client.execute("query-status") }
+        let command = try #require(try await peer.nextMessage())
+        #expect(command.id == nil)
+        peer.send(#"{"error": {"class": "GenericError", "desc": "JSON parse error, invalid keyword 'x'"}}"#)
+        let error = await expectQMPError(.commandFailed) { try await pending.value }
+        #expect(error?.errorClass == "GenericError")
+        #expect(client.runState == .running)
+        await client.disconnect()
     }
 
     @Test func cancellationFailsTheCallAndDropsTheLateReply() async throws {

@@ -76,8 +76,9 @@ private func connect(_ transport: InlineWritingTransport, _ peer: ScriptedPeer) 
 private func echoIDs(_ peer: ScriptedPeer) async throws {
     do {
         while let command = try await peer.nextMessage() {
-            guard case .string(let id)? = command.id else { continue }
-            peer.reply(to: command, #"{"return": {"echo": "\#(id)"}}"#)
+            // A lone command goes without an id; its reply then carries none either.
+            let echo = command.id.map { $0.serialized() } ?? "null"
+            peer.reply(to: command, #"{"return": {"echo": \#(echo)}}"#)
         }
     } catch {
         peer.closeConnection()

@@ -147,7 +147,7 @@ struct UnixTransportTests {
             let transport = try await listener.accept()
             try await transport.send(Array(#"{"QMP": {"version": {"qemu": {"micro": 0, "minor": 2, "major": 7}, "package": ""}, "capabilities": []}}"#.utf8) + [10])
             _ = try await transport.receive()  // qmp_capabilities
-            try await transport.send(Array(#"{"return": {}, "id": "swift-qmp-1"}"#.utf8) + [10])
+            try await transport.send(Array(#"{"return": {}, "id": "0"}"#.utf8) + [10])
             _ = try await transport.receive()  // the command we never answer
             await transport.close()
         }

@@ -50,12 +50,15 @@ extension QMPClient {
         // One allocation for the members, whose keys are known to be distinct: a literal
         // plus insertions allocated the literal's storage and regrew the members.
         var command = JSONObject(reservingCapacity: 3)
+        // The session adds an id when one is needed (see `IDAssignment`).
         command.appendUnique(JSONObject.Member(key: oob ? "exec-oob" : "execute", value: .string(name)))
-        if let arguments { command.appendUnique(JSONObject.Member(key: "arguments", value: .object(arguments))) }
-        command.appendUnique(JSONObject.Member(key: "id", value: .string(makeID())))
+        // Empty arguments are left out: every byte costs QEMU time (see ``CommandID``).
+        if let arguments, !arguments.isEmpty {
+            command.appendUnique(JSONObject.Member(key: "arguments", value: .object(arguments)))
+        }
         let reply = try await session.roundTrip(
             Message(command), command: name, fileDescriptors: fileDescriptors,
-            timeout: timeout ?? configuration.defaultTimeout
+            timeout: timeout ?? configuration.defaultTimeout, assigningID: true
         ).get()
         if let error = ErrorReply(reply) {
             throw QMPError(
@@ -70,7 +73,9 @@ extension QMPClient {
     /// error replies included (they are not thrown).
     ///
     /// The message's `id`, if any, is used as is and must be unique among pending
-    /// commands; prefer strings, since QEMU rewrites some numbers. Messages without
+    /// commands; prefer strings, since QEMU rewrites some numbers. The client's own ids
+    /// are short base-62 strings (`"1"`, `"z"`, `"1A"`), so give yours a prefix or any
+    /// character outside `0-9a-zA-Z`. Messages without
     /// an id are answered in order and matched in order.
     nonisolated(nonsending) public func executeMessage(_ message: Message, timeout: Duration? = nil) async throws(QMPError) -> Message {
         let name = message["execute"]?.stringValue ?? message["exec-oob"]?.stringValue ?? "(raw message)"

@@ -29,7 +29,6 @@ public final class QMPClient: Sendable {
         var session: Session?
         var greeting: Greeting?
         var lastError: QMPError?
-        var nextID: UInt64 = 0
         var observers: [Int: AsyncStream<RunState>.Continuation] = [:]
         var nextObserver = 0
     }
@@ -155,7 +154,9 @@ public final class QMPClient: Sendable {
     nonisolated(nonsending) private func negotiate(_ session: Session) async throws(QMPError) -> Greeting {
         try await withDeadline(configuration.connectTimeout, session: session) { () async throws(QMPError) in
             let greeting = try await session.greeting().get()
-            let id = JSONValue.string(makeID())
+            // An id the session's own never take (they count from "1"), so its reply is
+            // recognised on the reader path: see `Session.startRunning(onSuccessOf:)`.
+            let id: JSONValue = "0"
             var command: JSONObject = ["execute": "qmp_capabilities", "id": id]
             if configuration.negotiateOOB && greeting.capabilities.contains("oob") {
                 command["arguments"] = ["enable": ["oob"]]
@@ -216,17 +217,6 @@ public final class QMPClient: Sendable {
             state.session = nil
             Self.transition(&state, to: .idle)
         }
-    }
-
-    // MARK: Ids
-
-    /// A fresh command id. Strings, because QEMU rewrites some numbers (`1.0` comes back as `1`).
-    func makeID() -> String {
-        let number = state.withLock { state in
-            state.nextID &+= 1
-            return state.nextID
-        }
-        return "swift-qmp-\(number)"
     }
 
     func currentSession(for command: String) throws(QMPError) -> Session {

@@ -22,6 +22,8 @@ final class Session: Sendable {
         /// The id of `qmp_capabilities`: its success starts the running phase on the
         /// reader path itself, so events sent right after it are not lost.
         var negotiationID: JSONValue?
+        /// The last of the client's own ids handed out in this session (see ``CommandID``).
+        var lastID: UInt64 = 0
     }
 
     /// What the reader task keeps between reads.
@@ -102,47 +104,59 @@ final class Session: Sendable {
     ///
     /// It runs on the caller's executor: a caller on the main actor or an actor
     /// resumes once, when its reply has been read, with no hop to the global pool.
+    ///
+    /// With `assigningID`, `message` has no id and the session gives it one only when
+    /// another command is in flight: see ``IDAssignment``.
     nonisolated(nonsending) func roundTrip(
         _ message: Message,
         command: String,
         fileDescriptors: [Int32] = [],
-        timeout: Duration?
+        timeout: Duration?,
+        assigningID: Bool = false
     ) async -> Result<Message, QMPError> {
         guard !fileDescriptors.isEmpty else {
-            return await send(message, command: command, fileDescriptors: [], timeout: timeout)
+            return await send(message, command: command, fileDescriptors: [], timeout: timeout, assigningID: assigningID)
         }
         guard await descriptorGate.enter() else {
             return .failure(QMPError(.cancelled, "QMP command '\(command)' was cancelled", command: command))
         }
         defer { descriptorGate.leave() }
-        return await send(message, command: command, fileDescriptors: fileDescriptors, timeout: timeout)
+        return await send(message, command: command, fileDescriptors: fileDescriptors, timeout: timeout, assigningID: assigningID)
     }
 
     nonisolated(nonsending) private func send(
         _ message: Message,
         command: String,
         fileDescriptors: [Int32],
-        timeout: Duration?
+        timeout: Duration?,
+        assigningID: Bool
     ) async -> Result<Message, QMPError> {
         if Task.isCancelled { return .failure(QMPError(.cancelled, "QMP command '\(command)' was cancelled", command: command)) }
+        let key: PendingCommands.Key
+        let isAlone: Bool
+        do {
+            (key, isAlone) = try state.withLock { state throws(QMPError) in
+                let isAlone = state.pending.count == 0
+                var id = message.id
+                if assigningID && !IDAssignment.mayOmit(alone: isAlone, message: message) {
+                    state.lastID += 1
+                    id = .string(CommandID.string(for: state.lastID))
+                }
+                return (try state.pending.send(id: id), isAlone)
+            }
+        } catch {
+            return .failure(error)
+        }
+        var message = message
+        if assigningID, let id = key.id { message.appendID(id) }
         var bytes = message.serializedBytes()
         if let trace = configuration.trace {
             trace(TraceRecord(direction: .sent, text: String(decoding: bytes, as: UTF8.self)))
         }
         bytes.append(UInt8(ascii: "\n"))
-        let key: PendingCommands.Key
-        let isAlone: Bool
-        do {
-            (key, isAlone) = try state.withLock { state throws(QMPError) in
-                let key = try state.pending.send(id: message.id)
-                return (key, state.pending.count == 1)
-            }
-        } catch {
-            return .failure(error)
-        }
-        // Written here, on the caller's executor, before the wait below: Swift 6.3 runs
-        // `withTaskCancellationHandler`'s operation on the global executor (fixed upstream by
-        // swiftlang/swift#85518), and the command then travels while that hop is made.
+        // Written here, on the caller's executor, before the wait below: off the main actor
+        // that wait still hops to the global executor (see `withCancellableContinuation`),
+        // and the command then travels while the hop is made.
         // A command with no other in flight writes itself, sparing a wakeup of the writer task;
         // pipelined commands leave it to the writer, which sends them in batches. A closed queue
         // means the session ended, which the wait below reports.
@@ -162,14 +176,12 @@ final class Session: Sendable {
         }
         defer { timer?.cancel() }
 
-        return await withTaskCancellationHandler {
-            await withCheckedContinuation { continuation in
-                if let ready = state.withLock({ $0.pending.wait(continuation, key: key) }) {
-                    continuation.resume(returning: ready)
-                }
+        return await withCancellableContinuation { continuation in
+            if let ready = self.state.withLock({ $0.pending.wait(continuation, key: key) }) {
+                continuation.resume(returning: ready)
             }
         } onCancel: {
-            giveUp(key, with: QMPError(.cancelled, "QMP command '\(command)' was cancelled", command: command))
+            self.giveUp(key, with: QMPError(.cancelled, "QMP command '\(command)' was cancelled", command: command))
         }
     }
 

@@ -86,16 +86,14 @@ public final class Listener<Filter: EventPredicate>: EventListening, Sendable {
     nonisolated(nonsending) private func waitForResult() async -> Result<Event, QMPError> {
         if Task.isCancelled { return .failure(.cancelled("waiting for an event")) }
         let token = storage.state.withLock { $0.makeToken() }
-        return await withTaskCancellationHandler {
-            await withCheckedContinuation { (continuation: ListenerState.Waiter) in
-                switch storage.state.withLock({ $0.next(orWait: continuation, token: token) }) {
-                case .event(let event): continuation.resume(returning: .success(event))
-                case .ended(let error): continuation.resume(returning: .failure(error))
-                case .wait: break
-                }
+        return await withCancellableContinuation { (continuation: ListenerState.Waiter) in
+            switch self.storage.state.withLock({ $0.next(orWait: continuation, token: token) }) {
+            case .event(let event): continuation.resume(returning: .success(event))
+            case .ended(let error): continuation.resume(returning: .failure(error))
+            case .wait: break
             }
         } onCancel: {
-            storage.state.withLock { $0.cancelWait(token: token) }?
+            self.storage.state.withLock { $0.cancelWait(token: token) }?
                 .resume(returning: .failure(.cancelled("waiting for an event")))
         }
     }

@@ -17,8 +17,9 @@ import Synchronization
 ///   it until the client has sent it. The same transcript therefore gives the
 ///   same interleaving of replies and events on every run.
 /// - Each client message is compared with the next recorded one. Ids are
-///   normalised (the client may number its commands any way; replies carry
-///   the client's ids back) and member order does not matter. The first
+///   normalised (the client may number its commands any way, and send a command
+///   without an id that was recorded with one, or the other way round; replies
+///   carry the client's ids back, or none) and member order does not matter. The first
 ///   mismatch fails the session with ``QMPError/Code/replayMismatch``, whose
 ///   message names the entry and shows expected and sent text.
 /// - Instant by default; ``Timing/recorded`` waits between server messages as
@@ -33,8 +34,9 @@ public final class ReplayTransport: Transport {
     }
 
     private enum Step {
-        /// `reply` is kept only for a message with an id, which may need the client's id put in:
-        /// a replayed flood of millions of events would otherwise hold each one parsed.
+        /// `reply` is kept only for a reply or a message with an id, which may need the client's
+        /// id put in or taken out: a replayed flood of millions of events would otherwise hold
+        /// each one parsed.
         case server(bytes: [UInt8], reply: Message?, time: Double?)
         case client(message: Message, line: Int)
         case endOfStream
@@ -44,6 +46,11 @@ public final class ReplayTransport: Transport {
         var serverCursor = 0
         var clientCursor = 0
         var idMap: [JSONValue: JSONValue] = [:]
+        /// Recorded ids of commands the client sent without one: their replies go out without.
+        var strippedIDs: Set<JSONValue> = []
+        /// For each client command recorded without an id, oldest first, the id the client
+        /// gave it, if any: recorded id-less replies are answered in that order.
+        var idlessReplyIDs: [JSONValue?] = []
         var framer = MessageFramer()
         var mismatch: QMPError?
         var isClosed = false
@@ -79,7 +86,8 @@ public final class ReplayTransport: Transport {
             switch entry.direction {
             case .fromServer:
                 let bytes = Array((entry.text ?? "").utf8) + [13, 10]
-                steps.append(.server(bytes: bytes, reply: message.id == nil ? nil : message, time: entry.time))
+                let isReply = message.kind == .success || message.kind == .error
+                steps.append(.server(bytes: bytes, reply: message.id != nil || isReply ? message : nil, time: entry.time))
             case .fromClient:
                 steps.append(.client(message: message, line: index + 1))
             }
@@ -171,11 +179,35 @@ public final class ReplayTransport: Transport {
         var sentBody = sent.object
         let recordedID = expectedBody.removeValue(forKey: "id")
         let clientID = sentBody.removeValue(forKey: "id")
-        guard expectedBody == sentBody, (recordedID == nil) == (clientID == nil) else {
+        guard expectedBody == sentBody else {
             throw QMPError(.replayMismatch, "replay mismatch at entry \(index + 1):\n  expected: -> \(expected)\n  sent:     -> \(sentText)")
         }
-        if let recordedID, let clientID { state.idMap[recordedID] = clientID }
+        switch (recordedID, clientID) {
+        case (let recordedID?, let clientID?): state.idMap[recordedID] = clientID
+        case (let recordedID?, nil): state.strippedIDs.insert(recordedID)
+        case (nil, let clientID): state.idlessReplyIDs.append(clientID)
+        }
         state.clientCursor = index + 1
+    }
+
+    /// The recorded `reply` with the client's id in place of the recorded one (or none),
+    /// or `nil` to send it as recorded.
+    private static func rewrite(_ reply: Message, _ state: inout State) -> JSONObject? {
+        var object = reply.object
+        guard let recordedID = reply.id else {
+            guard reply.kind == .success || reply.kind == .error, !state.idlessReplyIDs.isEmpty,
+                  let clientID = state.idlessReplyIDs.removeFirst()
+            else { return nil }
+            object["id"] = clientID
+            return object
+        }
+        if state.strippedIDs.remove(recordedID) != nil {
+            object.removeValue(forKey: "id")
+            return object
+        }
+        guard let clientID = state.idMap[recordedID], clientID != recordedID else { return nil }
+        object["id"] = clientID
+        return object
     }
 
     public func receive() async throws -> [UInt8]? {
@@ -203,10 +235,8 @@ public final class ReplayTransport: Transport {
                             }
                             state.lastTime = time
                         }
-                        if let reply, let recordedID = reply.id, let clientID = state.idMap[recordedID], clientID != recordedID {
-                            var object = reply.object
-                            object["id"] = clientID
-                            chunk.append(contentsOf: JSONValue.object(object).serializedBytesQEMUStyle())
+                        if let reply, let rewritten = Self.rewrite(reply, &state) {
+                            chunk.append(contentsOf: JSONValue.object(rewritten).serializedBytesQEMUStyle())
                             chunk.append(contentsOf: [13, 10])
                         } else {
                             chunk.append(contentsOf: bytes)
