@@ -5,7 +5,9 @@ import QMPTransportUnix
 /// Scenario 2: events delivered to 1, 10 or 100 listeners, from a flooding peer or a replay.
 enum EventBenchmark {
     /// Connects, registers `listeners` listeners, and measures until FLOOD_END has been read.
-    static func run(source: String, transport: some Transport, events: Int, listeners: Int) async throws {
+    /// `caller` and `read` say where the consumer's loop runs and how it reads (Callers.swift).
+    static func run(source: String, transport: some Transport, events: Int, listeners: Int,
+                    caller: Caller = .nonisolated, read: ReadStyle = .get) async throws {
         let client = QMPClient()
         // The consumer's own listener: every event, read one by one with get().
         let consumer = Listener(policy: .unbounded, historyLimit: 0)
@@ -15,16 +17,17 @@ enum EventBenchmark {
             let filter = EventNames(["JOB_STATUS_CHANGE", "FLOOD_END"]) && DataMemberEquals("id", .string(index % 2 == 0 ? "job0" : "job1"))
             try client.register(Listener(filter, policy: .bufferingNewest(64), historyLimit: 0))
         }
-        var received = 0
         let cpuBefore = Measure.processCPUSeconds
-        let elapsed = try await Measure.seconds {
-            try await client.connect(transport)
-            while try await consumer.get().name != "FLOOD_END" { received += 1 }
+        let (received, elapsed) = switch caller {
+        case .nonisolated: try await NonisolatedCaller.connectAndRead(client, transport, consumer, read)
+        case .mainActor: try await MainActorCaller.connectAndRead(client, transport, consumer, read)
+        case .actor: try await VMManager(client: client).connectAndRead(transport, consumer, read)
         }
         let cpu = Measure.processCPUSeconds - cpuBefore
         await client.disconnect()
         Measure.report([
             "scenario": "events", "source": source, "listeners": listeners, "events": received,
+            "caller": caller.rawValue, "read": read.rawValue,
             "events_per_s": Double(received) / elapsed, "cpu_ns_per_event": cpu * 1e9 / Double(max(1, received)),
         ])
     }
