@@ -12,7 +12,7 @@ package nonisolated(nonsending) func withCancellableContinuation<T: Sendable>(
     _ body: @Sendable (CheckedContinuation<T, Never>) -> Void,
     onCancel: @Sendable () -> Void
 ) async -> T {
-    if #isolation === MainActor.shared {
+    if isMainActor(#isolation) {
         return await waitOnMainActor(body, onCancel: onCancel)
     }
     return await withTaskCancellationHandler {
@@ -32,4 +32,10 @@ private func waitOnMainActor<T: Sendable>(
     } onCancel: {
         onCancel()
     }
+}
+
+/// `#isolation === MainActor.shared` written inline above crashes Swift 6.3's optimizer
+/// ("PHINode should have one entry for each predecessor"); through a function it does not.
+private func isMainActor(_ actor: (any Actor)?) -> Bool {
+    actor === MainActor.shared
 }
