@@ -10,7 +10,9 @@ extension QMPClient {
     /// ```
     ///
     /// It runs on the caller's executor: from the main actor or an actor, the call
-    /// resumes once, when the reply has been read.
+    /// resumes once, when the reply has been read. A command sent with nothing else in
+    /// flight goes without an id, the way go-qemu sends every command, because QEMU's
+    /// cost grows with each byte it reads; the others get short base-62 ids.
     ///
     /// - Parameters:
     ///   - name: The command, e.g. `"query-status"`.
@@ -75,8 +77,10 @@ extension QMPClient {
     /// The message's `id`, if any, is used as is and must be unique among pending
     /// commands; prefer strings, since QEMU rewrites some numbers. The client's own ids
     /// are short base-62 strings (`"1"`, `"z"`, `"1A"`), so give yours a prefix or any
-    /// character outside `0-9a-zA-Z`. Messages without
-    /// an id are answered in order and matched in order.
+    /// character outside `0-9a-zA-Z`. Messages without an id are answered in order and
+    /// matched in order, with the client's own commands that went without one (see
+    /// ``execute(_:arguments:oob:timeout:)``): send one only while no other task issues
+    /// commands, or give it an id.
     nonisolated(nonsending) public func executeMessage(_ message: Message, timeout: Duration? = nil) async throws(QMPError) -> Message {
         let name = message["execute"]?.stringValue ?? message["exec-oob"]?.stringValue ?? "(raw message)"
         let session = try currentSession(for: name)
