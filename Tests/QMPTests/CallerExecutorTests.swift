@@ -124,4 +124,23 @@ struct CallerExecutorTests {
         await client.disconnect()
         server.cancel()
     }
+
+    @Test func iterationThrowsQMPErrorItself() async throws {
+        let (client, _) = try await connectedClient()
+        let listener = Listener(AllEvents())
+        try client.register(listener)
+        let reader = Task { () -> QMPError.Code? in
+            do throws(QMPError) {
+                for try await _ in listener {}
+                return nil
+            } catch {
+                // Typed: iteration throws QMPError, so its code needs no cast.
+                return error.code
+            }
+        }
+        while listener.waitingReaderCount == 0 { await Task.yield() }
+        reader.cancel()
+        #expect(await reader.value == .cancelled)
+        await client.disconnect()
+    }
 }

@@ -159,7 +159,8 @@ extension Listener: AsyncSequence {
 
     /// Reads events until the session ends (then `nil`); throws ``QMPError/Code/cancelled``
     /// when the reading task is cancelled. `for try await` calls ``next(isolation:)``,
-    /// which runs on the loop's own executor, like ``Listener/get()``.
+    /// which runs on the loop's own executor, like ``Listener/get()``. The error is a
+    /// `QMPError`: `do throws(QMPError) { for try await event in listener { … } } catch { error.code }`.
     public struct AsyncIterator: AsyncIteratorProtocol {
         let listener: Listener
 
