@@ -19,7 +19,7 @@ struct JSONNumberScanTests {
                 Character(String(Int.random(in: (index == 0 && length > 1 ? 1 : 0)...9, using: &random)))
             })
             for text in [digits, "-" + digits] {
-                let expected: JSONValue = Int64(text).map { .int($0) } ?? .double(Double(text) ?? .nan)
+                let expected: JSONValue = Int64(text).map { .int($0) } ?? UInt64(text).map { .uint($0) } ?? .double(Double(text) ?? .nan)
                 #expect(try parsed(text) == expected, "\(text)")
                 #expect(try parsed("[\(text)]") == .array([expected]), "\(text) inside an array")
             }
@@ -39,7 +39,9 @@ struct JSONNumberScanTests {
     @Test func theEdgesOfInt64() throws {
         #expect(try parsed("9223372036854775807") == .int(.max))
         #expect(try parsed("-9223372036854775808") == .int(.min))
-        #expect(try parsed("9223372036854775808") == .double(9223372036854775808))
+        #expect(try parsed("9223372036854775808") == .uint(9223372036854775808))
+        #expect(try parsed("18446744073709551615") == .uint(.max))
+        #expect(try parsed("18446744073709551616") == .double(18446744073709551616))
         #expect(try parsed("-9223372036854775809") == .double(Double("-9223372036854775809") ?? 0))
         #expect(try parsed("12345678901234567890123") == .double(Double("12345678901234567890123") ?? 0))
         #expect(try parsed("1700000000.5") == .double(1700000000.5))

@@ -32,22 +32,119 @@ struct SegmentedQueueTests {
         #expect(queue.isEmpty && queue.popFirst() == nil)
     }
 
-    @Test func aBatchIsReleasedOnceAllOfItIsReadOrDropped() {
+    /// Counts the elements alive, to see what a queue keeps, read or not.
+    final class Census {
+        var alive = 0
+    }
+
+    final class Counted {
+        let census: Census
+        init(_ census: Census) {
+            self.census = census
+            census.alive += 1
+        }
+        deinit { census.alive -= 1 }
+    }
+
+    /// A batch as the reader hands it over: an array with room to spare.
+    private static func batch(_ count: Int, _ census: Census) -> [Counted] {
+        var batch: [Counted] = []
+        batch.reserveCapacity(count + count / 2)
+        for _ in 0..<count { batch.append(Counted(census)) }
+        return batch
+    }
+
+    @Test func aSharedBatchIsReleasedOnceReadOrMostlyDropped() {
         var queue = SegmentedQueue<Tracked>()
         weak var first: Tracked?
         weak var second: Tracked?
         do {
-            let batch = [Tracked(1), Tracked(2), Tracked(3)]
+            var batch = [Tracked]()
+            batch.reserveCapacity(16)
+            for value in 1...4 { batch.append(Tracked(value)) }
             first = batch[0]
             second = batch[1]
             queue.append(contentsOf: batch[...])
         }
+        #expect(queue.retainedCount == 4, "kept as a slice of the batch, not copied")
         #expect(queue.popFirst()?.value == 1)
-        // Read, but still inside its batch: the bound the type documents.
+        // Read, but still inside its batch: a pop never copies.
         #expect(first != nil)
         queue.removeFirst(1)
-        #expect(second != nil && queue.count == 1)
-        #expect(queue.popFirst()?.value == 3)
-        #expect(first == nil && second == nil, "the drained batch is gone")
+        #expect(second != nil && queue.count == 2, "half the batch is still queued")
+        queue.removeFirst(1)
+        // One of four left: that one is copied out and the batch goes.
+        #expect(first == nil && second == nil)
+        #expect(queue.count == 1 && queue.retainedCount == 1)
+        #expect(queue.popFirst()?.value == 4)
+        #expect(queue.retainedCount == 0)
+    }
+
+    @Test func aSliceOfLessThanHalfItsBatchIsCopied() {
+        let census = Census()
+        var queue = SegmentedQueue<Counted>()
+        do {
+            let batch = Self.batch(10, census)
+            queue.append(contentsOf: batch[6...])  // ends with its array, but 4 of 10
+            queue.append(contentsOf: batch[..<4])   // a prefix: the array's length is unknown
+            queue.append(contentsOf: batch[4..<6])
+        }
+        #expect(census.alive == 10, "each slice is copied; the copies hold all ten")
+        #expect(queue.count == 10 && queue.retainedCount == 10)
+        #expect(queue.removeAll().count == 10)
+        #expect(census.alive == 0)
+    }
+
+    @Test func aBufferingOldestListenerReadingOnePerBatchKeepsOnlyItsLimit() {
+        // As ListenerState queues for `bufferingOldest(100)`: what fits of each batch,
+        // while the reader takes one event per 1,000-event batch. Slices of a few
+        // events once kept each whole batch: 100 batches, 100,000 events.
+        let census = Census()
+        let limit = 100
+        var queue = SegmentedQueue<Counted>()
+        for _ in 0..<300 {
+            let batch = Self.batch(1_000, census)
+            _ = queue.popFirst()
+            let room = min(limit - queue.count, batch.count)
+            queue.append(contentsOf: batch[...].prefix(room))
+            #expect(queue.count <= limit)
+        }
+        #expect(queue.count == limit)
+        #expect(queue.retainedCount <= 4 * limit)
+        #expect(census.alive <= 4 * limit, "\(census.alive) events alive for a queue of \(limit)")
+    }
+
+    @Test func aBufferingNewestListenerKeepsOnlyItsLimit() {
+        // As ListenerState queues for `bufferingNewest(100)` (and keeps a history):
+        // the whole batch, then the oldest dropped down to the limit.
+        let census = Census()
+        let limit = 100
+        var queue = SegmentedQueue<Counted>()
+        for round in 0..<300 {
+            let batch = Self.batch(round % 2 == 0 ? 1_000 : 30, census)
+            if round % 3 == 0 { _ = queue.popFirst() }
+            queue.append(contentsOf: batch[...])
+            queue.removeFirst(queue.count - limit)
+            #expect(queue.count <= limit)
+            #expect(queue.retainedCount <= 4 * limit)
+        }
+        #expect(census.alive <= 4 * limit, "\(census.alive) events alive for a queue of \(limit)")
+    }
+
+    @Test func anUnboundedQueueSharesWholeBatches() {
+        // The flood path: whole batches, read one by one, are never copied.
+        let census = Census()
+        var queue = SegmentedQueue<Counted>()
+        var batches: [[Counted]] = []
+        for _ in 0..<5 {
+            let batch = Self.batch(50, census)
+            batches.append(batch)
+            queue.append(contentsOf: batch[...])
+        }
+        #expect(census.alive == 250, "no copies")
+        batches.removeAll()
+        for _ in 0..<75 { _ = queue.popFirst() }
+        #expect(census.alive == 200, "the first batch went when it was read; the second is half read")
+        #expect(queue.count == 175 && queue.retainedCount == 200)
     }
 }

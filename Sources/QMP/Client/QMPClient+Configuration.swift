@@ -7,8 +7,12 @@ extension QMPClient {
         /// Enable the `oob` capability when the server offers it, so
         /// `execute(_:arguments:oob:)` with `oob: true` can send `exec-oob`.
         public var negotiateOOB: Bool = true
-        /// The largest message accepted from the peer. Larger ones end the session
-        /// with ``QMPError/Code/messageTooLarge``. QEMU's `query-qmp-schema` reply is ~207 KB.
+        /// The largest message accepted from the peer, 2 MiB by default
+        /// (``MessageFramer/defaultMaxMessageSize``). Larger ones end the session with
+        /// ``QMPError/Code/messageTooLarge``. QEMU's largest reply, `query-qmp-schema`, is
+        /// ~207 KB. Parsing a message can take up to about 37 times its size in memory
+        /// (about 10 times for real replies), so this limit also bounds what one message
+        /// costs: about 75 MiB at the default.
         public var maxMessageSize: Int = MessageFramer.defaultMaxMessageSize
         /// The deepest JSON nesting accepted from the peer.
         public var maxDepth: Int = JSONParser.defaultMaxDepth

@@ -36,10 +36,16 @@ struct JSONValueDecoding: Decoder {
     func decodeValue<T: Decodable>(_ type: T.Type) throws -> T {
         if type == JSONValue.self, let value = value as? T { return value }
         if let integerType = type as? any FixedWidthInteger.Type {
-            guard let integer = value.intValue else { throw mismatch("an integer") }
-            guard let exact = integerType.init(exactly: integer) as? T else {
+            let exact: (any FixedWidthInteger)?
+            switch value {
+            case .int(let integer): exact = integerType.init(exactly: integer)
+            case .uint(let integer): exact = integerType.init(exactly: integer)
+            case .double(let double) where double.rounded(.towardZero) == double: exact = integerType.init(exactly: double)
+            default: throw mismatch("an integer")
+            }
+            guard let exact = exact as? T else {
                 throw DecodingError.dataCorrupted(DecodingError.Context(
-                    codingPath: codingPath, debugDescription: "\(integer) does not fit in \(type)"))
+                    codingPath: codingPath, debugDescription: "\(value) does not fit in \(type)"))
             }
             return exact
         }

@@ -50,7 +50,7 @@ final class EncodingNode {
         becomeObject()
         guard case .object(var members) = content else { return EncodingNode() }
         let node = EncodingNode()
-        if let index = members.firstIndex(where: { $0.0 == key }) {
+        if let index = members.firstIndex(where: { UTF8Comparison.equal($0.0, key) }) {
             members[index].1 = node
         } else {
             members.append((key, node))
@@ -98,15 +98,18 @@ struct JSONValueEncoding: Encoder {
         if let json = value as? JSONValue {
             node.content = .leaf(json)
         } else if let integer = value as? any BinaryInteger {
-            guard let exact = Int64(exactly: integer) else {
+            if let exact = Int64(exactly: integer) {
+                node.content = .leaf(.int(exact))
+            } else if let exact = UInt64(exactly: integer) {
+                node.content = .leaf(.uint(exact))
+            } else {
                 throw EncodingError.invalidValue(value, EncodingError.Context(
                     codingPath: codingPath, debugDescription: "\(integer) does not fit in a 64-bit JSON integer"))
             }
-            node.content = .leaf(.int(exact))
         } else if let double = value as? Double {
-            node.content = .leaf(.double(double))
+            node.content = .leaf(try finite(double, value, codingPath))
         } else if let float = value as? Float {
-            node.content = .leaf(.double(Double(float)))
+            node.content = .leaf(try finite(Double(float), value, codingPath))
         } else if let string = value as? String {
             node.content = .leaf(.string(string))
         } else if let bool = value as? Bool {
@@ -114,6 +117,16 @@ struct JSONValueEncoding: Encoder {
         } else {
             try value.encode(to: JSONValueEncoding(node: node, codingPath: codingPath))
         }
+    }
+
+    /// JSON has no infinity or NaN: encoding one fails, as Foundation's `JSONEncoder` does,
+    /// rather than sending QEMU a `null` it did not ask for.
+    private static func finite(_ double: Double, _ value: some Encodable, _ codingPath: [any CodingKey]) throws -> JSONValue {
+        guard double.isFinite else {
+            throw EncodingError.invalidValue(value, EncodingError.Context(
+                codingPath: codingPath, debugDescription: "\(double) has no JSON form"))
+        }
+        return .double(double)
     }
 
     struct KeyedContainer<Key: CodingKey>: KeyedEncodingContainerProtocol {

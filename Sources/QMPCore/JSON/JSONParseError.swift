@@ -9,6 +9,8 @@ public struct JSONParseError: Error, Sendable, Hashable, CustomStringConvertible
         public static let unexpectedCharacter = Reason("unexpected character")
         public static let trailingCharacters = Reason("unexpected characters after the value")
         public static let invalidNumber = Reason("invalid number")
+        /// A number whose magnitude is beyond `Double`'s (about 1.8e308), such as `1e400`.
+        public static let numberOutOfRange = Reason("number out of range (too large for a double)")
         public static let invalidEscape = Reason("invalid escape sequence")
         public static let invalidSurrogate = Reason("unpaired UTF-16 surrogate in \\u escape")
         public static let controlCharacterInString = Reason("unescaped control character in string")

@@ -4,8 +4,11 @@
 /// invalid UTF-8, unpaired surrogate escapes, leading zeros, trailing commas
 /// and every other deviation, and reports the byte offset of the first
 /// offending byte. Nesting is bounded by `maxDepth`, so hostile input cannot
-/// exhaust the stack. Integers that fit in `Int64` stay exact (``JSONValue/int(_:)``);
-/// other numbers become ``JSONValue/double(_:)``.
+/// exhaust the stack. Integers that fit in `Int64` stay exact (``JSONValue/int(_:)``),
+/// as do larger ones up to `UInt64.max` (``JSONValue/uint(_:)``); other numbers become
+/// ``JSONValue/double(_:)``, rounded to the nearest double. A number too large for a
+/// double (`1e400`) is rejected with ``JSONParseError/Reason/numberOutOfRange`` rather
+/// than read as infinity, which JSON cannot carry back out.
 public enum JSONParser {
     /// Nesting deeper than this is rejected instead of recursing without bound.
     public static let defaultMaxDepth = 1024

@@ -21,20 +21,13 @@ extension JSONReader {
     }
 
     /// `, "data": {...}` (a non-empty object), or an empty object when the envelope ends here.
-    /// The members go to the framer's storage shared by events, when it lends one.
     private mutating func eventData() -> JSONObject? {
         skipWhitespace()
         guard peek() == UInt8(ascii: ",") else { return JSONObject() }
         position += 1
         guard expectKey("\"data\""), peek() == UInt8(ascii: "{") else { return nil }
         depth = 1
-        let object: JSONObject?
-        if let eventMembers {
-            object = try? parseObject(into: &eventMembers.pointee, minimumCapacity: MessageFramer.sharedMemberCapacity)
-        } else {
-            object = try? parseObject().objectValue
-        }
-        guard let object, !object.isEmpty else { return nil }
+        guard let object = try? parseObjectMembers(), !object.isEmpty else { return nil }
         return object
     }
 

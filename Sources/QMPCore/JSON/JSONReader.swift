@@ -7,18 +7,11 @@ struct JSONReader {
     var depth = 0
     /// The framer's cache of short strings, for the duration of one parse.
     let recentStrings: UnsafeMutablePointer<RecentStrings>?
-    /// The framer's storage shared by the `data` members of events (see ``MemberStorage``).
-    let eventMembers: UnsafeMutablePointer<MemberStorage?>?
 
-    init(
-        _ bytes: UnsafeRawBufferPointer, maxDepth: Int,
-        recentStrings: UnsafeMutablePointer<RecentStrings>? = nil,
-        eventMembers: UnsafeMutablePointer<MemberStorage?>? = nil
-    ) {
+    init(_ bytes: UnsafeRawBufferPointer, maxDepth: Int, recentStrings: UnsafeMutablePointer<RecentStrings>? = nil) {
         self.bytes = bytes
         self.maxDepth = maxDepth
         self.recentStrings = recentStrings
-        self.eventMembers = eventMembers
     }
 
     mutating func parseDocument() throws(JSONParseError) -> JSONValue {
@@ -96,49 +89,55 @@ struct JSONReader {
             guard position < bytes.count else { throw fail(.unexpectedEnd) }
             switch bytes[position] {
             case UInt8(ascii: ","): position += 1
-            case UInt8(ascii: "]"): position += 1; return .array(elements)
+            case UInt8(ascii: "]"):
+                position += 1
+                Self.dropSpareRoom(of: &elements)
+                return .array(elements)
             default: throw fail(.unexpectedCharacter)
             }
         }
     }
 
-    mutating func parseObject() throws(JSONParseError) -> JSONValue {
-        var storage: MemberStorage?
-        return .object(try parseObject(into: &storage, minimumCapacity: 4))
+    /// Arrays grow by doubling, so one can end with almost as much room to spare as it
+    /// uses, kept for as long as the value lives. Past 64 spare elements and a quarter of
+    /// the array, the elements move (no reference counting) to an array of their own size.
+    /// Not past 64 Ki elements (1.5 MiB): the move briefly needs both arrays, and room in an
+    /// allocation that large is mapped but never touched, so it costs no memory anyway.
+    @inline(__always)
+    private static func dropSpareRoom(of elements: inout [JSONValue]) {
+        let count = elements.count
+        let spare = elements.capacity - count
+        guard spare > 64 && spare * 4 > count && count <= 1 << 16 else { return }
+        let exact = [JSONValue](unsafeUninitializedCapacity: count) { buffer, initialized in
+            elements.withUnsafeMutableBufferPointer { source in
+                _ = buffer.moveInitialize(fromContentsOf: source)
+                // Moved out: refill with trivial values, so freeing `elements` releases nothing twice.
+                source.initialize(repeating: .null)
+            }
+            initialized = count
+        }
+        elements = exact
     }
 
-    /// Parses the object at `position`, appending its members to `storage` after the
-    /// members already there (a new storage when it fills up: see ``MemberStorage``).
-    /// On failure, the members appended so far are dropped again.
-    mutating func parseObject(
-        into storage: inout MemberStorage?,
-        minimumCapacity: Int
-    ) throws(JSONParseError) -> JSONObject {
+    mutating func parseObject() throws(JSONParseError) -> JSONValue {
+        .object(try parseObjectMembers())
+    }
+
+    /// Parses the object at `position`.
+    mutating func parseObjectMembers() throws(JSONParseError) -> JSONObject {
         try enter()
         defer { depth -= 1 }
         position += 1
-        var objectStart = storage?.initializedCount ?? 0
-        do {
-            return try parseMembers(into: &storage, objectStart: &objectStart, minimumCapacity: minimumCapacity)
-        } catch {
-            storage?.truncate(to: objectStart)
-            throw error
-        }
-    }
-
-    private mutating func parseMembers(
-        into storage: inout MemberStorage?,
-        objectStart: inout Int,
-        minimumCapacity: Int
-    ) throws(JSONParseError) -> JSONObject {
         skipWhitespace()
         if position < bytes.count, bytes[position] == UInt8(ascii: "}") {
             position += 1
             return JSONObject()
         }
+        var members: [JSONObject.Member] = []
+        // QMP objects are small; one allocation up front beats growing 1 → 2 → 4.
+        members.reserveCapacity(4)
         // Only consulted for large objects; QMP's are small, where a scan is cheaper.
-        var index = [String: Int]()
-        var count = 0
+        var index = [UTF8Key: Int]()
         while true {
             skipWhitespace()
             guard position < bytes.count else { throw fail(.unexpectedEnd) }
@@ -150,17 +149,13 @@ struct JSONReader {
             position += 1
             skipWhitespace()
             let value = try parseValue()
-            // A repeated key keeps its last value, as QEMU does.
-            if let existing = Self.index(of: key, in: storage, from: objectStart, count: count, largeObjectIndex: &index) {
-                storage?.members[objectStart + existing].value = value
+            // A repeated key (the same bytes, as QEMU compares them) keeps its last value, as QEMU does.
+            if let existing = Self.index(of: key, in: members, largeObjectIndex: &index) {
+                members[existing].value = value
             } else {
-                guard count < JSONObject.maximumCount else { throw fail(.tooManyMembers) }
-                if count >= 16 { index[key] = count }
-                MemberStorage.append(
-                    JSONObject.Member(key: key, value: value),
-                    to: &storage, objectStart: &objectStart, minimumCapacity: minimumCapacity
-                )
-                count += 1
+                guard members.count < JSONObject.maximumCount else { throw fail(.tooManyMembers) }
+                if members.count >= 16 { index[UTF8Key(key)] = members.count }
+                members.append(JSONObject.Member(key: key, value: value))
             }
             skipWhitespace()
             guard position < bytes.count else { throw fail(.unexpectedEnd) }
@@ -168,34 +163,25 @@ struct JSONReader {
             case UInt8(ascii: ","): position += 1
             case UInt8(ascii: "}"):
                 position += 1
-                guard let storage else { return JSONObject() }
-                return JSONObject(members: storage, start: objectStart, count: count)
+                return JSONObject(uniqueMembers: members)
             default: throw fail(.unexpectedCharacter)
             }
         }
     }
 
-    /// Where `key` is among the `count` members from `start` on. Up to 16 are scanned;
-    /// past that, `largeObjectIndex` is built once and consulted instead.
+    /// Where `key` is among `members`, by its bytes. Up to 16 are scanned; past that,
+    /// `largeObjectIndex` is built once and consulted instead.
     @inline(__always)
     private static func index(
-        of key: String, in storage: MemberStorage?, from start: Int, count: Int,
-        largeObjectIndex index: inout [String: Int]
+        of key: String, in members: [JSONObject.Member], largeObjectIndex index: inout [UTF8Key: Int]
     ) -> Int? {
-        guard count > 0, let base = storage?.members else { return nil }
-        let members = base + start
-        if count < 16 {
-            // Comparing lengths first skips most of String's comparison machinery.
-            let length = key.utf8.count
-            for offset in 0..<count where members[offset].key.utf8.count == length && members[offset].key == key {
-                return offset
-            }
-            return nil
+        if members.count < 16 {
+            return members.firstIndex { UTF8Comparison.equal($0.key, key) }
         }
         if index.isEmpty {
-            for offset in 0..<count { index[members[offset].key] = offset }
+            for (offset, member) in members.enumerated() { index[UTF8Key(member.key)] = offset }
         }
-        return index[key]
+        return index[UTF8Key(key)]
     }
 
     // MARK: Strings
@@ -412,10 +398,12 @@ struct JSONReader {
         if isInteger && !overflow {
             // Int64.min's magnitude is one more than Int64.max's.
             if negative && magnitude <= UInt64(Int64.max) + 1 { return .int(Int64(bitPattern: 0 &- magnitude)) }
-            if !negative && magnitude <= UInt64(Int64.max) { return .int(Int64(magnitude)) }
+            if !negative { return magnitude <= UInt64(Int64.max) ? .int(Int64(magnitude)) : .uint(magnitude) }
         }
         let text = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<position]), as: UTF8.self)
         guard let double = Double(text) else { throw fail(.invalidNumber, at: start) }
+        // Infinity has no JSON form: it would come back out as something else (`null`).
+        guard double.isFinite else { throw fail(.numberOutOfRange, at: start) }
         return .double(double)
     }
 

@@ -5,7 +5,10 @@ extension JSONValue {
     /// U+FFFF), so the output is valid in any 8-bit-clean channel and accepted
     /// by QEMU. Doubles print in their shortest round-trip form and always
     /// with a fraction or exponent (`1.0`, not `1`), so they parse back as
-    /// doubles. Infinity and NaN have no JSON form and are written as `null`.
+    /// doubles. Infinity and NaN have no JSON form: a ``JSONValue/double(_:)``
+    /// holding one (only code can make one: the parser rejects `1e400`, and
+    /// ``JSONValueEncoder`` throws for such doubles) is written as `null`, so the
+    /// output is always valid JSON.
     public func appendSerialized(to buffer: inout [UInt8]) {
         appendSerialized(to: &buffer, spaced: false)
     }
@@ -24,6 +27,7 @@ extension JSONValue {
         case .null: buffer.append(contentsOf: "null".utf8)
         case .bool(let value): buffer.append(contentsOf: (value ? "true" : "false").utf8)
         case .int(let value): Self.appendInteger(value, to: &buffer)
+        case .uint(let value): Self.appendDigits(of: value, negative: false, to: &buffer)
         case .double(let value): Self.appendDouble(value, to: &buffer)
         case .string(let value): Self.appendString(value, to: &buffer)
         case .array(let elements):
@@ -66,8 +70,12 @@ extension JSONValue {
             buffer.append(UInt8(ascii: "0") + UInt8(value))
             return
         }
+        appendDigits(of: value.magnitude, negative: value < 0, to: &buffer)
+    }
+
+    static func appendDigits(of magnitude: UInt64, negative: Bool, to buffer: inout [UInt8]) {
         // Digits come out least significant first; write them backwards into a small stack buffer.
-        var magnitude = value.magnitude
+        var magnitude = magnitude
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
             var index = 20
             repeat {
@@ -75,7 +83,7 @@ extension JSONValue {
                 digits[index] = UInt8(ascii: "0") + UInt8(magnitude % 10)
                 magnitude /= 10
             } while magnitude > 0
-            if value < 0 { buffer.append(UInt8(ascii: "-")) }
+            if negative { buffer.append(UInt8(ascii: "-")) }
             buffer.append(contentsOf: UnsafeBufferPointer(rebasing: digits[index..<20]))
         }
     }

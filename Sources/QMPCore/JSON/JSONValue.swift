@@ -1,8 +1,14 @@
 /// A JSON value as QMP carries it.
 ///
 /// Integers and doubles are kept apart: `1` parses as ``int(_:)`` and `1.0`
-/// as ``double(_:)``, so a recording serializes back byte for byte. Objects
+/// as ``double(_:)``, so a recording serializes back byte for byte. Every
+/// integer from `Int64.min` to `UInt64.max` stays exact: those above
+/// `Int64.max` (QAPI's `uint64` sizes) parse as ``uint(_:)``. Objects
 /// keep their members in insertion order (see ``JSONObject``).
+///
+/// Strings and object keys compare byte for byte (their UTF-8), as QEMU and
+/// Python compare them: `"\u00e9"` and `"e\u0301"` are different keys and
+/// different values, although Swift's `String` calls them equal.
 ///
 /// Build values with literals and read them with the optional-chaining
 /// accessors:
@@ -12,12 +18,18 @@
 /// let id = event.data["id"]?.stringValue
 /// let status = reply["running"]?.boolValue
 /// ```
-public enum JSONValue: Sendable, Hashable {
+public enum JSONValue: Sendable {
     case null
     case bool(Bool)
-    /// An exact integer that fits in 64 bits.
+    /// An exact integer that fits in `Int64`.
     case int(Int64)
-    /// A number with a fraction or exponent, or an integer too large for `Int64`.
+    /// An exact integer above `Int64.max`, up to `UInt64.max`.
+    ///
+    /// The parser uses it only where ``int(_:)`` cannot hold the value; a smaller
+    /// value made in code is equal to (and hashes as) the same ``int(_:)``.
+    /// ``init(_:)`` picks the right case.
+    case uint(UInt64)
+    /// A number with a fraction or exponent, or an integer outside `Int64.min...UInt64.max`.
     case double(Double)
     case string(String)
     case array([JSONValue])
@@ -47,19 +59,31 @@ extension JSONValue {
         return nil
     }
 
-    /// The integer value; a double is converted only when it is integral and in range.
+    /// The integer value when it fits in `Int64`; a double is converted only when it is integral and in range.
     public var intValue: Int64? {
         switch self {
         case .int(let value): return value
+        case .uint(let value): return Int64(exactly: value)
         case .double(let value): return Int64(exactly: value)
         default: return nil
         }
     }
 
-    /// The numeric value of an integer or a double.
+    /// The integer value when it is in `0...UInt64.max`; a double is converted only when it is integral and in range.
+    public var uint64Value: UInt64? {
+        switch self {
+        case .int(let value): return UInt64(exactly: value)
+        case .uint(let value): return value
+        case .double(let value): return UInt64(exactly: value)
+        default: return nil
+        }
+    }
+
+    /// The numeric value of an integer (rounded to the nearest double) or a double.
     public var doubleValue: Double? {
         switch self {
         case .int(let value): return Double(value)
+        case .uint(let value): return Double(value)
         case .double(let value): return value
         default: return nil
         }
@@ -78,6 +102,13 @@ extension JSONValue {
     public var objectValue: JSONObject? {
         if case .object(let value) = self { return value }
         return nil
+    }
+}
+
+extension JSONValue {
+    /// An exact integer: ``int(_:)`` when `value` fits in `Int64`, else ``uint(_:)``.
+    public init(_ value: UInt64) {
+        if let small = Int64(exactly: value) { self = .int(small) } else { self = .uint(value) }
     }
 }
 

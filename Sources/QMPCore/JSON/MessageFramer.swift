@@ -18,8 +18,19 @@
 /// The stream cannot be resynchronised after that, so the framer keeps
 /// throwing; the session has to be torn down.
 public struct MessageFramer: Sendable {
-    /// 16 MiB: far above QEMU's largest reply (`query-qmp-schema`, ~207 KB).
-    public static let defaultMaxMessageSize = 16 << 20
+    /// 2 MiB: ten times QEMU's largest reply (`query-qmp-schema`, ~207 KB).
+    ///
+    /// The limit bounds what one message can cost to parse. Parsed, a message takes
+    /// several times its size: every value is 24 bytes, every non-empty array or object
+    /// an allocation of its own. `query-qmp-schema` takes about 10 times its size; the
+    /// worst shapes, hostile or broken input such as `[{"":0},{"":0},...]` or
+    /// `[[[[0]]],[[[0]]],...]`, about 37 and 30 times (peak RSS growth while framing and
+    /// parsing one such message, measured by `MemoryBenchmark.runParsePeak` in
+    /// Benchmarks). At this limit the worst case is thus about 75 MiB, on top of the
+    /// message's bytes in the framer's buffer (up to twice its size while it arrives).
+    /// Raise it for larger replies with that factor in mind; 16 MiB, the limit before,
+    /// allowed about 600 MiB.
+    public static let defaultMaxMessageSize = 2 << 20
 
     public let maxMessageSize: Int
     private var buffer: [UInt8] = []
@@ -30,18 +41,6 @@ public struct MessageFramer: Sendable {
     private var scan = ScanState()
     private var failure: QMPError?
     private var recentStrings = RecentStrings()
-    /// Holds the `data` members of the events parsed lately, side by side (see ``MemberStorage``).
-    // nonisolated(unsafe): a framer appends only while it alone holds `eventMembersOwner`
-    // (checked before every parse), so no two framers, copies included, append to one
-    // storage; see ``JSONObject`` for why sharing a storage with the objects in it is safe.
-    nonisolated(unsafe) private var eventMembers: MemberStorage?
-    private var eventMembersOwner = FramerIdentity()
-    /// Room for the `data` of 13-32 typical events (2-5 members each): one allocation
-    /// instead of that many, while an event kept alone keeps about 2.6 KB alive. Side by
-    /// side (medians of 8 alternating replay runs), 128 members were ~2% faster and 32
-    /// ~4% slower.
-    static let sharedMemberCapacity = 64
-
     private struct ScanState {
         var depth = 0
         var inString = false
@@ -161,9 +160,8 @@ public struct MessageFramer: Sendable {
     /// Runs `parse` on the unconsumed bytes when no scan is under way; on success
     /// consumes what it parsed and sets `bytes` to it (if `keepingBytes`). `nil` (incomplete, another kind
     /// of message, or malformed) leaves the bytes to the scanning path and its error reporting.
-    /// `forEvents` lends the parser the framer's ``RecentStrings`` and its storage for
-    /// events' `data` members: event floods repeat the same short strings, and sharing one
-    /// storage saves an allocation per event.
+    /// `forEvents` lends the parser the framer's ``RecentStrings``: event floods repeat
+    /// the same short strings.
     ///
     /// The value comes back alone, not in an optional tuple with its range: an
     /// optional tuple holding an `Event` was copied through the runtime's generic
@@ -180,25 +178,17 @@ public struct MessageFramer: Sendable {
         let offset = frameStart
         var start = 0
         var end = 0
-        // A framer is a value: a copy shares the storage until one of the two parses an event.
-        if forEvents && !isKnownUniquelyReferenced(&eventMembersOwner) {
-            eventMembersOwner = FramerIdentity()
-            eventMembers = nil
-        }
         let parsed = withUnsafeMutablePointer(to: &recentStrings) { recentStrings in
-            withUnsafeMutablePointer(to: &eventMembers) { eventMembers in
-                buffer.withUnsafeBytes { buffer in
-                    var reader = JSONReader(
-                        UnsafeRawBufferPointer(rebasing: buffer[offset...]), maxDepth: maxDepth,
-                        recentStrings: forEvents ? recentStrings : nil,
-                        eventMembers: forEvents ? eventMembers : nil
-                    )
-                    reader.skipWhitespace()
-                    start = reader.position
-                    let value = parse(&reader)
-                    end = reader.position
-                    return value
-                }
+            buffer.withUnsafeBytes { buffer in
+                var reader = JSONReader(
+                    UnsafeRawBufferPointer(rebasing: buffer[offset...]), maxDepth: maxDepth,
+                    recentStrings: forEvents ? recentStrings : nil
+                )
+                reader.skipWhitespace()
+                start = reader.position
+                let value = parse(&reader)
+                end = reader.position
+                return value
             }
         }
         guard let parsed else { return nil }
@@ -301,8 +291,3 @@ public struct MessageFramer: Sendable {
         return result
     }
 }
-
-/// Held by one framer only, so that copying the framer is noticed: held twice means the
-/// framer was copied, and the copy starts a shared member storage of its own. (The objects
-/// in a storage hold the storage itself, so its own reference count cannot tell.)
-private final class FramerIdentity: Sendable {}

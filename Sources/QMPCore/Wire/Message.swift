@@ -79,7 +79,7 @@ extension JSONValue {
         switch self {
         case .null: return "null"
         case .bool: return "bool"
-        case .int: return "integer"
+        case .int, .uint: return "integer"
         case .double: return "double"
         case .string: return "string"
         case .array: return "array"

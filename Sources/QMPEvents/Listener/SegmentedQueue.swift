@@ -1,4 +1,5 @@
-/// A FIFO queue that keeps each appended batch as a slice of the array it came in.
+/// A FIFO queue that keeps each appended batch as a slice of the array it came in,
+/// as long as that slice holds at least half of its array.
 ///
 /// A source hands all its listeners the same batch array. Storing a slice of it
 /// costs one reference per batch, however many events it holds; copying the
@@ -6,13 +7,28 @@
 /// listener and again per history, plus a release for each one evicted: a fifth
 /// of the reader's time in an event flood.
 ///
-/// The price is in memory: an element stays alive, inside its batch, until every
-/// element of that batch has been popped or dropped, so a queue may keep up to one
-/// batch more than ``count`` says.
+/// The price is in memory: a slice keeps its whole array alive, read and unread
+/// elements alike. Left unchecked, that let a `bufferingOldest(100)` listener whose reader
+/// took one event per 1,000-event batch keep 100 batches (a slice of one event
+/// each). So a slice that would keep more than twice its own elements alive is
+/// copied instead, when it is appended and when ``removeFirst(_:)`` leaves little
+/// of it; every array the queue keeps is then at most twice what it kept of it,
+/// and ``retainedCount`` at most twice ``count`` plus what was read of the oldest
+/// batch (itself at most twice what the queue took of it). A bounded policy
+/// thus bounds the memory too. ``popFirst()`` never copies: the reader's path
+/// stays free of reference counting.
 struct SegmentedQueue<Element> {
+    fileprivate struct Segment {
+        var elements: ArraySlice<Element>
+        /// How many elements the array behind `elements` holds: what the segment keeps alive.
+        let retained: Int
+    }
+
     /// Non-empty slices, oldest first.
-    private var segments = RingBuffer<ArraySlice<Element>>()
+    private var segments = RingBuffer<Segment>()
     private(set) var count = 0
+    /// Elements alive in the arrays the queue keeps, read or not (tests check the bound).
+    private(set) var retainedCount = 0
 
     init() {}
 
@@ -20,13 +36,32 @@ struct SegmentedQueue<Element> {
 
     mutating func append(contentsOf batch: ArraySlice<Element>) {
         guard !batch.isEmpty else { return }
-        segments.append(batch)
-        count += batch.count
+        // A slice does not tell how long its array is. But its `capacity` counts the
+        // array's spare room only when the slice ends where the array does, so room to
+        // spare proves the array is `endIndex` long. Without it the slice may be a prefix
+        // of an array of any length: copy it (a batch that exactly fills its array is
+        // copied needlessly, which costs time, never memory or correctness).
+        let endsWithItsArray = batch.capacity > batch.count
+        if endsWithItsArray && batch.count >= batch.startIndex {
+            append(Segment(elements: batch, retained: batch.endIndex))
+        } else {
+            append(Self.copy(of: batch))
+        }
+    }
+
+    private mutating func append(_ segment: Segment) {
+        segments.append(segment)
+        count += segment.elements.count
+        retainedCount += segment.retained
     }
 
     mutating func popFirst() -> Element? {
-        guard let (element, drained) = segments.updateFirst({ ($0.popFirst(), $0.isEmpty) }) else { return nil }
-        if drained { segments.removeFirst() }
+        guard let (element, drained, retained) = segments.updateFirst({ ($0.elements.popFirst(), $0.elements.isEmpty, $0.retained) })
+        else { return nil }
+        if drained {
+            segments.removeFirst()
+            retainedCount -= retained
+        }
         if element != nil { count -= 1 }
         return element
     }
@@ -35,22 +70,35 @@ struct SegmentedQueue<Element> {
     mutating func removeFirst(_ n: Int) {
         var remaining = min(n, count)
         count -= remaining
-        while remaining > 0, let first = segments.updateFirst({ $0.count }) {
+        while remaining > 0, let (first, retained) = segments.updateFirst({ ($0.elements.count, $0.retained) }) {
             if first <= remaining {
                 segments.removeFirst()
+                retainedCount -= retained
                 remaining -= first
             } else {
-                segments.updateFirst { $0 = $0.dropFirst(remaining) }
+                let copied = segments.updateFirst { segment -> Int? in
+                    segment.elements = segment.elements.dropFirst(remaining)
+                    // What is left of a batch that is mostly dropped (a `bufferingNewest`
+                    // listener's last few of a large batch) is copied rather than kept in it.
+                    guard segment.elements.count * 2 < segment.retained else { return nil }
+                    segment = Self.copy(of: segment.elements)
+                    return retained - segment.retained
+                }
+                if let freed = copied ?? nil { retainedCount -= freed }
                 remaining = 0
             }
         }
+    }
+
+    private static func copy(of elements: ArraySlice<Element>) -> Segment {
+        Segment(elements: Array(elements)[...], retained: elements.count)
     }
 
     /// The elements, oldest first.
     var elements: [Element] {
         var elements: [Element] = []
         elements.reserveCapacity(count)
-        for segment in segments.elements { elements.append(contentsOf: segment) }
+        for segment in segments.elements { elements.append(contentsOf: segment.elements) }
         return elements
     }
 
@@ -63,7 +111,9 @@ struct SegmentedQueue<Element> {
     mutating func reset() {
         segments.reset()
         count = 0
+        retainedCount = 0
     }
 }
 
 extension SegmentedQueue: Sendable where Element: Sendable {}
+extension SegmentedQueue.Segment: Sendable where Element: Sendable {}
