@@ -124,6 +124,11 @@ echo "== 4 memory" >&2
 start_peer memflood $MEMORY_EVENTS
 "$BENCH" memory "$WORK/memflood.sock" bounded >> "$RESULTS"
 "$BENCH" memory "$WORK/memflood.sock" unbounded >> "$RESULTS"
+# The issue's flood: 1 KB events, a reader 1 ms behind per event, both bounded policies.
+"$BENCH" memory-flood oldest $MEMORY_EVENTS >> "$RESULTS"
+"$BENCH" memory-flood newest $MEMORY_EVENTS >> "$RESULTS"
+# What one message at the frame limit costs, each shape as its process's first large allocation.
+for shape in 0 1 2 3 4 5 6; do "$BENCH" memory-parse $((2 << 20)) $shape >> "$RESULTS"; done
 
 echo "== 5 scale" >&2
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true

@@ -30,10 +30,15 @@ enum QMPBenchMain {
                 try await CommandBenchmark.run(target: arguments[3], transport: transport, commands: Int(arguments[2]) ?? 20_000, caller: caller)
             case "memory":
                 try await MemoryBenchmark.run(transport: try await UnixSocketTransport.connect(path: arguments[1]), policy: arguments[2])
+            case "memory-flood":
+                let events = arguments.count > 2 ? Int(arguments[2]) ?? 1_000_000 : 1_000_000
+                try await MemoryBenchmark.runFlood(events: events, policy: arguments[1])
+            case "memory-parse":
+                try MemoryBenchmark.runParsePeak(bytes: Int(arguments[1]) ?? (2 << 20), shape: arguments.count > 2 ? Int(arguments[2]) : nil)
             case "scale":
                 try await ScaleBenchmark.run(connections: Int(arguments[1]) ?? 1_000, directory: arguments[2])
             default:
-                print("usage: qmp-bench parse TRANSCRIPT N | events SOCKET LISTENERS [nonisolated|main|actor [get|iterate]] | replay N LISTENERS | reader N | commands SOCKET N LABEL [nonisolated|main|actor] | memory SOCKET bounded|unbounded | scale N DIR")
+                print("usage: qmp-bench parse TRANSCRIPT N | events SOCKET LISTENERS [nonisolated|main|actor [get|iterate]] | replay N LISTENERS | reader N | commands SOCKET N LABEL [nonisolated|main|actor] | memory SOCKET bounded|unbounded | memory-flood oldest|newest|unbounded [N] | memory-parse BYTES [SHAPE] | scale N DIR")
                 exit(2)
             }
         } catch {
