@@ -26,6 +26,38 @@ struct ListenerCancellationTests {
         #expect(state.waitingCount == 0)
     }
 
+    @Test func aTimeoutBeforeRegisteringFailsTheRegistrationWithTimedOut() async {
+        var state = ListenerState(policy: .unbounded, historyLimit: 0)
+        let token = state.makeToken()
+        #expect(state.cancelWait(token: token, error: QMPError(.timedOut, "late")) == nil)
+        let result = await withCheckedContinuation { (waiter: ListenerState.Waiter) in
+            switch state.next(orWait: waiter, token: token) {
+            case .ended(let error): waiter.resume(returning: .failure(error))
+            case .event(let event): waiter.resume(returning: .success(event))
+            case .wait:
+                Issue.record("a timed-out reader was registered to wait")
+                state.cancelWait(token: token)?.resume(returning: .failure(.cancelled("test")))
+            }
+        }
+        #expect(result.failureCode == .timedOut)
+    }
+
+    @Test func getWithATimeoutFailsInTimeAndLosesNoEvent() async throws {
+        let hub = EventHub()
+        let listener = Listener(EventNames("STOP"))
+        try hub.register(listener)
+        do {
+            _ = try await listener.get(timeout: .milliseconds(10))
+            Issue.record("get(timeout:) returned without an event")
+        } catch {
+            #expect(error.code == .timedOut)
+        }
+        #expect(listener.waitingReaderCount == 0, "the timed-out wait must not stay registered")
+        hub.dispatch(Event(name: "STOP"))
+        // The event that came after the timeout is queued for the next read.
+        #expect(try await listener.get(timeout: .seconds(30)).name == "STOP")
+    }
+
     @Test func aCancellationAfterCompletionChangesNothing() async {
         var state = ListenerState(policy: .unbounded, historyLimit: 0)
         let token = state.makeToken()

@@ -82,10 +82,31 @@ public final class Listener<Filter: EventPredicate>: EventListening, Sendable {
         }
     }
 
-    /// Waits for the next event or the end, honouring cancellation.
-    nonisolated(nonsending) private func waitForResult() async -> Result<Event, QMPError> {
+    /// Waits for the next event, for at most `timeout` (`nil` waits as long as ``get()``).
+    ///
+    /// ```swift
+    /// let event = try await stops.get(timeout: .seconds(5))   // asyncio.wait_for(listener.get(), 5)
+    /// ```
+    ///
+    /// - Throws: ``QMPError/Code/timedOut`` when no event came in time (one that arrives
+    ///   later stays queued), and everything ``get()`` throws.
+    nonisolated(nonsending) public func get(timeout: Duration?) async throws(QMPError) -> Event {
+        if let ready = readyResult() { return try ready.get() }
+        return try await waitForResult(timeout: timeout).get()
+    }
+
+    /// Waits for the next event or the end, honouring cancellation and `timeout`.
+    nonisolated(nonsending) private func waitForResult(timeout: Duration? = nil) async -> Result<Event, QMPError> {
         if Task.isCancelled { return .failure(.cancelled("waiting for an event")) }
         let token = storage.state.withLock { $0.makeToken() }
+        let timer = timeout.map { timeout in
+            Task { [storage] in
+                guard (try? await Task.sleep(for: timeout)) != nil else { return }
+                let error = QMPError(.timedOut, "no event arrived within \(timeout)")
+                storage.state.withLock { $0.cancelWait(token: token, error: error) }?.resume(returning: .failure(error))
+            }
+        }
+        defer { timer?.cancel() }
         return await withCancellableContinuation { (continuation: ListenerState.Waiter) in
             switch self.storage.state.withLock({ $0.next(orWait: continuation, token: token) }) {
             case .event(let event): continuation.resume(returning: .success(event))

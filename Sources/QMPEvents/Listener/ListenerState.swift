@@ -91,28 +91,30 @@ struct ListenerState {
     /// cancellation can name a wait that has not been registered yet.
     mutating func makeToken() -> UInt64 {
         nextToken += 1
-        unregistered[nextToken] = false
+        unregistered[nextToken] = .some(nil)
         return nextToken
     }
 
-    /// Tokens handed out whose wait is not registered yet, and whether cancellation came first.
+    /// Tokens handed out whose wait is not registered yet, with the error of a give-up
+    /// (cancellation, timeout) that came first.
     /// Readers register in any order, so only this, not a token's rank, says which step it is at.
-    private var unregistered: [UInt64: Bool] = [:]
+    private var unregistered: [UInt64: QMPError?] = [:]
 
     /// Takes the next event, or the end, or registers `waiter` and says to wait.
     mutating func next(orWait waiter: Waiter, token: UInt64) -> Next {
-        if unregistered.removeValue(forKey: token) == true { return .ended(.cancelled("waiting for an event")) }
+        if case .some(.some(let error)) = unregistered.removeValue(forKey: token) { return .ended(error) }
         if let event = queue.popFirst() { return .event(event) }
         if let endError { return .ended(endError) }
         waiters.append((token, waiter))
         return .wait
     }
 
-    /// A waiting reader gave up; returns its waiter if it was still waiting.
-    mutating func cancelWait(token: UInt64) -> Waiter? {
+    /// A waiting reader gave up (cancelled, or timed out with `error`); returns its waiter
+    /// if it was still waiting, to be resumed with that error.
+    mutating func cancelWait(token: UInt64, error: QMPError = .cancelled("waiting for an event")) -> Waiter? {
         if unregistered[token] != nil {
             // Not registered yet: its registration fails instead.
-            unregistered[token] = true
+            unregistered[token] = .some(error)
             return nil
         }
         // Registered and gone: it completed.

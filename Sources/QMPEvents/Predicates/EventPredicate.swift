@@ -52,6 +52,9 @@ public struct EventNames: EventPredicate, ExpressibleByStringLiteral, Expressibl
     public init(stringLiteral value: String) { self.init(value) }
     public init(arrayLiteral elements: String...) { self.init(elements) }
 
+    /// The names accepted.
+    public var names: Set<String> { many ?? Set(few) }
+
     public func accepts(_ event: Event) -> Bool {
         if let many { return many.contains(event.name) }
         for name in few where name == event.name { return true }

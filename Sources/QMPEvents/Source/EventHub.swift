@@ -23,7 +23,7 @@ public final class EventHub: EventSource, Sendable {
     public func register(_ listener: some EventListening) throws(QMPError) {
         try listeners.withLock { listeners throws(QMPError) in
             guard !listeners.contains(where: { $0 === listener }) else {
-                throw QMPError(.listenerAlreadyRegistered, "the listener \(listener) is already registered")
+                throw QMPError(.listenerAlreadyRegistered, "\(Self.name(of: listener)) is already registered")
             }
             listeners.append(listener)
         }
@@ -35,11 +35,16 @@ public final class EventHub: EventSource, Sendable {
         }
         try listeners.withLock { listeners throws(QMPError) in
             guard let index = listeners.firstIndex(where: { $0 === listener }) else {
-                throw QMPError(.listenerNotRegistered, "the listener \(listener) is not registered")
+                throw QMPError(.listenerNotRegistered, "\(Self.name(of: listener)) is not registered")
             }
             listeners.remove(at: index)
         }
         listener.clear()
+    }
+
+    /// A listener's own description ("the listener for STOP"), or its type's for listeners without one.
+    private static func name(of listener: some EventListening) -> String {
+        (listener as? any CustomStringConvertible)?.description ?? "the listener \(type(of: listener))"
     }
 
     /// Whether `listener` is registered.
