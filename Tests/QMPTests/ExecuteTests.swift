@@ -56,6 +56,21 @@ struct ExecuteTests {
         server.cancel()
     }
 
+    @Test func encodableArgumentsNeedNoResultType() async throws {
+        struct BlockdevAdd: Encodable {
+            var driver = "null-co"
+            var nodeName: String
+            enum CodingKeys: String, CodingKey { case driver, nodeName = "node-name" }
+        }
+        let (client, peer) = try await connectedClient()
+        async let added: Void = { try await client.execute("blockdev-add", arguments: BlockdevAdd(nodeName: "src")) }()
+        let command = try #require(try await peer.nextMessage())
+        #expect(command["arguments"] == ["driver": "null-co", "node-name": "src"])
+        peer.reply(to: command, #"{"return": {}}"#)
+        try await added
+        await client.disconnect()
+    }
+
     @Test func commandIDsAreBase62() {
         #expect(CommandID.string(for: 1) == "1")
         #expect(CommandID.string(for: 61) == "Z")

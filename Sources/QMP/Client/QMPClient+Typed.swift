@@ -34,6 +34,21 @@ extension QMPClient {
         return try decode(try await execute(name, arguments: object, oob: oob, timeout: timeout), as: type, command: name)
     }
 
+    /// Runs a command with `Encodable` arguments and returns its result untyped.
+    ///
+    /// ```swift
+    /// try await client.execute("blockdev-add", arguments: BlockdevAdd(nodeName: "src"))
+    /// ```
+    @discardableResult
+    nonisolated(nonsending) public func execute<Arguments: Encodable>(
+        _ name: String,
+        arguments: Arguments,
+        oob: Bool = false,
+        timeout: Duration? = nil
+    ) async throws(QMPError) -> JSONValue {
+        try await execute(name, arguments: arguments, as: JSONValue.self, oob: oob, timeout: timeout)
+    }
+
     /// Runs a command and decodes its result.
     nonisolated(nonsending) public func execute<Result: Decodable>(
         _ name: String,

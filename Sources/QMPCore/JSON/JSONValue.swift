@@ -19,7 +19,9 @@
 /// let status = reply["running"]?.boolValue
 /// ```
 public enum JSONValue: Sendable {
+    /// JSON `null`.
     case null
+    /// JSON `true` or `false`.
     case bool(Bool)
     /// An exact integer that fits in `Int64`.
     case int(Int64)
@@ -31,8 +33,11 @@ public enum JSONValue: Sendable {
     case uint(UInt64)
     /// A number with a fraction or exponent, or an integer outside `Int64.min...UInt64.max`.
     case double(Double)
+    /// A string; equality compares its UTF-8 bytes.
     case string(String)
+    /// An array, in order.
     case array([JSONValue])
+    /// An object, its members in order (see ``JSONObject``).
     case object(JSONObject)
 }
 
@@ -49,11 +54,13 @@ extension JSONValue {
         return array[index]
     }
 
+    /// Whether this is ``null``. A missing member is not null: `value["x"]?.isNull` is `nil` then.
     public var isNull: Bool {
         if case .null = self { return true }
         return false
     }
 
+    /// The value of a ``bool(_:)``, else `nil` (numbers and strings are not converted).
     public var boolValue: Bool? {
         if case .bool(let value) = self { return value }
         return nil
@@ -89,16 +96,19 @@ extension JSONValue {
         }
     }
 
+    /// The value of a ``string(_:)``, else `nil` (other values are not converted to text).
     public var stringValue: String? {
         if case .string(let value) = self { return value }
         return nil
     }
 
+    /// The elements of an ``array(_:)``, else `nil`.
     public var arrayValue: [JSONValue]? {
         if case .array(let value) = self { return value }
         return nil
     }
 
+    /// The members of an ``object(_:)``, else `nil`.
     public var objectValue: JSONObject? {
         if case .object(let value) = self { return value }
         return nil
@@ -130,6 +140,14 @@ extension JSONValue: ExpressibleByFloatLiteral {
 
 extension JSONValue: ExpressibleByStringLiteral {
     public init(stringLiteral value: String) { self = .string(value) }
+}
+
+/// So that a string built from variables reads as a literal does:
+/// `["job-id": "\(jobID)", "device": "\(node)"]`.
+extension JSONValue: ExpressibleByStringInterpolation {
+    public init(stringInterpolation: DefaultStringInterpolation) {
+        self = .string(String(stringInterpolation: stringInterpolation))
+    }
 }
 
 extension JSONValue: ExpressibleByArrayLiteral {

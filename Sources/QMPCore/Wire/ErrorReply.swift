@@ -1,5 +1,8 @@
 /// The body of a failed reply: `{"error": {"class": "CommandNotFound", "desc": "…"}, "id": "…"}`.
-public struct ErrorReply: Sendable, Hashable {
+///
+/// An `Error` in its own right, so a simulated command's handler can throw one, with or
+/// without `QMPMock` imported.
+public struct ErrorReply: Error, Sendable, Hashable {
     /// QEMU's error class, e.g. `GenericError` or `CommandNotFound`.
     public var errorClass: String
     /// QEMU's human-readable text.
@@ -8,6 +11,11 @@ public struct ErrorReply: Sendable, Hashable {
     /// (its errors about malformed input carry no id).
     public var id: JSONValue?
 
+    /// Creates an error reply, as a simulated command would fail or a test would expect one.
+    ///
+    /// `errorClass` is one of QEMU's classes (`GenericError`, `CommandNotFound`,
+    /// `DeviceNotFound`, …). A simulated command's handler leaves `id` `nil`: the
+    /// simulator replies with the command's own id.
     public init(errorClass: String, description: String, id: JSONValue? = nil) {
         self.errorClass = errorClass
         self.description = description

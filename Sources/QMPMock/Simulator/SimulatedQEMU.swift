@@ -113,8 +113,6 @@ extension JSONObject {
     }
 }
 
-extension ErrorReply: Error {}
-
 extension Event.Timestamp {
     /// The wall-clock time, as QEMU stamps events.
     public static var now: Event.Timestamp {
