@@ -31,7 +31,12 @@ public final class TCPTransport: PollingTransport {
     }
 
     public static func connect(to endpoint: HostPort, timeout: Duration? = .seconds(30)) async throws(QMPError) -> TCPTransport {
-        let addresses = try await Resolver.resolve(endpoint)
+        try await connect(to: endpoint, addresses: try await Resolver.resolve(endpoint), timeout: timeout)
+    }
+
+    /// Tries `addresses` in turn: one that refuses or times out (an IPv6 route that goes
+    /// nowhere, say) moves on to the next; the last failure is thrown.
+    static func connect(to endpoint: HostPort, addresses: [ResolvedAddress], timeout: Duration?) async throws(QMPError) -> TCPTransport {
         var lastError = QMPError(.connectionFailed, "no address for \(endpoint)")
         for address in addresses {
             do {
@@ -42,7 +47,7 @@ public final class TCPTransport: PollingTransport {
                     }
                 }
                 return TCPTransport(endpoint: endpoint, connection: connection)
-            } catch where error.code == .connectionFailed {
+            } catch where error.code == .connectionFailed || error.code == .timedOut {
                 lastError = error
             }
         }
