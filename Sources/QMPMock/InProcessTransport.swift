@@ -24,6 +24,9 @@ public final class InProcessTransport: Transport {
         return (InProcessTransport(inbound: bToA, outbound: aToB), InProcessTransport(inbound: aToB, outbound: bToA))
     }
 
+    /// Queues `bytes` for the peer; it never waits, since the pipe is unbounded.
+    /// - Throws: ``QMPError/Code/disconnected`` once the peer closed, or this end closed
+    ///   or called ``finishWriting()``.
     public func send(_ bytes: [UInt8]) async throws {
         guard write(bytes) else { throw QMPError(.disconnected, "the in-process peer closed the connection") }
     }
@@ -40,6 +43,9 @@ public final class InProcessTransport: Transport {
         outbound.finish()
     }
 
+    /// Everything the peer has sent since the last call, joined; waits when there is
+    /// nothing yet. `nil` once the peer stopped writing (or this end closed) and all
+    /// is read, or when the task is cancelled.
     public func receive() async throws -> [UInt8]? {
         await inbound.pop()
     }

@@ -2,9 +2,12 @@ public import QMPCore
 
 /// A TCP endpoint written as `HOST:PORT`, `[IPv6]:PORT` or `[::1]:PORT`.
 public struct HostPort: Sendable, Hashable, CustomStringConvertible {
+    /// A host name or a numeric IPv4 or IPv6 address, without brackets (`::1`, not `[::1]`).
     public var host: String
+    /// The TCP port.
     public var port: UInt16
 
+    /// Creates an endpoint from its parts; nothing is resolved until a connect or listen.
     public init(host: String, port: UInt16) {
         self.host = host
         self.port = port

@@ -12,6 +12,8 @@ import QMPSocketSupport
 /// let transport = try await TCPTransport.connect(to: HostPort(parsing: "[::1]:4444"))
 /// ```
 public final class TCPTransport: PollingTransport {
+    /// The endpoint connected to, as given to `connect`; for a connection from
+    /// ``TCPListener/accept()``, the listener's own endpoint.
     public let endpoint: HostPort
     private let connection: SocketConnection
 
@@ -23,13 +25,29 @@ public final class TCPTransport: PollingTransport {
 
     /// Connects to `host:port`, trying each resolved address in turn.
     ///
-    /// - Parameter timeout: Gives up on each attempt after this long.
+    /// - Parameters:
+    ///   - host: A host name, or a numeric IPv4 or IPv6 address (without brackets).
+    ///   - port: The port QEMU listens on (`-qmp tcp:HOST:PORT,server=on`).
+    ///   - timeout: Gives up on each attempt after this long.
     /// - Throws: ``QMPError/Code/connectionFailed`` naming host:port and the OS's reason,
     ///   ``QMPError/Code/timedOut`` or ``QMPError/Code/cancelled``.
     public static func connect(host: String, port: UInt16, timeout: Duration? = .seconds(30)) async throws(QMPError) -> TCPTransport {
         try await connect(to: HostPort(host: host, port: port), timeout: timeout)
     }
 
+    /// Connects to `endpoint`, as ``connect(host:port:timeout:)`` does.
+    ///
+    /// ```swift
+    /// let transport = try await TCPTransport.connect(to: HostPort(parsing: "localhost:4444"))
+    /// try await client.connect(transport)
+    /// ```
+    ///
+    /// - Parameters:
+    ///   - endpoint: Where QEMU listens, for example from ``HostPort/init(parsing:)``.
+    ///   - timeout: Gives up on each attempt after this long; `nil` waits as long as the OS does.
+    /// - Throws: ``QMPError/Code/connectionFailed`` when the host does not resolve or no
+    ///   address accepts (naming the endpoint and the OS's reason), ``QMPError/Code/timedOut``
+    ///   when the last address tried timed out, or ``QMPError/Code/cancelled``.
     public static func connect(to endpoint: HostPort, timeout: Duration? = .seconds(30)) async throws(QMPError) -> TCPTransport {
         try await connect(to: endpoint, addresses: try await Resolver.resolve(endpoint), timeout: timeout)
     }
@@ -54,6 +72,9 @@ public final class TCPTransport: PollingTransport {
         throw lastError
     }
 
+    /// Writes all of `bytes`, waiting (off the cooperative pool) while the socket buffer is full.
+    /// - Throws: ``QMPError/Code/transportFailed`` with the `errno` (`EPIPE` or
+    ///   `ECONNRESET` when QEMU went away); ``QMPError/Code/disconnected`` once closed.
     public func send(_ bytes: [UInt8]) async throws {
         try await connection.send(bytes)
     }
@@ -63,6 +84,9 @@ public final class TCPTransport: PollingTransport {
         connection.sendImmediately(bytes)
     }
 
+    /// The next bytes from the socket, as one read returns them; `nil` at end of
+    /// stream or once ``close()`` was called.
+    /// - Throws: ``QMPError/Code/transportFailed`` with the `errno` of a failed read.
     public func receive() async throws -> [UInt8]? {
         try await connection.receive()
     }
@@ -77,6 +101,8 @@ public final class TCPTransport: PollingTransport {
         try await connection.waitUntilReadable()
     }
 
+    /// Shuts the socket down and closes it: the peer reads end of stream and a pending
+    /// ``receive()`` returns `nil`. Idempotent.
     public func close() async {
         connection.close()
     }

@@ -27,6 +27,9 @@ extension QMPClient {
         /// Called synchronously on the I/O path: keep it cheap.
         public var trace: (@Sendable (TraceRecord) -> Void)? = nil
 
+        /// The defaults: `oob` when offered, 2 MiB messages, a 30-second connect
+        /// timeout, no command timeout, a bounded ``QMPClient/events`` listener and no trace.
+        /// Change the fields of the result to adjust them.
         public init() {}
     }
 }

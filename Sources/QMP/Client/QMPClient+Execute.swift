@@ -79,7 +79,7 @@ extension QMPClient {
     /// are short base-62 strings (`"1"`, `"z"`, `"1A"`), so give yours a prefix or any
     /// character outside `0-9a-zA-Z`. Messages without an id are answered in order and
     /// matched in order, with the client's own commands that went without one (see
-    /// ``execute(_:arguments:oob:timeout:)``): send one only while no other task issues
+    /// ``execute(_:arguments:oob:timeout:)-(_,JSONObject?,_,_)``): send one only while no other task issues
     /// commands, or give it an id.
     nonisolated(nonsending) public func executeMessage(_ message: Message, timeout: Duration? = nil) async throws(QMPError) -> Message {
         let name = message["execute"]?.stringValue ?? message["exec-oob"]?.stringValue ?? "(raw message)"

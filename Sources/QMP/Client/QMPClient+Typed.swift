@@ -14,7 +14,7 @@ extension QMPClient {
     ///
     /// - Throws: ``QMPError/Code/encodingFailed`` when the arguments are not a JSON object,
     ///   ``QMPError/Code/decodingFailed`` when the result does not fit `Result`,
-    ///   and everything ``execute(_:arguments:oob:timeout:)`` throws.
+    ///   and everything ``execute(_:arguments:oob:timeout:)-(_,JSONObject?,_,_)`` throws.
     nonisolated(nonsending) public func execute<Arguments: Encodable, Result: Decodable>(
         _ name: String,
         arguments: Arguments,

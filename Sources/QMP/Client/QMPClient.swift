@@ -33,10 +33,19 @@ public final class QMPClient: Sendable {
         var nextObserver = 0
     }
 
+    /// The configuration the client was created with; it applies to every session.
     public let configuration: Configuration
     private let state = Mutex(State())
     let hub: EventHub
 
+    /// Creates an idle client; nothing is opened until ``connect(_:)``.
+    ///
+    /// The built-in ``events`` listener is created here, with
+    /// ``Configuration/eventsPolicy``, and stays registered for the client's
+    /// lifetime, across sessions. Listeners registered with the client also
+    /// stay registered across sessions until they are removed.
+    ///
+    /// - Parameter configuration: Limits, timeouts and tracing; the defaults suit a local QEMU.
     public init(configuration: Configuration = Configuration()) {
         self.configuration = configuration
         self.hub = EventHub(eventsPolicy: configuration.eventsPolicy)
@@ -104,7 +113,7 @@ public final class QMPClient: Sendable {
     ///   ``QMPError/Code/greetingFailed``, ``QMPError/Code/negotiationFailed``
     ///   (with QEMU's own text), ``QMPError/Code/timedOut`` or
     ///   ``QMPError/Code/cancelled``.
-    /// It runs on the caller's executor (as do ``execute(_:arguments:oob:timeout:)`` and
+    /// It runs on the caller's executor (as do ``execute(_:arguments:oob:timeout:)-(_,JSONObject?,_,_)`` and
     /// ``disconnect()``), so a VM manager on the main actor or in an actor pays no hop.
     /// ``Configuration/connectTimeout`` bounds the greeting and the negotiation together.
     @discardableResult

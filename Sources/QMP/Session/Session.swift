@@ -265,6 +265,9 @@ final class Session: Sendable {
         }
     }
 
+    /// Chunks at least this large end with a yield (socket reads are up to 64 KiB).
+    private static let largeChunk = 16 * 1024
+
     /// Reads and handles messages until the stream ends; returns why it ended.
     private func receiveUntilEnd() async -> QMPError {
         var inbound = Inbound(framer: MessageFramer(maxMessageSize: configuration.maxMessageSize))
@@ -272,6 +275,10 @@ final class Session: Sendable {
             while true {
                 guard let chunk = try await transport.receive() else { return endOfStreamError() }
                 try handle(chunk, in: &inbound)
+                // A large chunk means more is probably waiting, and a transport's reads return
+                // without suspending while it is: let other tasks on this executor (with a
+                // socket transport, every connection's reader) have their turn.
+                if chunk.count >= Self.largeChunk { await Task.yield() }
             }
         } catch {
             return Self.readFailure(error)

@@ -1,4 +1,11 @@
 extension JSONValue: Codable {
+    /// Decodes whatever value is there, so a `JSONValue` property can hold a member of any shape.
+    ///
+    /// From ``JSONValueDecoder`` the value is taken as it is. From another decoder
+    /// (Foundation's `JSONDecoder`, say) the first of these that fits wins: null,
+    /// bool, `Int64`, `UInt64`, `Double`, string, array, object; an object's
+    /// members come out sorted by key, since a keyed container has no order.
+    /// - Throws: The decoder's `DecodingError` when the value is none of these.
     public init(from decoder: any Decoder) throws {
         if let direct = decoder as? JSONValueDecoding {
             self = direct.value
@@ -25,6 +32,10 @@ extension JSONValue: Codable {
         }
     }
 
+    /// Encodes the value as the JSON it is, objects in member order where the encoder keeps order.
+    ///
+    /// With ``JSONValueEncoder`` the value is inserted as it is.
+    /// - Throws: Whatever the encoder throws (a non-finite double, for example).
     public func encode(to encoder: any Encoder) throws {
         if let direct = encoder as? JSONValueEncoding {
             direct.node.content = .leaf(self)

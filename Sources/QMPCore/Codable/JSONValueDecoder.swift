@@ -4,8 +4,21 @@
 /// must fit the requested type exactly; a missing key for an optional property
 /// decodes as `nil`. Errors are Swift `DecodingError`s with the coding path.
 public struct JSONValueDecoder: Sendable {
+    /// Creates a decoder. It has no options and keeps no state, so one can be shared.
     public init() {}
 
+    /// Decodes a value of type `type` from `value`.
+    ///
+    /// Use it to read a reply or an event's data into your own `Decodable` type:
+    /// `try JSONValueDecoder().decode(JobInfo.self, from: .object(event.data))`.
+    /// A `JSONValue` property receives its member unchanged; a `Double` accepts
+    /// any JSON number; an integer type accepts an integral number only if it
+    /// fits exactly.
+    ///
+    /// - Throws: A `DecodingError` naming the coding path: `typeMismatch` for a
+    ///   member of the wrong JSON type, `keyNotFound` for a missing non-optional
+    ///   member, `dataCorrupted` for an integer out of range; or whatever
+    ///   `T.init(from:)` itself throws.
     public func decode<T: Decodable>(_ type: T.Type, from value: JSONValue) throws -> T {
         try JSONValueDecoding(value: value, codingPath: []).decodeValue(type)
     }

@@ -4,8 +4,18 @@
 /// properties keep their declaration order; `nil` optionals are omitted (the
 /// synthesized `encodeIfPresent`), as QEMU expects for absent optional arguments.
 public struct JSONValueEncoder: Sendable {
+    /// Creates an encoder. It has no options and keeps no state, so one can be shared.
     public init() {}
 
+    /// Encodes `value` as a ``JSONValue``, for example to pass as command arguments.
+    ///
+    /// Integers stay exact (``JSONValue/int(_:)``, or ``JSONValue/uint(_:)``
+    /// above `Int64.max`), a `JSONValue` inside `value` is inserted as it is,
+    /// and a key written twice keeps the last value.
+    ///
+    /// - Throws: `EncodingError.invalidValue` for a non-finite `Double` or
+    ///   `Float` (JSON cannot represent it) or an integer wider than 64 bits that
+    ///   does not fit; or whatever `value.encode(to:)` itself throws.
     public func encode(_ value: some Encodable) throws -> JSONValue {
         let encoder = JSONValueEncoding(node: EncodingNode(), codingPath: [])
         try value.encode(to: encoder)

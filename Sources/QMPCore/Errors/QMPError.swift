@@ -83,6 +83,12 @@ public struct QMPError: Error, Sendable, Hashable {
     /// The byte offset into the offending input, for parse errors.
     public var offset: Int?
 
+    /// Creates an error of kind `code`.
+    ///
+    /// The library creates these itself; make one in a custom ``Transport`` (for
+    /// example ``Code/transportFailed`` with the `errno`), in a test double, or to
+    /// report your own failure the same way. `message` should read on its own in
+    /// a log; fill in the optional fields that belong to `code`.
     public init(
         _ code: Code,
         _ message: String,

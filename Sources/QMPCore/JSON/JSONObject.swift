@@ -17,9 +17,12 @@
 public struct JSONObject: Sendable {
     /// One member of an object.
     public struct Member: Sendable {
+        /// The member's name.
         public var key: String
+        /// The member's value.
         public var value: JSONValue
 
+        /// Creates a member, for example to compare with the ones ``JSONObject/members`` lists.
         public init(key: String, value: JSONValue) {
             self.key = key
             self.value = value
@@ -29,6 +32,7 @@ public struct JSONObject: Sendable {
     /// The members in order.
     public private(set) var members: [Member]
 
+    /// Creates an empty object (the same as the literal `[:]`).
     public init() { members = [] }
 
     /// Creates an object from key-value pairs; a repeated key keeps its last value
@@ -53,8 +57,11 @@ public struct JSONObject: Sendable {
     /// ``JSONParseError/Reason/tooManyMembers``.
     package static let maximumCount = Int(Int32.max)
 
+    /// The number of members.
     public var count: Int { members.count }
+    /// Whether the object has no members.
     public var isEmpty: Bool { members.isEmpty }
+    /// The members' keys, in order.
     public var keys: [String] { members.map(\.key) }
 
     private func index(of key: String) -> Int? {
@@ -131,11 +138,14 @@ extension JSONObject: Sequence {
 
         fileprivate init(_ members: [Member]) { base = members.makeIterator() }
 
+        /// The next member, or `nil` after the last.
         public mutating func next() -> Member? { base.next() }
     }
 
+    /// Iterates the members in order: `for member in object { member.key … }`.
     public func makeIterator() -> Iterator { Iterator(members) }
 
+    /// The number of members (exact).
     public var underestimatedCount: Int { count }
 }
 

@@ -32,6 +32,7 @@ public struct MessageFramer: Sendable {
     /// allowed about 600 MiB.
     public static let defaultMaxMessageSize = 2 << 20
 
+    /// The longest frame, in bytes, that ``nextFrame()`` accepts; see ``defaultMaxMessageSize``.
     public let maxMessageSize: Int
     private var buffer: [UInt8] = []
     /// Where the frame being scanned starts; bytes before it are consumed.
@@ -51,6 +52,7 @@ public struct MessageFramer: Sendable {
         enum Kind { case structure, string, bare }
     }
 
+    /// Creates a framer with an empty buffer that rejects frames longer than `maxMessageSize` bytes.
     public init(maxMessageSize: Int = MessageFramer.defaultMaxMessageSize) {
         self.maxMessageSize = maxMessageSize
     }
@@ -128,7 +130,7 @@ public struct MessageFramer: Sendable {
         return (try Message(parsing: frame, maxDepth: maxDepth), frame)
     }
 
-    /// What ``nextParsed(maxDepth:)`` returns.
+    /// What ``nextParsed(maxDepth:keepingEventBytes:)`` returns.
     public enum Parsed: Sendable, Hashable {
         /// An event in QEMU's own layout, parsed straight into an ``Event``.
         case event(Event)
@@ -140,9 +142,12 @@ public struct MessageFramer: Sendable {
     /// parsed directly into an ``Event``, without building the envelope and
     /// timestamp objects first: the reader's path for event floods.
     ///
-    /// - Parameter keepingEventBytes: `false` returns such events with empty `bytes`,
-    ///   for a caller that does not look at them: a slice keeps the buffer alive, which
-    ///   costs an atomic retain and release per event.
+    /// - Parameters:
+    ///   - maxDepth: The deepest nesting accepted, as for ``JSONParser``.
+    ///   - keepingEventBytes: `false` returns such events with empty `bytes`,
+    ///     for a caller that does not look at them: a slice keeps the buffer alive, which
+    ///     costs an atomic retain and release per event.
+    /// - Throws: What ``nextMessage(maxDepth:)`` throws.
     public mutating func nextParsed(
         maxDepth: Int = JSONParser.defaultMaxDepth,
         keepingEventBytes: Bool = true

@@ -2,10 +2,10 @@
 ///
 /// A command's round trip to a fast peer (a local simulator, a QMP proxy) takes
 /// tens of microseconds; waking the threads that usually carry a reply back to
-/// its caller costs about as much again. Over a `PollingTransport` the client
-/// can instead read on the caller's own thread for a short while after sending
-/// a lone command (see `QMPClient.Configuration.replyPolling`), and use
-/// ``waitUntilReceivable()`` rather than ``Transport/receive()`` on its reader task.
+/// its caller costs about as much again. Over a `PollingTransport` a caller can
+/// instead read on its own thread right after sending (``receiveNow()``), and
+/// wait for readiness without reading (``waitUntilReceivable()``). The socket
+/// transports conform; `QMPClient` itself reads through ``Transport/receive()`` only.
 ///
 /// The contract, beyond ``Transport``'s:
 /// - The client never calls ``receiveNow()`` concurrently with itself; it does

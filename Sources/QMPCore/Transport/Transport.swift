@@ -20,19 +20,57 @@
 ///   or throw promptly.
 /// - Blocking system calls must not run on Swift's cooperative thread pool.
 ///
-/// A complete in-memory transport fits in a few lines:
+/// A complete in-memory transport fits in a few lines. An actor keeps the
+/// stream's iterator, which is not `Sendable`:
 ///
 /// ```swift
-/// final class PipeTransport: Transport {
-///     let inbound: AsyncStream<[UInt8]>
-///     let outbound: AsyncStream<[UInt8]>.Continuation
-///     let inboundContinuation: AsyncStream<[UInt8]>.Continuation
-///     // An iterator is not Sendable; keep it behind a Mutex in real code.
-///     func send(_ bytes: [UInt8]) async throws { outbound.yield(bytes) }
-///     func receive() async throws -> [UInt8]? { … next element of inbound … }
-///     func close() async { inboundContinuation.finish(); outbound.finish() }
+/// import QMPCore
+///
+/// /// One end of an in-memory connection; `pair()` makes two connected ends.
+/// actor PipeTransport: Transport {
+///     private var incoming: AsyncStream<[UInt8]>.Iterator
+///     private let incomingEnd: AsyncStream<[UInt8]>.Continuation
+///     private let outgoing: AsyncStream<[UInt8]>.Continuation
+///
+///     private init(
+///         _ incoming: AsyncStream<[UInt8]>,
+///         _ incomingEnd: AsyncStream<[UInt8]>.Continuation,
+///         _ outgoing: AsyncStream<[UInt8]>.Continuation
+///     ) {
+///         self.incoming = incoming.makeAsyncIterator()
+///         self.incomingEnd = incomingEnd
+///         self.outgoing = outgoing
+///     }
+///
+///     /// Two ends: what one sends, the other receives.
+///     static func pair() -> (PipeTransport, PipeTransport) {
+///         let (aToB, aToBEnd) = AsyncStream.makeStream(of: [UInt8].self)
+///         let (bToA, bToAEnd) = AsyncStream.makeStream(of: [UInt8].self)
+///         return (PipeTransport(bToA, bToAEnd, aToBEnd), PipeTransport(aToB, aToBEnd, bToAEnd))
+///     }
+///
+///     func send(_ bytes: [UInt8]) async throws {
+///         guard case .enqueued = outgoing.yield(bytes) else {
+///             throw QMPError(.disconnected, "the other end of the pipe is closed")
+///         }
+///     }
+///
+///     func receive() async throws -> [UInt8]? {
+///         // Copies of the iterator share its state, so a local copy can wait
+///         // (an actor's property cannot be passed inout across a suspension).
+///         var iterator = incoming
+///         return await iterator.next(isolation: self)
+///     }
+///
+///     func close() async {
+///         outgoing.finish()
+///         incomingEnd.finish()
+///     }
 /// }
 /// ```
+///
+/// Hand one end to `QMPClient.connect(_:)` and the other to whatever plays
+/// QEMU, such as `SimulatedQEMU.serve(_:)` from `QMPMock`.
 public protocol Transport: Sendable {
     /// Writes `bytes` in full.
     func send(_ bytes: [UInt8]) async throws

@@ -14,9 +14,12 @@
 public struct Event: Sendable {
     /// When QEMU emitted the event. Both fields are -1 when QEMU could not read the clock.
     public struct Timestamp: Sendable, Hashable {
+        /// Whole seconds since the Unix epoch, on the host's clock.
         public var seconds: Int64
+        /// Microseconds within ``seconds``, `0..<1_000_000`.
         public var microseconds: Int64
 
+        /// Creates a timestamp; pass -1 for both to mean "no time", as QEMU does.
         public init(seconds: Int64, microseconds: Int64) {
             self.seconds = seconds
             self.microseconds = microseconds
@@ -43,6 +46,7 @@ public struct Event: Sendable {
         didSet { received?["data"] = .object(data) }
     }
 
+    /// When QEMU emitted the event; a field the message lacked is -1 (see ``Timestamp/isValid``).
     public var timestamp: Timestamp {
         didSet { received?["timestamp"] = .object(timestamp.object) }
     }

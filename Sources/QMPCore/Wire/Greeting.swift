@@ -1,13 +1,21 @@
 /// The greeting QEMU sends when a client connects:
 /// `{"QMP": {"version": {"qemu": {"micro": 0, "minor": 2, "major": 7}, "package": "…"}, "capabilities": ["oob"]}}`.
 public struct Greeting: Sendable, Hashable {
+    /// QEMU's version, from the greeting's `version` member.
+    ///
+    /// Its ``description`` is `major.minor.micro`, such as `7.2.0`. Compare the
+    /// fields to decide whether a command or argument exists before sending it.
     public struct Version: Sendable, Hashable, CustomStringConvertible {
+        /// The major version (the 7 of 7.2.0).
         public var major: Int
+        /// The minor version (the 2 of 7.2.0).
         public var minor: Int
+        /// The micro version (the 0 of 7.2.0).
         public var micro: Int
         /// The distribution's package string, e.g. `"Debian 1:7.2+dfsg-7"`.
         public var package: String
 
+        /// Creates a version, for a simulated QEMU's greeting or to compare against.
         public init(major: Int, minor: Int, micro: Int, package: String = "") {
             self.major = major
             self.minor = minor
@@ -18,12 +26,18 @@ public struct Greeting: Sendable, Hashable {
         public var description: String { "\(major).\(minor).\(micro)" }
     }
 
+    /// The QEMU version the server reports.
     public var version: Version
     /// Capabilities the server offers, e.g. `["oob"]`.
     public var capabilities: [String]
     /// The greeting exactly as received.
     public var message: Message
 
+    /// Reads a greeting out of the server's first message.
+    ///
+    /// - Throws: ``QMPError`` with code ``QMPError/Code/greetingFailed`` when the
+    ///   message has no `QMP` object, or no integer `major`, `minor` and `micro`
+    ///   under `version.qemu`.
     public init(_ message: Message) throws(QMPError) {
         guard let qmp = message["QMP"]?.objectValue else {
             throw QMPError(.greetingFailed, "expected a QMP greeting, got: \(message)")

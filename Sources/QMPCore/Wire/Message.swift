@@ -22,6 +22,7 @@ public struct Message: Sendable, Hashable {
     /// The message's members, in wire order.
     public var object: JSONObject
 
+    /// Wraps an object as a message, without checking it against QMP's layouts (see ``kind``).
     public init(_ object: JSONObject) {
         self.object = object
     }
@@ -40,11 +41,17 @@ public struct Message: Sendable, Hashable {
         self.object = object
     }
 
+    /// Reads, replaces, adds or (assigning `nil`) removes the top-level member `key`,
+    /// such as `"return"`, `"error"` or `"id"`.
     public subscript(key: String) -> JSONValue? {
         get { object[key] }
         set { object[key] = newValue }
     }
 
+    /// What the message is, decided by the first member whose key QMP defines
+    /// (`return`, `error`, `event`, `QMP`, `execute` or `exec-oob`); ``Kind/unknown``
+    /// when there is none. The other members are not checked: an event without
+    /// `data` is still ``Kind/event``.
     public var kind: Kind {
         // Replies are by far the most common, so test them first.
         for member in object {

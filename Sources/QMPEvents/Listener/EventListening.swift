@@ -14,7 +14,9 @@ public protocol EventListening: AnyObject, Sendable {
     func deliver(contentsOf events: [Event])
     /// The source's session ended: waits end with `error`.
     func sessionEnded(error: QMPError)
-    /// A new session starts: events kept from an earlier one are dropped.
+    /// A new session starts: unread events kept from an earlier one are dropped and
+    /// waits work again. (``Listener`` keeps its ``Listener/history`` and
+    /// ``Listener/droppedCount`` across sessions.)
     func sessionStarted()
     /// Removes and returns the events not yet read. Called when the listener is removed.
     @discardableResult func clear() -> [Event]

@@ -4,7 +4,7 @@ import Synchronization
 /// A FIFO queue of the events its filter accepts.
 ///
 /// Register it with an ``EventSource`` (or use the scoped
-/// ``EventSource/listener(_:policy:historyLimit:isolation:_:)``), then read with
+/// ``EventSource/listener(_:policy:historyLimit:isolation:_:)-(Filter,_,_,_,_)``), then read with
 /// ``get()`` or `for try await`:
 ///
 /// ```swift
@@ -21,12 +21,20 @@ import Synchronization
 ///   survives ``clear()``.
 /// - When the source's session ends, queued events can still be read; after them
 ///   ``get()`` throws ``QMPError/Code/disconnected`` and iteration finishes.
-///   A new session starts clean.
+///   A new session (the same client connecting again) starts with an empty queue,
+///   but ``history`` and ``droppedCount`` carry on: they still hold the previous
+///   sessions' events and drops. Use a new listener to start from nothing.
+/// - Cancelling a task that waits in ``get()`` or in `for try await` throws
+///   ``QMPError`` with code ``QMPError/Code/cancelled``, not `CancellationError`:
+///   `catch is CancellationError` does not match it.
 public final class Listener<Filter: EventPredicate>: EventListening, Sendable {
     /// Which events this listener accepts.
     public let filter: Filter
     private let storage: ListenerStorage
 
+    /// Creates a listener for the events `filter` accepts. It hears nothing until it
+    /// is registered with a source (``EventSource/register(_:)``).
+    ///
     /// - Parameters:
     ///   - filter: Which events to accept.
     ///   - policy: How many unread events to keep; ``BufferingPolicy/unbounded`` by default.
@@ -36,9 +44,14 @@ public final class Listener<Filter: EventPredicate>: EventListening, Sendable {
         self.storage = ListenerStorage(ListenerState(policy: policy, historyLimit: historyLimit))
     }
 
+    /// How many unread events the listener keeps, and which it drops when full.
     public var policy: BufferingPolicy { storage.state.withLock { $0.policy } }
 
     /// Every event accepted so far, oldest first, up to the history limit; kept across ``clear()``.
+    ///
+    /// It is not reset when the source reconnects: after a new session starts it
+    /// still begins with the events of earlier sessions. Compare an event's
+    /// ``Event/timestamp``, or note `history.count` when the session starts, to tell them apart.
     public var history: [Event] { storage.state.withLock { $0.history } }
 
     /// Whether no event is waiting to be read.
@@ -50,7 +63,8 @@ public final class Listener<Filter: EventPredicate>: EventListening, Sendable {
     /// How many reads are suspended waiting for an event; lets tests start racing at the right moment.
     package var waitingReaderCount: Int { storage.state.withLock { $0.waitingCount } }
 
-    /// Events discarded because the buffering policy was full.
+    /// Events discarded because the buffering policy was full, since the listener was
+    /// created (reconnecting does not reset it).
     public var droppedCount: Int { storage.state.withLock { $0.droppedCount } }
 
     /// Waits for the next event.
@@ -121,12 +135,16 @@ public final class Listener<Filter: EventPredicate>: EventListening, Sendable {
 
     // MARK: EventListening
 
+    /// Queues `event` if ``filter`` accepts it (waking one waiting reader), and
+    /// records it in ``history``. Sources call this; you rarely need to.
     public func deliver(_ event: Event) {
         // The filter is user code: run it before taking the lock.
         guard filter.accepts(event) else { return }
         storage.state.withLock { $0.accept(event) }?.resume(returning: .success(event))
     }
 
+    /// Queues the events ``filter`` accepts, in order, under one lock, waking at most
+    /// as many waiting readers as there are accepted events.
     public func deliver(contentsOf events: [Event]) {
         guard let accepted = accepted(events) else { return }
         for (waiter, event) in storage.state.withLock({ $0.accept(contentsOf: accepted[...]) }) {
@@ -151,16 +169,21 @@ public final class Listener<Filter: EventPredicate>: EventListening, Sendable {
         return accepted.isEmpty ? nil : accepted
     }
 
+    /// Marks the session as over: waiting readers fail with `error` now; later reads
+    /// drain what is queued, then fail with `error` (iteration finishes instead).
     public func sessionEnded(error: QMPError) {
         for waiter in storage.state.withLock({ $0.end(with: error) }) {
             waiter.resume(returning: .failure(error))
         }
     }
 
+    /// Drops the unread events of the previous session and lets reads wait again.
+    /// ``history`` and ``droppedCount`` are kept.
     public func sessionStarted() {
         storage.state.withLock { $0.restart() }
     }
 
+    /// Removes and returns the unread events, oldest first; ``history`` is kept.
     @discardableResult
     public func clear() -> [Event] {
         storage.state.withLock { $0.clear() }
@@ -175,7 +198,9 @@ extension Listener where Filter == AllEvents {
 }
 
 extension Listener: AsyncSequence {
+    /// Iteration yields events.
     public typealias Element = Event
+    /// Iteration throws only ``QMPError`` (code ``QMPError/Code/cancelled``).
     public typealias Failure = QMPError
 
     /// Reads events until the session ends (then `nil`); throws ``QMPError/Code/cancelled``
@@ -185,10 +210,14 @@ extension Listener: AsyncSequence {
     public struct AsyncIterator: AsyncIteratorProtocol {
         let listener: Listener
 
+        /// The next event; `nil` once the session has ended and the queue is drained.
+        /// - Throws: ``QMPError/Code/cancelled`` when the task is cancelled.
         public mutating func next(isolation actor: isolated (any Actor)?) async throws(QMPError) -> Event? {
             try await next()
         }
 
+        /// The next event, waiting on the caller's executor; the same as ``next(isolation:)``.
+        /// - Throws: ``QMPError/Code/cancelled`` when the task is cancelled.
         nonisolated(nonsending) public mutating func next() async throws(QMPError) -> Event? {
             switch await listener.nextResult() {
             case .success(let event): return event
@@ -198,6 +227,8 @@ extension Listener: AsyncSequence {
         }
     }
 
+    /// An iterator over this listener's queue; iterators of one listener share it,
+    /// so each event goes to one of them.
     public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(listener: self) }
 }
 

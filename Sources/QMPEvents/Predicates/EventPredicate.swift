@@ -13,12 +13,19 @@ public import QMPCore
 /// `accepts(_:)` runs synchronously on the client's reader path for every
 /// event, so it must be quick and must not block.
 public protocol EventPredicate: Sendable {
+    /// Whether a listener with this predicate hears `event`.
+    ///
+    /// Called once per event for every registered listener, on the task that
+    /// reads from the connection: return quickly, without blocking or locking
+    /// anything that a waiting caller might hold.
     func accepts(_ event: Event) -> Bool
 }
 
 /// Accepts every event.
 public struct AllEvents: EventPredicate {
+    /// Creates the predicate; `Listener()` uses it when given none.
     public init() {}
+    /// Always `true`.
     @inlinable public func accepts(_ event: Event) -> Bool { true }
 }
 
@@ -33,11 +40,13 @@ public struct EventNames: EventPredicate, ExpressibleByStringLiteral, Expressibl
     private let few: [String]
     private let many: Set<String>?
 
+    /// Accepts events named exactly `name` (names are case-sensitive, as in QEMU: `"STOP"`).
     public init(_ name: String) {
         few = [name]
         many = nil
     }
 
+    /// Accepts events whose name is any of `names`; duplicates are ignored.
     public init(_ names: some Sequence<String>) {
         let set = Set(names)
         if set.count <= 8 {
@@ -55,6 +64,7 @@ public struct EventNames: EventPredicate, ExpressibleByStringLiteral, Expressibl
     /// The names accepted.
     public var names: Set<String> { many ?? Set(few) }
 
+    /// Whether the event's name is one of ``names``.
     public func accepts(_ event: Event) -> Bool {
         if let many { return many.contains(event.name) }
         for name in few where name == event.name { return true }
@@ -69,19 +79,27 @@ public struct EventNames: EventPredicate, ExpressibleByStringLiteral, Expressibl
 /// DataMemberEquals(path: ["device", "name"], "disk0")
 /// ```
 public struct DataMemberEquals: EventPredicate {
+    /// The keys leading from the event's `data` to the member compared, outermost first.
     public let path: [String]
+    /// The value the member must equal, compared with ``JSONValue``'s `==`
+    /// (strings byte for byte; an integer never equals a double).
     public let value: JSONValue
 
+    /// Accepts events whose `data[key]` equals `value`.
     public init(_ key: String, _ value: JSONValue) {
         self.path = [key]
         self.value = value
     }
 
+    /// Accepts events whose member of `data` reached through the nested keys `path`
+    /// equals `value`; an empty path accepts no event.
     public init(path: [String], _ value: JSONValue) {
         self.path = path
         self.value = value
     }
 
+    /// Whether the member at ``path`` exists and equals ``value``; a missing
+    /// member, or a step through something that is not an object, is `false`.
     public func accepts(_ event: Event) -> Bool {
         guard let first = path.first, var current = event.data[first] else { return false }
         for key in path.dropFirst() {
@@ -99,9 +117,14 @@ public struct DataMemberEquals: EventPredicate {
 public struct EventFilter: EventPredicate {
     private let body: @Sendable (Event) -> Bool
 
+    /// Accepts the events for which `body` returns `true`.
+    ///
+    /// `body` runs on the connection's reader for every event, like any
+    /// ``EventPredicate/accepts(_:)``: keep it quick and non-blocking.
     public init(_ body: @escaping @Sendable (Event) -> Bool) {
         self.body = body
     }
 
+    /// Calls the closure.
     public func accepts(_ event: Event) -> Bool { body(event) }
 }

@@ -18,10 +18,13 @@ public struct JobEvents: EventPredicate {
         "BLOCK_JOB_READY", "BLOCK_JOB_PENDING", "JOB_STATUS_CHANGE",
     ]
 
+    /// The job's id, the `job-id` given when the job was started.
     public let id: String
 
+    /// Accepts the events of the job named `id`.
     public init(id: String) { self.id = id }
 
+    /// Whether `event` is one of ``names`` and names this job.
     public func accepts(_ event: Event) -> Bool {
         guard Self.names.contains(event.name) else { return false }
         let key = event.name == "BLOCK_JOB_PENDING" || event.name == "JOB_STATUS_CHANGE" ? "id" : "device"

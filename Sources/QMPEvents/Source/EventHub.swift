@@ -9,17 +9,25 @@ import Synchronization
 /// and offers the event to each with no lock held, so a listener's filter may
 /// even register or remove listeners without deadlocking.
 public final class EventHub: EventSource, Sendable {
+    /// The built-in listener for every event: registered first, so it sees each event
+    /// before the others, and never removable.
     public let events: Listener<AllEvents>
     private let listeners: Mutex<[any EventListening]>
 
+    /// Creates a hub with only the built-in ``events`` listener registered.
+    ///
     /// - Parameter eventsPolicy: Buffering of the built-in ``events`` listener;
     ///   bounded by default so a process that never reads it does not grow.
+    /// - Parameter eventsHistoryLimit: How many events ``events`` keeps in its
+    ///   ``Listener/history``; `nil` keeps all.
     public init(eventsPolicy: BufferingPolicy = .bufferingNewest(1_000), eventsHistoryLimit: Int? = 1_000) {
         let events = Listener(policy: eventsPolicy, historyLimit: eventsHistoryLimit)
         self.events = events
         self.listeners = Mutex([events])
     }
 
+    /// Starts delivering events to `listener`, after the listeners registered before it.
+    /// - Throws: ``QMPError/Code/listenerAlreadyRegistered`` when it is registered already.
     public func register(_ listener: some EventListening) throws(QMPError) {
         try listeners.withLock { listeners throws(QMPError) in
             guard !listeners.contains(where: { $0 === listener }) else {
@@ -29,6 +37,9 @@ public final class EventHub: EventSource, Sendable {
         }
     }
 
+    /// Stops delivering events to `listener`, then clears its queue (not its history).
+    /// - Throws: ``QMPError/Code/cannotRemoveDefaultListener`` for ``events``;
+    ///   ``QMPError/Code/listenerNotRegistered`` when it is not registered.
     public func remove(_ listener: some EventListening) throws(QMPError) {
         guard listener !== events else {
             throw QMPError(.cannotRemoveDefaultListener, "the built-in 'events' listener cannot be removed")
@@ -66,7 +77,8 @@ public final class EventHub: EventSource, Sendable {
         for listener in snapshot { listener.deliver(contentsOf: events) }
     }
 
-    /// A session starts: listeners drop what they kept from the last one.
+    /// A session starts: listeners drop the unread events left from the last one
+    /// (a ``Listener`` keeps its ``Listener/history``).
     public func sessionStarted() {
         for listener in listeners.withLock({ $0 }) { listener.sessionStarted() }
     }

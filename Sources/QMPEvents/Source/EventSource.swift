@@ -7,6 +7,14 @@ public import QMPCore
 /// and always remove (and clear) the listeners afterwards, also when the body
 /// throws or its task is cancelled.
 ///
+/// Registration outlives a session: a listener registered with a client that
+/// disconnects and connects again keeps receiving events, starting with an
+/// empty queue, while its ``Listener/history`` (and that of ``events``) still
+/// holds the previous session's events.
+///
+/// A task cancelled while it waits for an event fails with ``QMPError`` whose
+/// code is ``QMPError/Code/cancelled``; no `CancellationError` is thrown.
+///
 /// ```swift
 /// try await client.listener(EventNames(["STOP", "RESUME"])) { listener in
 ///     try await client.execute("stop")
@@ -15,6 +23,9 @@ public import QMPCore
 /// ```
 public protocol EventSource: Sendable {
     /// The built-in listener for all events, always registered.
+    ///
+    /// Its ``Listener/history`` spans sessions: after a reconnect it still begins
+    /// with the events of the previous one.
     var events: Listener<AllEvents> { get }
 
     /// Starts delivering events to `listener`.

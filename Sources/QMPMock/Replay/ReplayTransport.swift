@@ -76,6 +76,15 @@ public final class ReplayTransport: Transport {
     private let timing: Timing
     private let state = Mutex(State())
 
+    /// Prepares to play `transcript`'s server side; nothing is sent until the client reads.
+    ///
+    /// Every entry is parsed here, so a broken transcript fails before any client
+    /// code runs. One transport plays the recording once: make a new one per test.
+    ///
+    /// - Parameters:
+    ///   - transcript: The recorded session, for example from ``Transcript/init(contentsOf:)``.
+    ///   - timing: ``Timing/instant`` (the default) or ``Timing/recorded``.
+    /// - Throws: ``QMPError/Code/malformedMessage`` when an entry's text is not a JSON object.
     public init(transcript: Transcript, timing: Timing = .instant) throws(QMPError) {
         var steps: [Step] = []
         for (index, entry) in transcript.entries.enumerated() {
@@ -145,6 +154,11 @@ public final class ReplayTransport: Transport {
 
     // MARK: Transport
 
+    /// Checks what the client sent against the recording and lets the server side
+    /// go on past it.
+    ///
+    /// It does not throw for a mismatch: the mismatch is kept (see ``mismatch``)
+    /// and the next ``receive()`` throws it, which ends the client's session.
     public func send(_ bytes: [UInt8]) async throws {
         let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
             guard state.mismatch == nil else { return nil }
@@ -210,6 +224,11 @@ public final class ReplayTransport: Transport {
         return object
     }
 
+    /// The next recorded server messages: as many as come before the next recorded
+    /// client message, which it waits for; `nil` at the recorded end of stream.
+    ///
+    /// A recording that ends without the server closing stays open, as an idle QEMU does.
+    /// - Throws: The ``QMPError/Code/replayMismatch`` once the client strayed.
     public func receive() async throws -> [UInt8]? {
         while true {
             enum Next { case chunk([UInt8]), end, wait, fail(QMPError), delay(Duration) }
@@ -287,6 +306,9 @@ public final class ReplayTransport: Transport {
         }
     }
 
+    /// Ends the replay: a pending and every later ``receive()`` returns `nil` (or
+    /// throws the ``mismatch``, if there was one). ``verifyCompleted()`` still
+    /// reports what was left unplayed.
     public func close() async {
         let waiter = state.withLock { state in
             state.isClosed = true

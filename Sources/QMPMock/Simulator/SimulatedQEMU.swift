@@ -27,12 +27,20 @@ public final class SimulatedQEMU: Sendable {
     /// Runs one command. Return the `return` value, or throw an ``ErrorReply``.
     public typealias Handler = @Sendable (CommandContext) async throws -> JSONValue
 
+    /// The version the greeting and `query-version` report.
     public let version: Greeting.Version
     let handlers: Mutex<[String: Handler]>
     private let sessions = Mutex<[ObjectIdentifier: SimulatorSession]>([:])
     /// Machine state shared by all connections, as in one QEMU process.
     let machine = Mutex(MachineState())
 
+    /// Creates a simulator with no clients, a running machine and handlers for common
+    /// commands: `query-status`, `query-version`, `query-commands`, `query-name`,
+    /// `stop` and `cont` (with their `STOP` and `RESUME` events), `quit`,
+    /// `human-monitor-command`, `blockdev-add`, `blockdev-del`, `query-block-jobs`,
+    /// `blockdev-backup` and `transaction`. Replace any of them with ``handle(_:_:)``.
+    ///
+    /// - Parameter version: The QEMU version to claim; 7.2.0 by default.
     public init(version: Greeting.Version = Greeting.Version(major: 7, minor: 2, micro: 0, package: "swift-qmp simulator")) {
         self.version = version
         self.handlers = Mutex([:])
@@ -82,6 +90,8 @@ public struct CommandContext: Sendable {
     /// The `arguments` member, empty when absent.
     public let arguments: JSONObject
     let session: SimulatorSession
+    /// The simulator running the command, to emit events to every client or
+    /// register handlers from within one.
     public let simulator: SimulatedQEMU
 
     /// Sends an event to this client now, before the command's reply.

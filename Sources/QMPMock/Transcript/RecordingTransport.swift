@@ -10,6 +10,7 @@ import Synchronization
 /// try recorder.transcript.write(to: "session.qmp")
 /// ```
 public final class RecordingTransport<Base: Transport>: Transport {
+    /// The wrapped transport, which does the actual I/O.
     public let base: Base
     private let recordsTiming: Bool
     private let start = ContinuousClock.now
@@ -21,7 +22,11 @@ public final class RecordingTransport<Base: Transport>: Transport {
 
     private let state = Mutex(State())
 
-    /// - Parameter recordTiming: Also record when each message passed, for replay with recorded timing.
+    /// Wraps `base`; recording starts with the first bytes either way.
+    ///
+    /// - Parameters:
+    ///   - base: The transport to record, already connected.
+    ///   - recordTiming: Also record when each message passed, for replay with recorded timing.
     public init(_ base: Base, recordTiming: Bool = false) {
         self.base = base
         self.recordsTiming = recordTiming
@@ -30,6 +35,7 @@ public final class RecordingTransport<Base: Transport>: Transport {
     /// What has been recorded so far.
     public var transcript: Transcript { state.withLock { $0.transcript } }
 
+    /// Records the messages in `bytes` as sent by the client, then sends them through ``base``.
     public func send(_ bytes: [UInt8]) async throws {
         record(bytes, direction: .fromClient)
         try await base.send(bytes)
@@ -42,6 +48,8 @@ public final class RecordingTransport<Base: Transport>: Transport {
         return written
     }
 
+    /// Receives through ``base`` and records each complete message from the server;
+    /// the end of stream is recorded as `<- EOF`.
     public func receive() async throws -> [UInt8]? {
         guard let bytes = try await base.receive() else {
             let time = timestamp()
@@ -52,6 +60,7 @@ public final class RecordingTransport<Base: Transport>: Transport {
         return bytes
     }
 
+    /// Closes ``base``; the transcript recorded so far stays readable.
     public func close() async {
         await base.close()
     }

@@ -22,12 +22,15 @@ public struct Transcript: Sendable, Hashable {
 
     /// One line of a transcript.
     public struct Entry: Sendable, Hashable {
+        /// Who sent the message: QEMU (`<-`) or the client (`->`).
         public var direction: Direction
         /// Seconds since the session started, when recorded with timing.
         public var time: Double?
         /// The message exactly as it crossed the wire, or `nil` for the server closing the connection.
         public var text: String?
 
+        /// Creates an entry; pass `nil` as `text` (with ``Direction/fromServer``) for the
+        /// server closing the connection. The text is parsed only when the entry is used.
         public init(direction: Direction, time: Double? = nil, text: String?) {
             self.direction = direction
             self.time = time
@@ -44,8 +47,10 @@ public struct Transcript: Sendable, Hashable {
         }
     }
 
+    /// The messages in the order they crossed the wire.
     public var entries: [Entry]
 
+    /// Creates a transcript from entries, for example to build a scenario in code.
     public init(entries: [Entry] = []) {
         self.entries = entries
     }
