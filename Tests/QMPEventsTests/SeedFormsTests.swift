@@ -22,6 +22,18 @@ struct SeedFormsTests {
         #expect(names == ["RESUME", "STOP"])
     }
 
+    @Test func listenersFromNames() throws {
+        let hub = EventHub()
+        let stops: Listener<EventNames> = Listener("STOP")
+        let changes = Listener(["STOP", "RESUME"])
+        try hub.register(stops)
+        try hub.register(changes)
+        hub.dispatch(Event(name: "RESUME"))
+        hub.dispatch(Event(name: "STOP"))
+        #expect(stops.history.map(\.name) == ["STOP"])
+        #expect(changes.history.map(\.name) == ["RESUME", "STOP"])
+    }
+
     @Test func namesWithAFilterFunction() async throws {
         let hub = EventHub()
         let job = try await hub.listener("JOB_STATUS_CHANGE", where: { $0.data["id"] == "job1" }) { job1 in

@@ -94,6 +94,37 @@ struct ConnectTests {
         #expect(client.runState == .idle)
     }
 
+    @Test func oneBudgetCoversTheGreetingAndTheNegotiation() async throws {
+        let client = QMPClient()
+        let peer = ScriptedPeer()
+        peer.sendGreeting()
+        // The greeting comes at once; qmp_capabilities is never answered. The one deadline
+        // of the call fails it, not a second timeout of the negotiation's own.
+        let error = await expectQMPError(.timedOut) { try await client.connect(peer.transport, timeout: .milliseconds(50)) }
+        #expect(error?.message.contains("greeting and negotiation") == true, "\(String(describing: error))")
+        #expect(client.runState == .idle)
+    }
+
+    @Test func errorsMatchByCodeInCatchClauses() async throws {
+        let client = QMPClient()
+        let peer = ScriptedPeer()
+        let attempt = Task { () -> String in
+            do {
+                try await client.connect(peer.transport, timeout: nil)
+                return "connected"
+            } catch QMPError.Code.cancelled {
+                return "cancelled"
+            } catch {
+                return "other: \(error)"
+            }
+        }
+        while client.runState != .connecting { await Task.yield() }
+        attempt.cancel()
+        #expect(await attempt.value == "cancelled")
+        #expect(QMPError.isCancellation(CancellationError()))
+        #expect(QMPError(.cancelled, "x").isCancellation)
+    }
+
     @Test func connectingIsCancellable() async throws {
         let client = QMPClient()
         let peer = ScriptedPeer()

@@ -118,9 +118,18 @@ public final class QMPClient: Sendable {
     /// ``Configuration/connectTimeout`` bounds the greeting and the negotiation together.
     @discardableResult
     nonisolated(nonsending) public func connect(_ transport: some Transport) async throws(QMPError) -> Greeting {
+        try await connect(transport, timeout: configuration.connectTimeout)
+    }
+
+    /// Reads the greeting from `transport` and negotiates, both within `timeout`
+    /// (`nil` waits as long as it takes) instead of ``Configuration/connectTimeout``.
+    ///
+    /// - Throws: as ``connect(_:)``.
+    @discardableResult
+    nonisolated(nonsending) public func connect(_ transport: some Transport, timeout: Duration?) async throws(QMPError) -> Greeting {
         let session = try startSession(on: transport)
         do throws(QMPError) {
-            let greeting = try await negotiate(session)
+            let greeting = try await negotiate(session, timeout: timeout)
             let isCurrent = state.withLock { state in
                 guard state.session === session else { return false }
                 state.greeting = greeting
@@ -159,9 +168,9 @@ public final class QMPClient: Sendable {
         return session
     }
 
-    /// Reads the greeting and negotiates, both within one ``Configuration/connectTimeout``.
-    nonisolated(nonsending) private func negotiate(_ session: Session) async throws(QMPError) -> Greeting {
-        try await withDeadline(configuration.connectTimeout, session: session) { () async throws(QMPError) in
+    /// Reads the greeting and negotiates, both within one `timeout`.
+    nonisolated(nonsending) private func negotiate(_ session: Session, timeout: Duration?) async throws(QMPError) -> Greeting {
+        try await withDeadline(timeout, session: session) { () async throws(QMPError) in
             let greeting = try await session.greeting().get()
             // An id the session's own never take (they count from "1"), so its reply is
             // recognised on the reader path: see `Session.startRunning(onSuccessOf:)`.

@@ -39,7 +39,13 @@ public final class Listener<Filter: EventPredicate>: EventListening, Sendable {
     ///   - filter: Which events to accept.
     ///   - policy: How many unread events to keep; ``BufferingPolicy/unbounded`` by default.
     ///   - historyLimit: How many events ``history`` keeps; `nil` keeps all.
-    public init(_ filter: Filter, policy: BufferingPolicy = .unbounded, historyLimit: Int? = 10_000) {
+    public convenience init(_ filter: Filter, policy: BufferingPolicy = .unbounded, historyLimit: Int? = 10_000) {
+        self.init(accepting: filter, policy: policy, historyLimit: historyLimit)
+    }
+
+    /// The one designated initializer, under a label of its own so that the constrained
+    /// `init(_:)` for names (`Listener("STOP")`) can call it.
+    init(accepting filter: Filter, policy: BufferingPolicy, historyLimit: Int?) {
         self.filter = filter
         self.storage = ListenerStorage(ListenerState(policy: policy, historyLimit: historyLimit))
     }

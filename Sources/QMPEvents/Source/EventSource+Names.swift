@@ -45,3 +45,10 @@ extension EventSource {
         try await listener(names && EventFilter(filter), policy: policy, historyLimit: historyLimit, isolation: isolation, body)
     }
 }
+
+extension Listener where Filter == EventNames {
+    /// A listener for the events with the given names: `Listener("STOP")`, `Listener(["STOP", "RESUME"])`.
+    public convenience init(_ names: EventNames, policy: BufferingPolicy = .unbounded, historyLimit: Int? = 10_000) {
+        self.init(accepting: names, policy: policy, historyLimit: historyLimit)
+    }
+}
