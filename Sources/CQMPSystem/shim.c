@@ -11,11 +11,19 @@ long cqmp_send_with_fds(int socket, const void *bytes, unsigned long length, con
     memset(&msg, 0, sizeof msg);
     msg.msg_iov = &iov;
     msg.msg_iovlen = 1;
-    char control[CMSG_SPACE(sizeof(int) * 64)];
-    if (count > 64) { errno = EINVAL; return -1; }
+    // A union with struct cmsghdr, as cmsg(3) shows: a plain char array may sit at any
+    // address, and CMSG_FIRSTHDR/CMSG_DATA would then access the header misaligned.
+    union {
+        char buffer[CMSG_SPACE(sizeof(int) * CQMP_MAX_FDS)];
+        struct cmsghdr align;
+    } control;
+    if (count < 0 || count > CQMP_MAX_FDS) { errno = EINVAL; return -1; }
+    // With no bytes a stream socket sends no message, and Linux drops the descriptors
+    // yet reports success; refuse instead.
+    if (count > 0 && length == 0) { errno = EINVAL; return -1; }
     if (count > 0) {
-        memset(control, 0, sizeof control);
-        msg.msg_control = control;
+        memset(control.buffer, 0, sizeof control.buffer);
+        msg.msg_control = control.buffer;
         msg.msg_controllen = CMSG_SPACE(sizeof(int) * count);
         struct cmsghdr *header = CMSG_FIRSTHDR(&msg);
         header->cmsg_level = SOL_SOCKET;

@@ -13,14 +13,26 @@ import Synchronization
 /// connections a fleet manager holds, and blocking calls must never run on
 /// Swift's cooperative pool. Every socket is non-blocking and registered once,
 /// edge-triggered, for reading and writing. A task that hits EAGAIN awaits
-/// ``waitUntilReadable(_:)`` or ``waitUntilWritable(_:)``; the epoll thread
-/// resumes it when the kernel reports readiness.
+/// ``wait(for:on:after:)``; the epoll thread resumes it when the kernel reports
+/// readiness.
 ///
-/// No wakeup is lost: readiness that arrives while nobody waits is latched and
-/// consumed by the next wait (a stale latch only costs one extra EAGAIN).
+/// No wakeup is lost, however many tasks wait on one socket (two `accept()`
+/// calls on a listener, two `send`s on one connection): each
+/// direction counts the readiness reports it has had (its generation), a task
+/// reads the count *before* its non-blocking call, and a wait returns at once
+/// when the count has moved since. Edge-triggered epoll reports a change only
+/// once, so a report that lands between a task's EAGAIN and its wait is caught
+/// by the count, where a one-shot "ready" latch could be consumed by another
+/// waiter. Every readiness report wakes every waiter of that direction: each
+/// retries its non-blocking call, and the ones that find nothing wait again.
+///
 /// Registrations are keyed by a unique id, not the fd number, so an event
 /// still in flight for a closed fd can never wake a newer socket that reused
 /// the number.
+///
+/// The epoll thread never stops silently: if `epoll_wait` fails with anything
+/// but EINTR, every waiter fails with an error naming it, and so do every later
+/// wait and registration, instead of hanging.
 package final class Reactor: Sendable {
     package static let shared: Reactor? = try? Reactor()
 
@@ -29,26 +41,96 @@ package final class Reactor: Sendable {
         return shared
     }
 
-    private struct Interest {
-        var ready = false
-        var waiter: CheckedContinuation<Result<Void, QMPError>, Never>?
+    package enum Direction: Sendable {
+        case read, write
     }
 
-    private struct Registration {
+    fileprivate typealias Continuation = CheckedContinuation<Result<Void, QMPError>, Never>
+
+    /// One registered socket: its readiness per direction and the tasks waiting for it.
+    ///
+    /// It has its own lock, so waits on different sockets never contend, and a
+    /// connection reads its generations without touching the reactor's table.
+    package final class Watch: Sendable {
+        fileprivate let id: UInt64
+        fileprivate let state = Mutex(WatchState())
+
+        fileprivate init(id: UInt64) {
+            self.id = id
+        }
+
+        /// How many readiness reports `direction` has had. Read it before the
+        /// non-blocking call whose EAGAIN leads to ``Reactor/wait(for:on:after:)``.
+        package func generation(_ direction: Direction) -> UInt64 {
+            state.withLock { $0[direction].generation }
+        }
+
+        /// How many tasks wait on `direction` now: for tests, to act only once every task waits.
+        package func waiterCount(_ direction: Direction) -> Int {
+            state.withLock { $0[direction].waiters.count }
+        }
+
+        /// Marks the watch ended and fails its waiters; later waits fail at once with `error`.
+        /// `replacing` lets a close override an earlier reactor failure, so a
+        /// closed connection still reads as closed.
+        fileprivate func end(_ error: QMPError, replacing: Bool) {
+            let waiters = state.withLock { state -> [Continuation] in
+                if state.ended == nil || replacing { state.ended = error }
+                let waiters = (state.read.waiters + state.write.waiters).map(\.continuation)
+                state.read.waiters = []
+                state.write.waiters = []
+                return waiters
+            }
+            for waiter in waiters { waiter.resume(returning: .failure(error)) }
+        }
+    }
+
+    fileprivate struct Interest {
+        var generation: UInt64 = 0
+        /// Tagged with a token per wait, so a cancelled wait removes its own entry and no other.
+        var waiters: [(token: UInt64, continuation: Continuation)] = []
+    }
+
+    fileprivate struct WatchState {
         var read = Interest()
         var write = Interest()
-        var closedError: QMPError?
+        /// Set once the watch is forgotten or the reactor failed.
+        var ended: QMPError?
+
+        subscript(direction: Direction) -> Interest {
+            get {
+                switch direction {
+                case .read: return read
+                case .write: return write
+                }
+            }
+            set {
+                switch direction {
+                case .read: read = newValue
+                case .write: write = newValue
+                }
+            }
+        }
     }
 
     private struct State {
-        var registrations: [UInt64: Registration] = [:]
+        var watches: [UInt64: Watch] = [:]
         var nextID: UInt64 = 1
+        /// Why the epoll thread stopped; then no watch can ever be woken again.
+        var failure: QMPError?
     }
 
     private let epollFD: Int32
     private let state = Mutex(State())
+    private let nextToken = Atomic<UInt64>(0)
+    private let injectedErrno: (@Sendable () -> Int32?)?
 
-    private init() throws(QMPError) {
+    /// Starts an epoll thread.
+    ///
+    /// - Parameter injectedErrno: A test seam. Called on the epoll thread before each
+    ///   `epoll_wait`; an errno it returns stands in for that call failing with it.
+    package init(injectedErrno: (@Sendable () -> Int32?)? = nil) throws(QMPError) {
+        self.injectedErrno = injectedErrno
         epollFD = epoll_create1(Int32(EPOLL_CLOEXEC))
         guard epollFD >= 0 else { throw SocketError.transport("epoll_create1", errno: errno) }
         let box = Unmanaged.passRetained(self)
@@ -61,26 +143,39 @@ package final class Reactor: Sendable {
         }, box.toOpaque())
         guard rc == 0 else {
             box.release()
+            _ = close(epollFD)
             throw SocketError.transport("pthread_create", errno: rc)
         }
         pthread_detach(thread)
     }
 
-    /// Starts watching `fd`; returns the id for the other calls.
-    package func register(_ fd: Int32) throws(QMPError) -> UInt64 {
-        let id = state.withLock { state in
+    /// Only once the epoll thread has stopped (it holds a reference while it runs) and no
+    /// connection can call ``unwatch(_:)`` any more, so the number cannot be reused under one.
+    deinit {
+        _ = close(epollFD)
+    }
+
+    /// Starts watching `fd`; the returned watch goes to the other calls.
+    ///
+    /// - Throws: the reactor's failure once its epoll thread has stopped, or
+    ///   ``QMPError/Code/transportFailed`` when epoll refuses the fd.
+    package func register(_ fd: Int32) throws(QMPError) -> Watch {
+        let added: Result<Watch, QMPError> = state.withLock { state in
+            if let failure = state.failure { return .failure(failure) }
             defer { state.nextID += 1 }
-            state.registrations[state.nextID] = Registration()
-            return state.nextID
+            let watch = Watch(id: state.nextID)
+            state.watches[watch.id] = watch
+            return .success(watch)
         }
+        let watch = try added.get()
         let flags = cqmp_epoll_in() | cqmp_epoll_out() | cqmp_epoll_rdhup() | cqmp_epoll_et()
-        var event = epoll_event(events: flags, data: epoll_data(u64: id))
+        var event = epoll_event(events: flags, data: epoll_data(u64: watch.id))
         guard epoll_ctl(epollFD, EPOLL_CTL_ADD, fd, &event) == 0 else {
             let code = errno
-            _ = state.withLock { $0.registrations.removeValue(forKey: id) }
+            _ = state.withLock { $0.watches.removeValue(forKey: watch.id) }
             throw SocketError.transport("epoll_ctl(ADD)", errno: code)
         }
-        return id
+        return watch
     }
 
     /// Stops epoll reporting `fd`.
@@ -93,58 +188,37 @@ package final class Reactor: Sendable {
         _ = epoll_ctl(epollFD, EPOLL_CTL_DEL, fd, &event)
     }
 
-    /// Forgets registration `id` and fails its waiters with `error`. Idempotent.
-    package func forget(_ id: UInt64, error: QMPError) {
-        let registration = state.withLock { $0.registrations.removeValue(forKey: id) }
-        registration?.read.waiter?.resume(returning: .failure(error))
-        registration?.write.waiter?.resume(returning: .failure(error))
+    /// Forgets `watch` and fails all its waiters, and every later wait, with `error`. Idempotent.
+    package func forget(_ watch: Watch, error: QMPError) {
+        _ = state.withLock { $0.watches.removeValue(forKey: watch.id) }
+        watch.end(error, replacing: true)
     }
 
-    package func waitUntilReadable(_ id: UInt64) async throws(QMPError) {
-        try await wait(id, .read)
-    }
-
-    package func waitUntilWritable(_ id: UInt64) async throws(QMPError) {
-        try await wait(id, .write)
-    }
-
-    private enum Direction: Sendable {
-        case read, write
-
-        var keyPath: WritableKeyPath<Registration, Interest> {
-            switch self {
-            case .read: return \.read
-            case .write: return \.write
-            }
-        }
-    }
-
-    private func wait(_ id: UInt64, _ direction: Direction) async throws(QMPError) {
+    /// Returns once `direction` of `watch` has had a readiness report after `seen`
+    /// (a ``Watch/generation(_:)`` read before the call that hit EAGAIN); at once if one came already.
+    ///
+    /// - Throws: the watch's end (``forget(_:error:)``, a failed reactor), or
+    ///   ``QMPError/Code/cancelled`` when the task is cancelled.
+    package func wait(for direction: Direction, on watch: Watch, after seen: UInt64) async throws(QMPError) {
+        let token = nextToken.add(1, ordering: .relaxed).newValue
         let result: Result<Void, QMPError> = await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
-                let interest = direction.keyPath
-                let immediate: Result<Void, QMPError>? = state.withLock { state in
-                    guard var registration = state.registrations[id] else {
-                        return .failure(QMPError(.disconnected, "the socket is closed"))
-                    }
+                let immediate: Result<Void, QMPError>? = watch.state.withLock { state in
+                    if let ended = state.ended { return .failure(ended) }
+                    // A cancellation handler that ran before this point found no waiter to
+                    // remove; the flag it follows is set before it runs, and this check runs
+                    // under the lock the handler takes, so such a cancellation is seen here.
                     if Task.isCancelled { return .failure(.cancelled("waiting for the socket")) }
-                    if registration[keyPath: interest].ready {
-                        registration[keyPath: interest].ready = false
-                        state.registrations[id] = registration
-                        return .success(())
-                    }
-                    registration[keyPath: interest].waiter = continuation
-                    state.registrations[id] = registration
+                    if state[direction].generation != seen { return .success(()) }
+                    state[direction].waiters.append((token, continuation))
                     return nil
                 }
                 if let immediate { continuation.resume(returning: immediate) }
             }
         } onCancel: {
-            let interest = direction.keyPath
-            let waiter = state.withLock { state -> CheckedContinuation<Result<Void, QMPError>, Never>? in
-                guard let waiter = state.registrations[id]?[keyPath: interest].waiter else { return nil }
-                state.registrations[id]?[keyPath: interest].waiter = nil
-                return waiter
+            let waiter = watch.state.withLock { state -> Continuation? in
+                guard let index = state[direction].waiters.firstIndex(where: { $0.token == token }) else { return nil }
+                return state[direction].waiters.remove(at: index).continuation
             }
             waiter?.resume(returning: .failure(.cancelled("waiting for the socket")))
         }
@@ -155,41 +229,62 @@ package final class Reactor: Sendable {
         let capacity = 256
         let events = UnsafeMutablePointer<epoll_event>.allocate(capacity: capacity)
         defer { events.deallocate() }
-        var wake: [CheckedContinuation<Result<Void, QMPError>, Never>] = []
+        var ready: [(watch: Watch, flags: UInt32)] = []
+        var wake: [Continuation] = []
         while true {
-            let count = epoll_wait(epollFD, events, Int32(capacity), -1)
+            let count: Int32
+            let code: Int32
+            if let injected = injectedErrno?() {
+                (count, code) = (-1, injected)
+            } else {
+                count = epoll_wait(epollFD, events, Int32(capacity), -1)
+                code = count < 0 ? errno : 0
+            }
             if count < 0 {
-                if errno == EINTR { continue }
+                if code == EINTR { continue }
+                // EBADF, EFAULT and EINVAL mean the epoll fd or this loop is broken; none
+                // clears by retrying, and a thread that just returned would leave every
+                // socket waiting forever. Fail them all, loudly, and refuse new ones.
+                fail(QMPError(
+                    .transportFailed,
+                    "the I/O thread stopped: epoll_wait failed: \(SocketError.describe(code)) (errno \(code)); no socket in this process can wait for I/O any more",
+                    errno: code
+                ))
                 return
             }
             state.withLock { state in
                 for index in 0..<Int(count) {
-                    let event = events[index]
-                    let id = event.data.u64
-                    guard var registration = state.registrations[id] else { continue }
-                    let flags = event.events
-                    let failed = flags & (cqmp_epoll_err() | cqmp_epoll_hup()) != 0
-                    if failed || flags & (cqmp_epoll_in() | cqmp_epoll_rdhup()) != 0 {
-                        if let waiter = registration.read.waiter {
-                            wake.append(waiter)
-                            registration.read.waiter = nil
-                        } else {
-                            registration.read.ready = true
-                        }
-                    }
-                    if failed || flags & cqmp_epoll_out() != 0 {
-                        if let waiter = registration.write.waiter {
-                            wake.append(waiter)
-                            registration.write.waiter = nil
-                        } else {
-                            registration.write.ready = true
-                        }
-                    }
-                    state.registrations[id] = registration
+                    if let watch = state.watches[events[index].data.u64] { ready.append((watch, events[index].events)) }
                 }
             }
+            for (watch, flags) in ready {
+                let failed = flags & (cqmp_epoll_err() | cqmp_epoll_hup()) != 0
+                watch.state.withLock { state in
+                    if failed || flags & (cqmp_epoll_in() | cqmp_epoll_rdhup()) != 0 {
+                        state.read.generation &+= 1
+                        wake.append(contentsOf: state.read.waiters.lazy.map(\.continuation))
+                        state.read.waiters.removeAll(keepingCapacity: true)
+                    }
+                    if failed || flags & cqmp_epoll_out() != 0 {
+                        state.write.generation &+= 1
+                        wake.append(contentsOf: state.write.waiters.lazy.map(\.continuation))
+                        state.write.waiters.removeAll(keepingCapacity: true)
+                    }
+                }
+            }
+            ready.removeAll(keepingCapacity: true)
             for waiter in wake { waiter.resume(returning: .success(())) }
             wake.removeAll(keepingCapacity: true)
         }
+    }
+
+    /// Ends every watch with `error` and makes later registrations throw it.
+    private func fail(_ error: QMPError) {
+        let watches = state.withLock { state -> [Watch] in
+            state.failure = error
+            defer { state.watches = [:] }
+            return Array(state.watches.values)
+        }
+        for watch in watches { watch.end(error, replacing: false) }
     }
 }

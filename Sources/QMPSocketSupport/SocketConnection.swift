@@ -16,7 +16,7 @@ package final class SocketConnection: Sendable {
     /// For error messages: the path or host:port.
     package let peer: String
     private let fd: Int32
-    private let registration: UInt64
+    private let watch: Reactor.Watch
     private let reactor: Reactor
     /// Guards the fd's lifetime: it is closed only when no system call is using it,
     /// so a concurrent `close()` can never make a read hit a reused fd number.
@@ -27,17 +27,23 @@ package final class SocketConnection: Sendable {
     /// for each cost more than the reply. Allocated on the first read; the lock only
     /// serialises reads, which callers already do.
     private let readBuffer = Mutex(ReadBuffer())
+    /// The most descriptors one ``send(_:fileDescriptors:)`` takes: the shim's control buffer holds this many.
+    package static let maxDescriptorsPerSend = Int(CQMP_MAX_FDS)
 
     /// Takes ownership of the connected socket `fd`.
-    package init(fd: Int32, peer: String) throws(QMPError) {
+    ///
+    /// - Parameter reactor: The epoll thread to use; ``Reactor/shared`` unless a test brings its own.
+    package init(fd: Int32, peer: String, reactor: Reactor? = nil) throws(QMPError) {
         setNonBlocking(fd)
+        let chosen: Reactor
         do {
-            reactor = try Reactor.get()
-            registration = try reactor.register(fd)
+            if let reactor { chosen = reactor } else { chosen = try Reactor.get() }
+            watch = try chosen.register(fd)
         } catch {
             _ = Glibc.close(fd)
             throw error
         }
+        self.reactor = chosen
         self.fd = fd
         self.peer = peer
     }
@@ -47,7 +53,7 @@ package final class SocketConnection: Sendable {
         // connection's fd is already closed and an open one's is still ours.
         if !lifetime.withLock({ $0.isClosed }) {
             reactor.unwatch(fd)
-            reactor.forget(registration, error: SocketError.closed(peer))
+            reactor.forget(watch, error: SocketError.closed(peer))
             _ = Glibc.close(fd)
         }
     }
@@ -87,6 +93,8 @@ package final class SocketConnection: Sendable {
     package func receiveNow() throws(QMPError) -> ReceiveAttempt {
         try readBuffer.withLock { readBuffer throws(QMPError) in
             let buffer = readBuffer.storage(size: Self.chunkSize)
+            // Before the read: readiness reported after it is then seen by the next wait.
+            readBuffer.seenGeneration = watch.generation(.read)
             let outcome = try withFD { fd throws(QMPError) in
                 try nonBlockingSyscall("reading from \(peer)") { read(fd, buffer.baseAddress, buffer.count) }
             }
@@ -101,8 +109,11 @@ package final class SocketConnection: Sendable {
     /// Returns when the socket may have become readable, or at once once it is closed
     /// (the next ``receiveNow()`` then reports the end of the stream).
     package func waitUntilReadable() async throws(QMPError) {
+        // Reads are serialised (see `readBuffer`), so the generation the last read saw is
+        // the one to wait past: readiness that came after that read returns at once.
+        let seen = readBuffer.withLock { $0.seenGeneration }
         do {
-            try await reactor.waitUntilReadable(registration)
+            try await reactor.wait(for: .read, on: watch, after: seen)
         } catch where error.code == .disconnected {
             return
         }
@@ -114,10 +125,31 @@ package final class SocketConnection: Sendable {
     }
 
     /// Writes all of `bytes`; `fileDescriptors` travel with the first byte (SCM_RIGHTS).
+    ///
+    /// - Throws: ``QMPError/Code/transportFailed`` with errno EINVAL, before sending
+    ///   anything, for descriptors with no bytes (a stream socket sends no message for
+    ///   zero bytes, so Linux would drop them and report success) or for more than
+    ///   ``maxDescriptorsPerSend`` descriptors.
     package func send(_ bytes: [UInt8], fileDescriptors: [Int32]) async throws(QMPError) {
+        if bytes.isEmpty && !fileDescriptors.isEmpty {
+            throw QMPError(
+                .transportFailed,
+                "sending \(fileDescriptors.count) file descriptor(s) to \(peer) needs at least one byte of data to carry them (SCM_RIGHTS on a stream socket); nothing was sent",
+                errno: EINVAL
+            )
+        }
+        if fileDescriptors.count > Self.maxDescriptorsPerSend {
+            throw QMPError(
+                .transportFailed,
+                "sending \(fileDescriptors.count) file descriptors to \(peer) at once is more than the \(Self.maxDescriptorsPerSend) one message carries; nothing was sent",
+                errno: EINVAL
+            )
+        }
         var offset = 0
         var descriptors = fileDescriptors
-        while offset < bytes.count || !descriptors.isEmpty {
+        while offset < bytes.count {
+            // Before the write, so readiness reported between its EAGAIN and the wait is not lost.
+            let seen = watch.generation(.write)
             let attempt = try withFD { fd throws(QMPError) in try nonBlockingSyscall("writing to \(peer)") {
                 bytes.withUnsafeBytes { buffer in
                     let base = buffer.baseAddress.map { $0 + offset }
@@ -136,7 +168,7 @@ package final class SocketConnection: Sendable {
                 offset += count
                 descriptors = []
             case .wouldBlock:
-                try await reactor.waitUntilWritable(registration)
+                try await reactor.wait(for: .write, on: watch, after: seen)
             }
         }
     }
@@ -172,7 +204,7 @@ package final class SocketConnection: Sendable {
             state.fdClosed = true
             return true
         }
-        reactor.forget(registration, error: QMPError(.disconnected, "the connection to \(peer) was closed"))
+        reactor.forget(watch, error: QMPError(.disconnected, "the connection to \(peer) was closed"))
         if closeNow { _ = Glibc.close(fd) }
     }
 }
@@ -181,7 +213,10 @@ extension SocketConnection {
     /// Waits until a non-blocking connect finishes; throws its error (SO_ERROR).
     package func waitUntilConnected() async throws(QMPError) {
         while true {
-            try await reactor.waitUntilWritable(registration)
+            // Check first, then wait: a connect that finished before the socket was
+            // registered needs no wait, and the generation read first catches one
+            // that finishes between the check and the wait.
+            let seen = watch.generation(.write)
             let code: Int32? = try withFD { fd throws(QMPError) in
                 var error: Int32 = 0
                 var length = socklen_t(MemoryLayout<Int32>.size)
@@ -199,10 +234,10 @@ extension SocketConnection {
                     }
                 }
                 if connected == true { return }
-                continue
+            } else if code != EINPROGRESS && code != EALREADY {
+                throw SocketError.connection("connecting to", target: peer, errno: code)
             }
-            if code == EINPROGRESS || code == EALREADY { continue }
-            throw SocketError.connection("connecting to", target: peer, errno: code)
+            try await reactor.wait(for: .write, on: watch, after: seen)
         }
     }
 
@@ -211,6 +246,9 @@ extension SocketConnection {
         while true {
             var address = sockaddr_storage()
             var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+            // Before the accept: concurrent accepts all wake on each report, and one that
+            // lands between this accept's EAGAIN and its wait is caught by the count.
+            let seen = watch.generation(.read)
             let attempt = try withFD { fd throws(QMPError) in
                 try nonBlockingSyscall("accepting on \(peer)") {
                     withUnsafeMutablePointer(to: &address) {
@@ -225,9 +263,14 @@ extension SocketConnection {
             case .value(let client):
                 return try SocketConnection(fd: client, peer: peerName)
             case .wouldBlock:
-                try await reactor.waitUntilReadable(registration)
+                try await reactor.wait(for: .read, on: watch, after: seen)
             }
         }
+    }
+
+    /// How many tasks wait for `direction` of this socket: for tests, to act only once they all wait.
+    package func waiterCount(_ direction: Reactor.Direction) -> Int {
+        watch.waiterCount(direction)
     }
 
     /// Sets an integer socket option, e.g. TCP_NODELAY.
@@ -267,6 +310,8 @@ extension SocketConnection {
 /// profiles), allocated on first use and freed with the connection.
 private struct ReadBuffer: ~Copyable {
     private var buffer: UnsafeMutableRawBufferPointer?
+    /// The read generation (``Reactor/Watch/generation(_:)``) taken before the last read.
+    var seenGeneration: UInt64 = 0
 
     mutating func storage(size: Int) -> UnsafeMutableRawBufferPointer {
         if let buffer { return buffer }

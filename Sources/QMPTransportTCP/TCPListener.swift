@@ -37,6 +37,9 @@ public final class TCPListener: Sendable {
         return TCPTransport(endpoint: endpoint, connection: connection)
     }
 
+    /// How many ``accept()`` calls wait for a connection now: for tests, to connect only once they all wait.
+    package var waitingAcceptCount: Int { socket.waiterCount(.read) }
+
     /// Stops listening. Idempotent; a pending accept fails.
     public func close() async {
         socket.close()

@@ -16,6 +16,7 @@ import QMPSocketSupport
 /// await listener.close()      // also removes the socket file
 /// ```
 public final class UnixSocketListener: Sendable {
+    /// The socket file's path, as given to ``listen(path:)``; ``close()`` removes the file.
     public let path: String
     private let socket: SocketConnection
 
@@ -55,6 +56,9 @@ public final class UnixSocketListener: Sendable {
         let connection = try await socket.accept(peerName: "unix:\(path) (accepted)")
         return UnixSocketTransport(path: path, connection: connection)
     }
+
+    /// How many ``accept()`` calls wait for a connection now: for tests, to connect only once they all wait.
+    package var waitingAcceptCount: Int { socket.waiterCount(.read) }
 
     /// Stops listening and removes the socket file. Idempotent; a pending accept fails.
     public func close() async {

@@ -40,10 +40,19 @@ public final class UnixSocketTransport: FileDescriptorPassingTransport, PollingT
         return UnixSocketTransport(path: path, connection: connection)
     }
 
+    /// Writes all of `bytes`, waiting (off the cooperative pool) while the socket buffer is full.
+    /// - Throws: ``QMPError/Code/transportFailed`` with the `errno` (`EPIPE` or
+    ///   `ECONNRESET` when QEMU went away); ``QMPError/Code/disconnected`` once closed.
     public func send(_ bytes: [UInt8]) async throws {
         try await connection.send(bytes)
     }
 
+    /// Writes `bytes` with `fileDescriptors` attached to the first byte (`SCM_RIGHTS`).
+    ///
+    /// - Throws: ``QMPError/Code/transportFailed`` (errno `EINVAL`), sending nothing, when
+    ///   `bytes` is empty but `fileDescriptors` is not: a stream socket sends no message for
+    ///   zero bytes, and Linux would drop the descriptors while reporting success. Also for
+    ///   more than 64 descriptors in one call.
     public func send(_ bytes: [UInt8], fileDescriptors: [Int32]) async throws {
         try await connection.send(bytes, fileDescriptors: fileDescriptors)
     }
@@ -53,6 +62,9 @@ public final class UnixSocketTransport: FileDescriptorPassingTransport, PollingT
         connection.sendImmediately(bytes)
     }
 
+    /// The next bytes from the socket, as one read returns them; `nil` at end of
+    /// stream or once ``close()`` was called.
+    /// - Throws: ``QMPError/Code/transportFailed`` with the `errno` of a failed read.
     public func receive() async throws -> [UInt8]? {
         try await connection.receive()
     }
@@ -67,6 +79,8 @@ public final class UnixSocketTransport: FileDescriptorPassingTransport, PollingT
         try await connection.waitUntilReadable()
     }
 
+    /// Shuts the socket down and closes it: the peer reads end of stream and a pending
+    /// ``receive()`` returns `nil`. Idempotent.
     public func close() async {
         connection.close()
     }

@@ -10,8 +10,13 @@
 #include <sys/epoll.h>
 #include <sys/socket.h>
 
+/// The most descriptors one cqmp_send_with_fds call attaches (Linux allows 253).
+#define CQMP_MAX_FDS 64
+
 /// Sends `length` bytes with `count` descriptors attached (SCM_RIGHTS) and MSG_NOSIGNAL.
-/// Returns what sendmsg returns; errno is left as sendmsg set it.
+/// Returns what sendmsg returns; errno is left as sendmsg set it. Fails with EINVAL
+/// for more than CQMP_MAX_FDS descriptors, and for descriptors with `length` 0: a
+/// stream socket sends nothing for zero bytes, and the kernel would drop them silently.
 long cqmp_send_with_fds(int socket, const void *bytes, unsigned long length, const int *fds, int count);
 
 /// accept4 with SOCK_NONBLOCK | SOCK_CLOEXEC.
