@@ -49,3 +49,6 @@ unsigned int cqmp_epoll_err(void) { return EPOLLERR; }
 unsigned int cqmp_epoll_hup(void) { return EPOLLHUP; }
 unsigned int cqmp_epoll_et(void) { return EPOLLET; }
 #endif
+
+#include <sys/eventfd.h>
+int cqmp_eventfd(void) { return eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK); }

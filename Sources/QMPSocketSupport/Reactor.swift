@@ -124,6 +124,10 @@ package final class Reactor: Sendable {
     private let state = Mutex(State())
     private let nextToken = Atomic<UInt64>(0)
     private let injectedErrno: (@Sendable () -> Int32?)?
+    /// Jobs of tasks that prefer this reactor as their executor (see ``ReactorJobs``).
+    private let jobs: ReactorJobs
+    /// The epoll data of the jobs' eventfd; watches count from 1.
+    private static let jobsWakeup: UInt64 = 0
 
     /// Starts an epoll thread.
     ///
@@ -133,6 +137,18 @@ package final class Reactor: Sendable {
         self.injectedErrno = injectedErrno
         epollFD = epoll_create1(Int32(EPOLL_CLOEXEC))
         guard epollFD >= 0 else { throw SocketError.transport("epoll_create1", errno: errno) }
+        do {
+            jobs = try ReactorJobs()
+        } catch {
+            _ = close(epollFD)
+            throw error
+        }
+        var wakeup = epoll_event(events: cqmp_epoll_in(), data: epoll_data(u64: Self.jobsWakeup))
+        guard epoll_ctl(epollFD, EPOLL_CTL_ADD, jobs.eventFD, &wakeup) == 0 else {
+            let code = errno
+            _ = close(epollFD)
+            throw SocketError.transport("epoll_ctl(ADD) of the job wakeup", errno: code)
+        }
         let box = Unmanaged.passRetained(self)
         var thread = pthread_t()
         let rc = pthread_create(&thread, nil, { argument in
@@ -231,13 +247,18 @@ package final class Reactor: Sendable {
         defer { events.deallocate() }
         var ready: [(watch: Watch, flags: UInt32)] = []
         var wake: [Continuation] = []
+        var jobsWaiting = false
+        var jobsWoken = false
+        jobs.bindToCurrentThread()
+        defer { jobs.stop() }
         while true {
             let count: Int32
             let code: Int32
             if let injected = injectedErrno?() {
                 (count, code) = (-1, injected)
             } else {
-                count = epoll_wait(epollFD, events, Int32(capacity), -1)
+                // Queued jobs are run after each round of readiness, so epoll is only polled then.
+                count = epoll_wait(epollFD, events, Int32(capacity), jobsWaiting ? 0 : -1)
                 code = count < 0 ? errno : 0
             }
             if count < 0 {
@@ -254,6 +275,7 @@ package final class Reactor: Sendable {
             }
             state.withLock { state in
                 for index in 0..<Int(count) {
+                    if events[index].data.u64 == Self.jobsWakeup { jobsWoken = true }
                     if let watch = state.watches[events[index].data.u64] { ready.append((watch, events[index].events)) }
                 }
             }
@@ -275,6 +297,12 @@ package final class Reactor: Sendable {
             ready.removeAll(keepingCapacity: true)
             for waiter in wake { waiter.resume(returning: .success(())) }
             wake.removeAll(keepingCapacity: true)
+            if jobsWoken {
+                jobs.consumeWakeups()
+                jobsWoken = false
+            }
+            // Waiters resumed just now whose tasks run here are among these.
+            jobsWaiting = jobs.runQueued(on: asUnownedTaskExecutor())
         }
     }
 
@@ -287,4 +315,15 @@ package final class Reactor: Sendable {
         }
         for watch in watches { watch.end(error, replacing: false) }
     }
+}
+
+/// The epoll thread runs tasks too: a client's reader task prefers it as its executor
+/// (``readerExecutor``), so the readiness it waits for resumes it right here.
+extension Reactor: TaskExecutor {
+    package func enqueue(_ job: consuming ExecutorJob) {
+        jobs.enqueue(UnownedJob(job))
+    }
+
+    /// Whether the caller runs on this reactor's epoll thread.
+    package var isCurrentThread: Bool { jobs.isCurrentThread }
 }

@@ -18,6 +18,9 @@ package final class SocketConnection: Sendable {
     private let fd: Int32
     private let watch: Reactor.Watch
     private let reactor: Reactor
+
+    /// The epoll thread serving this socket, as an executor for tasks that wait on it.
+    package var executor: any TaskExecutor { reactor }
     /// Guards the fd's lifetime: it is closed only when no system call is using it,
     /// so a concurrent `close()` can never make a read hit a reused fd number.
     private let lifetime = Mutex<(isClosed: Bool, inFlight: Int, fdClosed: Bool)>((false, 0, false))

@@ -17,6 +17,9 @@ public final class TCPTransport: PollingTransport {
     public let endpoint: HostPort
     private let connection: SocketConnection
 
+    /// The epoll thread: a reader woken by it runs there without waking another thread.
+    public var readerExecutor: (any TaskExecutor)? { connection.executor }
+
     init(endpoint: HostPort, connection: SocketConnection) {
         self.endpoint = endpoint
         self.connection = connection

@@ -20,6 +20,9 @@ public final class UnixSocketTransport: FileDescriptorPassingTransport, PollingT
     public let path: String
     private let connection: SocketConnection
 
+    /// The epoll thread: a reader woken by it runs there without waking another thread.
+    public var readerExecutor: (any TaskExecutor)? { connection.executor }
+
     init(path: String, connection: SocketConnection) {
         self.path = path
         self.connection = connection

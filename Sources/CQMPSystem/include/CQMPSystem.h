@@ -25,6 +25,8 @@ int cqmp_accept_nonblocking(int socket, struct sockaddr *address, socklen_t *len
 /// A non-blocking, close-on-exec stream socket.
 int cqmp_stream_socket(int family);
 
+/// A non-blocking, close-on-exec eventfd: the epoll thread's wakeup for jobs.
+int cqmp_eventfd(void);
 unsigned int cqmp_epoll_in(void);
 unsigned int cqmp_epoll_out(void);
 unsigned int cqmp_epoll_rdhup(void);

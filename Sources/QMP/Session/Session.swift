@@ -60,7 +60,8 @@ final class Session: Sendable {
     }
 
     func start() {
-        let reader = Task { await self.readLoop() }
+        // On the transport's own thread when it has one (see `Transport.readerExecutor`).
+        let reader = Task(executorPreference: transport.readerExecutor) { await self.readLoop() }
         let writer = Task { await self.writeLoop() }
         tasks.withLock { $0 = (reader, writer) }
     }

@@ -92,11 +92,22 @@ public protocol Transport: Sendable {
     /// It runs on Swift's cooperative pool and must never block. The default
     /// writes nothing and returns 0, which is always correct.
     func sendImmediately(_ bytes: [UInt8]) -> Int
+
+    /// Where the client's reader task should run: the thread that learns the transport
+    /// has bytes, if it can run tasks, so that reading a reply wakes no second thread.
+    ///
+    /// The socket transports return their epoll thread (so event predicates and the
+    /// trace handler run there and must not block). The default, `nil`, runs the
+    /// reader on the global executor.
+    var readerExecutor: (any TaskExecutor)? { get }
 }
 
 extension Transport {
     /// Writes nothing: every write goes through ``send(_:)``.
     public func sendImmediately(_ bytes: [UInt8]) -> Int { 0 }
+
+    /// `nil`: the reader task runs on the global executor.
+    public var readerExecutor: (any TaskExecutor)? { nil }
 }
 
 /// A transport that can pass open file descriptors with a message, as QEMU's

@@ -48,6 +48,9 @@ public final class RecordingTransport<Base: Transport>: Transport {
         return written
     }
 
+    /// The base transport's: recording does not change where the reader runs.
+    public var readerExecutor: (any TaskExecutor)? { base.readerExecutor }
+
     /// Receives through ``base`` and records each complete message from the server;
     /// the end of stream is recorded as `<- EOF`.
     public func receive() async throws -> [UInt8]? {
