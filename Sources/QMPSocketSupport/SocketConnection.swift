@@ -25,10 +25,9 @@ package final class SocketConnection: Sendable {
     /// so a concurrent `close()` can never make a read hit a reused fd number.
     private let lifetime = Mutex<(isClosed: Bool, inFlight: Int, fdClosed: Bool)>((false, 0, false))
     private static let chunkSize = 64 * 1024
-    /// Where reads land before their bytes are copied out at their actual size: a caller
-    /// polling for its reply tries many reads that find nothing, and a fresh 64 KiB array
-    /// for each cost more than the reply. Allocated on the first read; the lock only
-    /// serialises reads, which callers already do.
+    /// Where reads land before their bytes are copied out at their actual size: a fresh
+    /// 64 KiB array per read cost more than a short reply. Allocated on the first read;
+    /// the lock only serialises reads, which callers already do.
     private let readBuffer = Mutex(ReadBuffer())
     /// The most descriptors one ``send(_:fileDescriptors:)`` takes: the shim's control buffer holds this many.
     package static let maxDescriptorsPerSend = Int(CQMP_MAX_FDS)

@@ -11,7 +11,7 @@ import QMPSocketSupport
 /// ```swift
 /// let transport = try await TCPTransport.connect(to: HostPort(parsing: "[::1]:4444"))
 /// ```
-public final class TCPTransport: PollingTransport {
+public final class TCPTransport: Transport {
     /// The endpoint connected to, as given to `connect`; for a connection from
     /// ``TCPListener/accept()``, the listener's own endpoint.
     public let endpoint: HostPort
@@ -92,16 +92,6 @@ public final class TCPTransport: PollingTransport {
     /// - Throws: ``QMPError/Code/transportFailed`` with the `errno` of a failed read.
     public func receive() async throws -> [UInt8]? {
         try await connection.receive()
-    }
-
-    /// One read that never waits (see ``PollingTransport``).
-    public func receiveNow() throws -> ReceiveAttempt {
-        try connection.receiveNow()
-    }
-
-    /// Returns when the socket may be readable (see ``PollingTransport``).
-    public func waitUntilReceivable() async throws {
-        try await connection.waitUntilReadable()
     }
 
     /// Shuts the socket down and closes it: the peer reads end of stream and a pending

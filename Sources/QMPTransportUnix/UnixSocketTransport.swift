@@ -15,7 +15,7 @@ import QMPSocketSupport
 ///
 /// I/O runs on one shared epoll thread for the whole process (see the module
 /// documentation), so thousands of connections cost no thread each.
-public final class UnixSocketTransport: FileDescriptorPassingTransport, PollingTransport {
+public final class UnixSocketTransport: FileDescriptorPassingTransport {
     /// The socket path, for messages.
     public let path: String
     private let connection: SocketConnection
@@ -70,16 +70,6 @@ public final class UnixSocketTransport: FileDescriptorPassingTransport, PollingT
     /// - Throws: ``QMPError/Code/transportFailed`` with the `errno` of a failed read.
     public func receive() async throws -> [UInt8]? {
         try await connection.receive()
-    }
-
-    /// One read that never waits (see ``PollingTransport``).
-    public func receiveNow() throws -> ReceiveAttempt {
-        try connection.receiveNow()
-    }
-
-    /// Returns when the socket may be readable (see ``PollingTransport``).
-    public func waitUntilReceivable() async throws {
-        try await connection.waitUntilReadable()
     }
 
     /// Shuts the socket down and closes it: the peer reads end of stream and a pending
