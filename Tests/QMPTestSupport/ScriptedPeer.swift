@@ -15,7 +15,8 @@ public final class ScriptedPeer: Sendable {
     /// The client's side.
     public let transport: InProcessTransport
     private let server: InProcessTransport
-    private let sentBuffer = Mutex<[UInt8]>([])
+    /// What the client sent, split where braces balance (the client ends no message with a newline).
+    private let sent = Mutex(MessageFramer())
 
     public init() {
         (transport, server) = InProcessTransport.makePair()
@@ -50,20 +51,12 @@ public final class ScriptedPeer: Sendable {
     /// The next message the client sent; `nil` when it closed the connection.
     public func nextMessage() async throws -> Message? {
         while true {
-            if let message = try takeLine() { return message }
+            if let frame = try sent.withLock({ framer throws(QMPError) in try framer.nextFrame() }) {
+                return try Message(parsing: frame)
+            }
             guard let chunk = try await server.receive() else { return nil }
-            sentBuffer.withLock { $0.append(contentsOf: chunk) }
+            sent.withLock { $0.append(chunk) }
         }
-    }
-
-    private func takeLine() throws -> Message? {
-        let line: [UInt8]? = sentBuffer.withLock { buffer in
-            guard let newline = buffer.firstIndex(of: UInt8(ascii: "\n")) else { return nil }
-            defer { buffer.removeSubrange(...newline) }
-            return Array(buffer[..<newline])
-        }
-        guard let line else { return nil }
-        return try Message(parsing: line)
     }
 
     /// Waits for the client's `qmp_capabilities` after the greeting and accepts it.

@@ -150,11 +150,12 @@ final class Session: Sendable {
         }
         var message = message
         if assigningID, let id = key.id { message.appendID(id) }
-        var bytes = message.serializedBytes()
+        // No whitespace goes out, not even a line end: QEMU splits its input where braces
+        // balance, and reads it a byte at a time (see ``CommandID``).
+        let bytes = message.serializedBytes()
         if let trace = configuration.trace {
             trace(TraceRecord(direction: .sent, text: String(decoding: bytes, as: UTF8.self)))
         }
-        bytes.append(UInt8(ascii: "\n"))
         // Written here, on the caller's executor, before the wait below: off the main actor
         // that wait still hops to the global executor (see `withCancellableContinuation`),
         // and the command then travels while the hop is made.

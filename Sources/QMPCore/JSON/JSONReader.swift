@@ -6,12 +6,10 @@ struct JSONReader {
     let maxDepth: Int
     var depth = 0
     /// The framer's cache of short strings, for the duration of one parse.
-    let recentStrings: UnsafeMutablePointer<RecentStrings>?
 
-    init(_ bytes: UnsafeRawBufferPointer, maxDepth: Int, recentStrings: UnsafeMutablePointer<RecentStrings>? = nil) {
+    init(_ bytes: UnsafeRawBufferPointer, maxDepth: Int) {
         self.bytes = bytes
         self.maxDepth = maxDepth
-        self.recentStrings = recentStrings
     }
 
     mutating func parseDocument() throws(JSONParseError) -> JSONValue {
@@ -221,12 +219,9 @@ struct JSONReader {
             if byte == UInt8(ascii: "\"") {
                 position += 1
                 let count = index - start
-                // Short enough for a small string, which needs no allocation: one seen
-                // recently, or one filled in place, costs less than a known-string lookup.
-                if count <= 15 {
-                    guard let recentStrings else { return RecentStrings.makeString(base + start, count: count) }
-                    return recentStrings.pointee.string(at: base + start, count: count, readable: end - start)
-                }
+                // Short enough for a small string, which needs no allocation: filled in
+                // place, it costs less than a known-string lookup.
+                if count <= 15 { return Self.smallString(base + start, count: count) }
                 if let shared = KnownStrings.qmp.lookup(base + start, count: count) { return shared }
                 return String(decoding: UnsafeRawBufferPointer(start: base + start, count: count), as: UTF8.self)
             }
@@ -466,5 +461,16 @@ struct JSONReader {
             position += 1
         }
         if position == start { throw position == bytes.count ? fail(.unexpectedEnd) : fail(.invalidNumber) }
+    }
+}
+
+extension JSONReader {
+    /// A string of at most 15 bytes (stored inline, no allocation), filled in place.
+    @inline(__always)
+    static func smallString(_ start: UnsafeRawPointer, count: Int) -> String {
+        String(unsafeUninitializedCapacity: count) { buffer in
+            UnsafeMutableRawBufferPointer(buffer).copyMemory(from: UnsafeRawBufferPointer(start: start, count: count))
+            return count
+        }
     }
 }

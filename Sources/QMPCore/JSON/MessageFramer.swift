@@ -41,7 +41,6 @@ public struct MessageFramer: Sendable {
     private var scanned = 0
     private var scan = ScanState()
     private var failure: QMPError?
-    private var recentStrings = RecentStrings()
     private struct ScanState {
         var depth = 0
         var inString = false
@@ -153,7 +152,7 @@ public struct MessageFramer: Sendable {
         keepingEventBytes: Bool = true
     ) throws(QMPError) -> (parsed: Parsed, bytes: ArraySlice<UInt8>)? {
         var bytes = ArraySlice<UInt8>()
-        if let event = try parseInPlace(maxDepth: maxDepth, forEvents: true, keepingBytes: keepingEventBytes, bytes: &bytes, { reader in
+        if let event = try parseInPlace(maxDepth: maxDepth, keepingBytes: keepingEventBytes, bytes: &bytes, { reader in
             reader.parseCanonicalEvent()
         }) {
             return (.event(event), bytes)
@@ -165,8 +164,6 @@ public struct MessageFramer: Sendable {
     /// Runs `parse` on the unconsumed bytes when no scan is under way; on success
     /// consumes what it parsed and sets `bytes` to it (if `keepingBytes`). `nil` (incomplete, another kind
     /// of message, or malformed) leaves the bytes to the scanning path and its error reporting.
-    /// `forEvents` lends the parser the framer's ``RecentStrings``: event floods repeat
-    /// the same short strings.
     ///
     /// The value comes back alone, not in an optional tuple with its range: an
     /// optional tuple holding an `Event` was copied through the runtime's generic
@@ -174,7 +171,6 @@ public struct MessageFramer: Sendable {
     @inline(__always)
     private mutating func parseInPlace<Value>(
         maxDepth: Int,
-        forEvents: Bool = false,
         keepingBytes: Bool = true,
         bytes: inout ArraySlice<UInt8>,
         _ parse: (inout JSONReader) -> Value?
@@ -183,18 +179,13 @@ public struct MessageFramer: Sendable {
         let offset = frameStart
         var start = 0
         var end = 0
-        let parsed = withUnsafeMutablePointer(to: &recentStrings) { recentStrings in
-            buffer.withUnsafeBytes { buffer in
-                var reader = JSONReader(
-                    UnsafeRawBufferPointer(rebasing: buffer[offset...]), maxDepth: maxDepth,
-                    recentStrings: forEvents ? recentStrings : nil
-                )
-                reader.skipWhitespace()
-                start = reader.position
-                let value = parse(&reader)
-                end = reader.position
-                return value
-            }
+        let parsed = buffer.withUnsafeBytes { buffer in
+            var reader = JSONReader(UnsafeRawBufferPointer(rebasing: buffer[offset...]), maxDepth: maxDepth)
+            reader.skipWhitespace()
+            start = reader.position
+            let value = parse(&reader)
+            end = reader.position
+            return value
         }
         guard let parsed else { return nil }
         if end - start > maxMessageSize { throw tooLarge(size: end - start) }
