@@ -5,6 +5,7 @@ import Musl
 #endif
 public import QMPCore
 import QMPSocketSupport
+import Synchronization
 
 /// QMP over a Unix domain socket, with file-descriptor passing.
 ///
@@ -30,18 +31,37 @@ public final class UnixSocketTransport: FileDescriptorPassingTransport {
 
     /// Connects to a QEMU listening on `path` (`-qmp unix:PATH,server=on,wait=off`).
     ///
+    /// A listener whose backlog is full makes a Unix connect fail at once with `EAGAIN`
+    /// (where TCP would wait), which happens when many clients connect at the same moment;
+    /// such attempts are retried for up to a second, backing off from 1 ms to 50 ms.
+    ///
     /// - Throws: ``QMPError/Code/connectionFailed`` naming the path and the OS's
-    ///   reason (no such file, connection refused, path too long, …);
-    ///   ``QMPError/Code/cancelled`` when the task is cancelled first.
+    ///   reason (no such file, connection refused, path too long, a backlog still full
+    ///   after the retries, …); ``QMPError/Code/cancelled`` when the task is cancelled first.
     public static func connect(path: String) async throws(QMPError) -> UnixSocketTransport {
         let target = "unix:\(path)"
         var address = try UnixAddress(path: path)
-        let fd = try SocketConnector.makeSocket(family: AF_UNIX, target: target)
-        let connection = try await address.withSockaddr { pointer, length async throws(QMPError) in
-            try await SocketConnector.connect(fd, address: pointer, length: length, target: target)
+        let deadline = ContinuousClock.now + backlogRetryBudget
+        var pause = Duration.milliseconds(1)
+        while true {
+            let fd = try SocketConnector.makeSocket(family: AF_UNIX, target: target)
+            do {
+                let connection = try await address.withSockaddr { pointer, length async throws(QMPError) in
+                    try await SocketConnector.connect(fd, address: pointer, length: length, target: target)
+                }
+                return UnixSocketTransport(path: path, connection: connection)
+            } catch where error.errno == EAGAIN && ContinuousClock.now + pause < deadline {
+                backlogRetries.add(1, ordering: .relaxed)
+                do { try await Task.sleep(for: pause) } catch { throw .cancelled("connecting to \(target)") }
+                pause = min(pause * 2, .milliseconds(50))
+            }
         }
-        return UnixSocketTransport(path: path, connection: connection)
     }
+
+    /// How long a connect keeps retrying a full backlog.
+    static let backlogRetryBudget = Duration.seconds(1)
+    /// Connect attempts retried after `EAGAIN`, for tests to see that a retry happened.
+    static let backlogRetries = Atomic<Int>(0)
 
     /// Writes all of `bytes`, waiting (off the cooperative pool) while the socket buffer is full.
     /// - Throws: ``QMPError/Code/transportFailed`` with the `errno` (`EPIPE` or
