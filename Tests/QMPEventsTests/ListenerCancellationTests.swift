@@ -1,5 +1,6 @@
 @testable import QMPEvents
 import QMPCore
+import QMPTestSupport
 import Testing
 
 /// Cancellation of a listener's readers, in every order against their registration.
@@ -88,12 +89,5 @@ extension ListenerState.Next {
     var isWait: Bool {
         if case .wait = self { return true }
         return false
-    }
-}
-
-extension Result where Failure == QMPError {
-    var failureCode: QMPError.Code? {
-        guard case .failure(let error) = self else { return nil }
-        return error.code
     }
 }

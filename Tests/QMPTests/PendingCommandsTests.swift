@@ -1,5 +1,6 @@
 @testable import QMP
 import QMPCore
+import QMPTestSupport
 import Testing
 
 /// The reply table on its own: every order in which a reply, a timeout, a cancellation
@@ -136,12 +137,5 @@ struct PendingCommandsTests {
         #expect((try? await Self.waiting(in: &table, key: answered).get())?.id == "done")
         #expect(table.count == 0)
         #expect(throws: QMPError.self) { _ = try table.send(id: "c") }
-    }
-}
-
-extension Result where Failure == QMPError {
-    var failureCode: QMPError.Code? {
-        guard case .failure(let error) = self else { return nil }
-        return error.code
     }
 }

@@ -7,8 +7,8 @@ public import QMPCore
 /// ```
 /// # swift-qmp transcript 1
 /// <- {"QMP": {"version": {...}, "capabilities": ["oob"]}}
-/// -> {"execute": "qmp_capabilities", "id": "swift-qmp-1"}
-/// <- {"return": {}, "id": "swift-qmp-1"}
+/// -> {"execute":"qmp_capabilities","id":"0"}
+/// <- {"return": {}, "id": "0"}
 /// <- EOF
 /// ```
 public struct Transcript: Sendable, Hashable {
