@@ -214,6 +214,9 @@ struct ListenerTests {
         #expect(listener.isEmpty)
         hub.dispatch(event("RESUME"))
         #expect(try await listener.get().name == "RESUME")
+        // History is the listener's record across sessions: it keeps the earlier one's events.
+        #expect(listener.history.map(\.name) == ["STOP", "RESUME"])
+        #expect(hub.events.history.map(\.name) == ["STOP", "RESUME"])
     }
 
     @Test func customListenersOnlyNeedEventListening() throws {
