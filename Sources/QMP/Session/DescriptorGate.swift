@@ -18,8 +18,6 @@ final class DescriptorGate: Sendable {
         var isHeld = false
         var line: [(token: Int, waiter: Waiter)] = []
         var nextToken = 0
-        /// Tokens handed out whose wait is not stored yet, and whether they were cancelled meanwhile.
-        var unregistered: [Int: Bool] = [:]
     }
 
     private let state = Mutex(State())
@@ -28,28 +26,23 @@ final class DescriptorGate: Sendable {
     nonisolated(nonsending) func enter() async -> Bool {
         let token = state.withLock { state in
             state.nextToken += 1
-            state.unregistered[state.nextToken] = false
             return state.nextToken
         }
-        return await withTaskCancellationHandler {
-            await withCheckedContinuation { (waiter: Waiter) in
-                let entered: Bool? = state.withLock { state in
-                    if state.unregistered.removeValue(forKey: token) == true { return false }
-                    guard state.isHeld else {
-                        state.isHeld = true
-                        return true
-                    }
-                    state.line.append((token, waiter))
-                    return nil
+        return await withCancellableContinuation { (waiter: Waiter) in
+            let entered: Bool? = self.state.withLock { state in
+                // A cancellation handler that ran before this found no waiter to remove; the
+                // flag it follows is set before it runs, and it takes this lock, so it is seen here.
+                if Task.isCancelled { return false }
+                guard state.isHeld else {
+                    state.isHeld = true
+                    return true
                 }
-                if let entered { waiter.resume(returning: entered) }
+                state.line.append((token, waiter))
+                return nil
             }
+            if let entered { waiter.resume(returning: entered) }
         } onCancel: {
-            let waiter: Waiter? = state.withLock { state in
-                if state.unregistered[token] != nil {
-                    state.unregistered[token] = true
-                    return nil
-                }
+            let waiter: Waiter? = self.state.withLock { state in
                 guard let index = state.line.firstIndex(where: { $0.token == token }) else { return nil }
                 return state.line.remove(at: index).waiter
             }

@@ -1,4 +1,5 @@
 import QMPCore
+import QMPEvents
 
 /// Who is waiting for which reply, as a pure value with no locking.
 ///
@@ -36,7 +37,7 @@ struct PendingCommands {
     private var tokenByID: [JSONValue: Int] = [:]
     /// Commands sent without an id, oldest first; QEMU answers those in order, without an id.
     /// A given-up one stays in line so that its late reply is not handed to the next.
-    private var idlessLine = TokenLine()
+    private var idlessLine = RingBuffer<Int>()
     private var nextToken = 0
     /// Ids whose caller gave up after sending: their late replies are dropped quietly.
     private var abandoned: Set<JSONValue> = []
@@ -60,14 +61,6 @@ struct PendingCommands {
         entries[key.token] = .sent
         count += 1
         return key
-    }
-
-    /// Whether the command with `key` still waits for its reply.
-    func contains(_ key: Key) -> Bool {
-        switch entries[key.token] {
-        case .sent?, .waiting?: return true
-        case .answered?, .givenUp?, nil: return false
-        }
     }
 
     /// Stores `waiter` for a sent command; returns the result to resume it with at once, if
@@ -166,33 +159,9 @@ struct PendingCommands {
             }
         }
         tokenByID = [:]
-        idlessLine = TokenLine()
+        idlessLine = RingBuffer()
         abandoned = []
         count = 0
         return waiters
-    }
-}
-
-/// Tokens in the order their commands were sent, with a cheap `popFirst`.
-private struct TokenLine {
-    private var tokens: [Int] = []
-    /// Index of the oldest token still in line; those before it are answered.
-    private var head = 0
-
-    mutating func append(_ token: Int) {
-        tokens.append(token)
-    }
-
-    mutating func popFirst() -> Int? {
-        guard head < tokens.count else { return nil }
-        defer {
-            head += 1
-            // Compact once the answered prefix is at least half of the storage.
-            if head * 2 >= tokens.count {
-                tokens.removeFirst(head)
-                head = 0
-            }
-        }
-        return tokens[head]
     }
 }

@@ -119,7 +119,7 @@ final class Session: Sendable {
             return await send(message, command: command, fileDescriptors: [], timeout: timeout, assigningID: assigningID)
         }
         guard await descriptorGate.enter() else {
-            return .failure(QMPError(.cancelled, "QMP command '\(command)' was cancelled", command: command))
+            return .failure(Self.cancelled(command))
         }
         defer { descriptorGate.leave() }
         return await send(message, command: command, fileDescriptors: fileDescriptors, timeout: timeout, assigningID: assigningID)
@@ -132,7 +132,7 @@ final class Session: Sendable {
         timeout: Duration?,
         assigningID: Bool
     ) async -> Result<Message, QMPError> {
-        if Task.isCancelled { return .failure(QMPError(.cancelled, "QMP command '\(command)' was cancelled", command: command)) }
+        if Task.isCancelled { return .failure(Self.cancelled(command)) }
         let key: PendingCommands.Key
         let isAlone: Bool
         do {
@@ -183,8 +183,12 @@ final class Session: Sendable {
                 continuation.resume(returning: ready)
             }
         } onCancel: {
-            self.giveUp(key, with: QMPError(.cancelled, "QMP command '\(command)' was cancelled", command: command))
+            self.giveUp(key, with: Self.cancelled(command))
         }
+    }
+
+    private static func cancelled(_ command: String) -> QMPError {
+        QMPError(.cancelled, "QMP command '\(command)' was cancelled", command: command)
     }
 
     private func giveUp(_ key: PendingCommands.Key, with error: QMPError) {

@@ -83,8 +83,7 @@ public final class Listener<Filter: EventPredicate>: EventListening, Sendable {
     ///   queue is empty; ``QMPError/Code/cancelled`` when the task is cancelled
     ///   (no event is lost: one that arrives later stays queued).
     nonisolated(nonsending) public func get() async throws(QMPError) -> Event {
-        if let ready = readyResult() { return try ready.get() }
-        return try await waitForResult().get()
+        try await get(timeout: nil)
     }
 
     nonisolated(nonsending) private func nextResult() async -> Result<Event, QMPError> {

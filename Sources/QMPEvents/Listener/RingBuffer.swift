@@ -1,33 +1,34 @@
-/// A FIFO queue over a circular buffer: the batches of a ``SegmentedQueue``.
+/// A FIFO queue over a circular buffer: the batches of a ``SegmentedQueue``, and the
+/// session's line of commands sent without an id.
 ///
 /// Popping moves the element out of its slot, so it costs no reference counting,
 /// unlike an array with a moving head index (which also kept popped elements
 /// alive until it was compacted). The storage is kept when the queue drains,
 /// since a flood fills and drains it once per socket read and reallocating every
 /// time showed up in profiles, unless a burst grew it past ``retainedCapacity``.
-struct RingBuffer<Element> {
+package struct RingBuffer<Element> {
     private var slots: ContiguousArray<Element?> = []
     /// Index of the oldest element in `slots`.
     private var head = 0
-    private(set) var count = 0
+    package private(set) var count = 0
 
     /// Slots kept across a drain; a larger ring (left by a burst) is given back.
     static var retainedCapacity: Int { 65_536 }
 
-    init() {}
+    package init() {}
 
     var isEmpty: Bool { count == 0 }
 
     /// Slots allocated.
     var capacity: Int { slots.count }
 
-    mutating func append(_ element: Element) {
+    package mutating func append(_ element: Element) {
         if count == slots.count { grow(toHold: count + 1) }
         slots[wrapped(head + count)] = element
         count += 1
     }
 
-    mutating func popFirst() -> Element? {
+    package mutating func popFirst() -> Element? {
         guard count > 0 else { return nil }
         let element = slots[head].take()
         head += 1
