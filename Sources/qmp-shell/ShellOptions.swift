@@ -66,7 +66,8 @@ struct ShellOptions {
         }
         guard positional.count <= 1 else { throw UsageError(message: "give at most one TARGET, got \(positional.joined(separator: " "))") }
         if launch {
-            guard positional.isEmpty, !listen, !agent else { throw UsageError(message: "--launch takes no TARGET, --listen or --agent") }
+            guard positional.isEmpty, !listen else { throw UsageError(message: "--launch takes no TARGET and no --listen") }
+            guard !agent else { throw UsageError(message: "--launch starts QEMU, not a guest agent: give --agent a TARGET") }
             target = .launch
         } else if let address = positional.first {
             target = Self.looksLikeHostPort(address) ? .tcp(address) : .unix(address)
