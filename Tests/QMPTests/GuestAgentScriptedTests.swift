@@ -40,6 +40,31 @@ struct GuestAgentScriptedTests {
         #expect(client.unexpectedMessageCount == 0)
     }
 
+    @Test func cancelledHandshakeIsCancelled() async throws {
+        let peer = ScriptedPeer()
+        let client = QMPClient()
+        let connecting = Task { () async -> Result<GuestAgentInfo, QMPError> in
+            do throws(QMPError) { return .success(try await client.connectToGuestAgent(peer.transport, timeout: nil)) } catch { return .failure(error) }
+        }
+        _ = try await peer.nextAgentCommand()
+        connecting.cancel()
+        #expect(await connecting.value.failureCode == .cancelled)
+        for await state in client.runStates() where state == .idle { break }
+    }
+
+    @Test func answerCutShortByARestartedAgentIsSkipped() async throws {
+        let peer = ScriptedPeer()
+        let client = QMPClient()
+        async let connected = client.connectToGuestAgent(peer.transport, timeout: .seconds(30))
+        let sync = try #require(try await peer.nextAgentCommand())
+        let token = try #require(sync["arguments"]?["id"]?.intValue)
+        // An earlier agent died half-way through an answer: the string never closes.
+        peer.transportInject([0xFF] + Array(#"{"return": {"text": "cut sho"#.utf8))
+        peer.transportInject([0xFF] + Array("{\"return\": \(token), \"id\": \"sync\"}\n".utf8))
+        try await peer.answerGuestInfo(echoingIDs: true)
+        #expect(try await connected.echoesIDs)
+    }
+
     @Test func garbageFromTheAgentIsATypedError() async throws {
         let (client, peer) = try await connectedAgent(echoingIDs: true)
         let ping = Task { () async -> Result<JSONValue, QMPError> in

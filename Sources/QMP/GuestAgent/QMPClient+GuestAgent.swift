@@ -48,7 +48,9 @@ extension QMPClient {
                 do throws(QMPError) {
                     echoesIDs = try await GuestAgentHandshake(transport: transport, configuration: configuration).run()
                 } catch {
-                    // A timeout or cancellation closes the transport under the handshake: report it, not what that caused.
+                    // A timeout or cancellation closes the transport under the handshake (a transport may
+                    // also end its read on cancellation itself): report that, not what it caused.
+                    if Task.isCancelled { throw QMPError.cancelled("connecting") }
                     throw session.endError ?? error
                 }
                 session.guestAgentPolicy = GuestAgentPolicy(echoesIDs: echoesIDs)

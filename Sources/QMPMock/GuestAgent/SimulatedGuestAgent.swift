@@ -6,7 +6,7 @@ import Synchronization
 ///
 /// It speaks the agent's protocol the way QEMU 7.2's does: no greeting, replies ending in
 /// `\n`, ids echoed (unless ``init(version:echoesIDs:)`` says otherwise), and the byte
-/// 0xFF resetting its parser with an error reply, so ``QMPClient/connectToGuestAgent(_:timeout:)``'s
+/// 0xFF resetting its parser with an error reply, so `QMPClient.connectToGuestAgent(_:timeout:)`'s
 /// handshake runs as against the real one. It answers `guest-sync`, `guest-sync-delimited`,
 /// `guest-ping`, `guest-info` (with each command's `success-response`), `guest-get-host-name`,
 /// `guest-exec` and `guest-exec-status` (only `echo` and `cat` are simulated, nothing is run),
