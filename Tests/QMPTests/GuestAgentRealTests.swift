@@ -7,7 +7,7 @@ import Testing
 
 /// The client against a real `qemu-ga` on the host, started (with every host-changing
 /// command blocked) by ``GuestAgentInstance``.
-@Suite("Guest agent against a real qemu-ga", .requiresGuestAgent, .serialized)
+@Suite("Guest agent against a real qemu-ga", .requiresGuestAgent, .serialized, .timeLimit(.minutes(2)))
 struct GuestAgentRealTests {
     private func connected(
         _ agent: GuestAgentInstance,

@@ -1,11 +1,13 @@
+import Foundation
 import QMP
 import QMPTestSupport
+import QMPTransportUnix
 import Synchronization
 import Testing
 
 /// The guest agent protocol against peers scripted by hand: what a real agent cannot be
 /// made to do (stay silent, send garbage, forget ids).
-@Suite("Guest agent protocol, scripted")
+@Suite("Guest agent protocol, scripted", .timeLimit(.minutes(1)))
 struct GuestAgentScriptedTests {
     @Test func silentAgentTimesOut() async throws {
         let peer = ScriptedPeer()
@@ -21,6 +23,24 @@ struct GuestAgentScriptedTests {
         let sync = try await peer.nextAgentCommand()
         #expect(sync?["execute"] == "guest-sync-delimited")
         #expect(sync?["arguments"]?["id"]?.intValue != nil)
+    }
+
+    @Test func silentAgentOnASocketTimesOutAndClosesIt() async throws {
+        let directory = try QEMUInstance.makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let listener = try await UnixSocketListener.listen(path: directory + "/silent.sock")
+        let accepted = Task { try await listener.accept() }
+        let client = QMPClient()
+        await expectQMPError(.timedOut) {
+            try await client.connectToGuestAgent(try await UnixSocketTransport.connect(path: directory + "/silent.sock"), timeout: .milliseconds(200))
+        }
+        // The client closed its end: the silent side reads the handshake, then end of stream.
+        let server = try await accepted.value
+        var received: [UInt8] = []
+        while let chunk = try await server.receive() { received += chunk }
+        #expect(received.first == 0xFF)
+        await server.close()
+        await listener.close()
     }
 
     @Test func handshakeSkipsWrongNumbersAndTheResetError() async throws {
