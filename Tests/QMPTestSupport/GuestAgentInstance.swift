@@ -1,5 +1,7 @@
 import Foundation
+import QMP
 import QMPChildProcess
+import QMPTransportUnix
 public import Testing
 
 /// A throwaway `qemu-ga` on the host, listening on a Unix socket, for integration tests.
@@ -85,7 +87,28 @@ public final class GuestAgentInstance: Sendable {
             agent.terminate()
             throw QEMUUnavailable(message: "qemu-ga did not listen on \(socketPath): \(stderr)")
         }
+        do {
+            try await agent.verifyBlocked()
+        } catch {
+            agent.terminate()
+            throw error
+        }
         return agent
+    }
+
+    /// Refuses an agent on which any host-changing command is enabled: the agent's own
+    /// `guest-info` must list each of ``blockedCommands`` it knows as disabled, and every
+    /// command that does not answer on success (those shut down or suspend) too.
+    private func verifyBlocked() async throws {
+        let client = QMPClient()
+        let info = try await client.connectToGuestAgent(try await UnixSocketTransport.connect(path: socketPath))
+        await client.disconnect()
+        let enabled = info.commands.filter { command in
+            command.isEnabled && (Self.blockedCommands.contains(command.name) || !command.sendsSuccessResponse)
+        }
+        guard enabled.isEmpty, info.noReplyCommands.isEmpty else {
+            throw QEMUUnavailable(message: "qemu-ga left host-changing commands enabled: \(enabled.map(\.name)); refusing to test")
+        }
     }
 
     /// A path for a test file inside ``directory``.

@@ -27,6 +27,8 @@ struct GuestAgentRealTests {
             for name in GuestAgentInstance.blockedCommands {
                 #expect(byName[name]?.isEnabled == false, "\(name) must be blocked")
             }
+            // Sent only once the agent itself says it is disabled.
+            try #require(byName["guest-shutdown"]?.isEnabled == false)
             #expect(byName["guest-shutdown"]?.sendsSuccessResponse == false)
             // Blocked, so they answer and are waited for: none is sent blind.
             #expect(info.noReplyCommands.isEmpty)
