@@ -1,3 +1,4 @@
+internal import FoundationEssentials
 import QMPCore
 import Synchronization
 
@@ -83,7 +84,7 @@ extension SimulatedGuestAgent {
         switch path.split(separator: "/").last.map(String.init) {
         case "echo": output = Array((args.joined(separator: " ") + "\n").utf8)
         case "cat":
-            guard let input = arguments["input-data"]?.stringValue.map({ Base64.decode($0) }) ?? [] else {
+            guard let input = arguments["input-data"]?.stringValue.map({ Data(base64Encoded: $0).map(Array.init) }) ?? [] else {
                 throw ErrorReply(errorClass: "GenericError", description: "Parameter 'input-data' is not base64")
             }
             output = input
@@ -106,7 +107,7 @@ extension SimulatedGuestAgent {
             throw ErrorReply(errorClass: "GenericError", description: "Invalid parameter 'pid'")
         }
         var status: JSONObject = ["exited": true, "exitcode": .int(Int64(process.exitCode))]
-        if let output = process.output { status["out-data"] = .string(Base64.encode(output)) }
+        if let output = process.output { status["out-data"] = .string(Data(output).base64EncodedString()) }
         return .object(status)
     }
 
@@ -135,24 +136,24 @@ extension SimulatedGuestAgent {
         return try state.withLock { state throws(ErrorReply) -> JSONValue in
             guard var file = state.handles[handle] else { throw Self.badHandle(handle) }
             let contents = state.files[file.path] ?? []
-            let end = min(contents.count, file.position + max(count, 0))
+            let end = file.position + min(max(count, 0), contents.count - file.position)
             let chunk = contents[min(file.position, end)..<end]
             file.position = end
             state.handles[handle] = file
-            return ["count": .int(Int64(chunk.count)), "buf-b64": .string(Base64.encode(chunk)), "eof": .bool(end >= contents.count)]
+            return ["count": .int(Int64(chunk.count)), "buf-b64": .string(Data(chunk).base64EncodedString()), "eof": .bool(end >= contents.count)]
         }
     }
 
     private func writeFile(_ arguments: JSONObject) throws -> JSONValue {
         let handle = try Self.integer("handle", arguments)
-        guard let bytes = Base64.decode(try arguments.requiredString("buf-b64")) else {
+        guard let bytes = Data(base64Encoded: try arguments.requiredString("buf-b64")).map(Array.init) else {
             throw ErrorReply(errorClass: "GenericError", description: "Parameter 'buf-b64' is not base64")
         }
         return try state.withLock { state throws(ErrorReply) -> JSONValue in
             guard var file = state.handles[handle] else { throw Self.badHandle(handle) }
             var contents = state.files[file.path] ?? []
-            if file.appends { file.position = contents.count }
-            if contents.count < file.position { contents += Array(repeating: 0, count: file.position - contents.count) }
+            // Another handle may have truncated the file meanwhile.
+            file.position = file.appends ? contents.count : min(file.position, contents.count)
             let end = min(contents.count, file.position + bytes.count)
             contents.replaceSubrange(file.position..<end, with: bytes)
             file.position += bytes.count
@@ -170,8 +171,12 @@ extension SimulatedGuestAgent {
             guard var file = state.handles[handle] else { throw Self.badHandle(handle) }
             let size = state.files[file.path]?.count ?? 0
             let base = whence == "cur" ? file.position : whence == "end" ? size : 0
-            guard base + offset >= 0 else { throw ErrorReply(errorClass: "GenericError", description: "invalid seek offset") }
-            file.position = base + offset
+            // Unlike a real file, no seeking past the end: the simulation keeps files dense.
+            let (position, overflow) = base.addingReportingOverflow(offset)
+            guard !overflow, (0...size).contains(position) else {
+                throw ErrorReply(errorClass: "GenericError", description: "the simulated agent cannot seek to \(offset) from \(whence)")
+            }
+            file.position = position
             state.handles[handle] = file
             return ["position": .int(Int64(file.position)), "eof": .bool(file.position >= size)]
         }
