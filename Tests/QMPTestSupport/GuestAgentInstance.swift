@@ -84,8 +84,9 @@ public final class GuestAgentInstance: Sendable {
         }
         guard QEMUInstance.isListening(unixPath: socketPath) else {
             let stderr = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+            let exit = process.exitStatus.map { " (it exited with \($0 > 128 ? "signal \($0 - 128)" : "status \($0)"))" } ?? ""
             agent.terminate()
-            throw QEMUUnavailable(message: "qemu-ga did not listen on \(socketPath): \(stderr)")
+            throw QEMUUnavailable(message: "qemu-ga did not listen on \(socketPath) within \(QEMUInstance.startupTimeout)\(exit): \(stderr)")
         }
         do {
             try await agent.verifyBlocked()
