@@ -21,7 +21,7 @@ enum QMPShellMain {
         let interactive = options.commands.isEmpty && LineReader.stdinIsTerminal
         let output = ShellOutput(pretty: options.pretty, json: options.json, interactive: interactive)
         // Ctrl-C ends the shell; on a terminal, the shell's own prompt should start on a fresh line.
-        let signals = ExitCleanup.exitOnSignals { if interactive { output.write("\n") } }
+        let signals = ExitCleanup.exitOnSignals { output.leaveLine() }
         let status = await run(options, output: output, interactive: interactive)
         withExtendedLifetime(signals) { ExitCleanup.exit(status) }
     }

@@ -1,0 +1,24 @@
+import QMP
+
+/// Asks the connected QEMU, once per connection, what Tab can offer.
+enum CompletionSource {
+    /// QMP: `query-commands` and `query-qmp-schema`; HMP: the command names `help` lists.
+    /// A failing query leaves its part empty: completion is a help, never a reason to fail.
+    static func load(from client: QMPClient, hmp: Bool) async -> Completer {
+        if hmp {
+            let help = (try? await client.execute("human-monitor-command", arguments: ["command-line": "help"]))?.stringValue ?? ""
+            return Completer(commands: hmpCommands(help), schema: CommandSchema())
+        }
+        let commands = (try? await client.execute("query-commands"))?.arrayValue ?? []
+        let names = commands.compactMap { $0["name"]?.stringValue } + ShellCommands.names
+        let schema = (try? await client.execute("query-qmp-schema")).map(CommandSchema.init(parsing:)) ?? CommandSchema()
+        return Completer(commands: names, schema: schema)
+    }
+
+    /// `help` prints `name|alias args -- what it does` a line: the names and aliases.
+    static func hmpCommands(_ help: String) -> [String] {
+        help.split(whereSeparator: \.isNewline).flatMap { line in
+            (line.split(separator: " ").first ?? "").split(separator: "|").map(String.init)
+        }.filter { $0.first?.isLetter == true }
+    }
+}
