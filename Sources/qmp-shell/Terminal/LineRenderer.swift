@@ -14,16 +14,19 @@ struct LineRenderer {
         output += String(all)
         var end = Self.position(of: all[...], columns: columns)
         if end.column == columns {
-            // The terminal waits at the last column; a new line puts its cursor where we count it.
-            output += "\r\n"
+            // The terminal waits at the last column; a new line puts its cursor where we count it
+            // (output processing, left on by RawTerminal, makes every `\n` a CR LF).
+            output += "\n"
             end = (end.row + 1, 0)
         }
         var target = Self.position(of: all[..<(view.prompt.count + min(view.cursor, view.text.count))], columns: columns)
         if target.column == columns { target = (target.row + 1, 0) }
+        cursorRow = target.row
+        // Typing at the end of the line, the usual case, needs no cursor movement.
+        guard target != end else { return output }
         if end.row > target.row { output += "\u{1B}[\(end.row - target.row)A" }
         output += "\r"
         if target.column > 0 { output += "\u{1B}[\(target.column)C" }
-        cursorRow = target.row
         return output
     }
 
@@ -40,7 +43,7 @@ struct LineRenderer {
         done.cursor = view.text.count
         let output = draw(done, columns: columns)
         cursorRow = 0
-        return output + "\r\n"
+        return output + "\n"
     }
 
     /// Where the terminal's cursor is after printing `characters` from the start of a row:
