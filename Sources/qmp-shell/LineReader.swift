@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 import QMP
 
@@ -17,6 +18,8 @@ struct LineSource {
     let stop: @Sendable () -> Void
     /// The line editor, on a terminal; `nil` for `-c` and for stdin that is no terminal.
     let editor: TerminalLineReader?
+    /// Redraws the edited line when the terminal is resized, while it is kept.
+    let resize: (any DispatchSourceSignal)?
 }
 
 enum LineReader {
@@ -30,6 +33,7 @@ enum LineReader {
     static func inputs(commands: [String], client: QMPClient, output: ShellOutput, history: HistoryFile?) -> LineSource {
         let (stream, continuation) = AsyncStream.makeStream(of: ShellInput.self)
         var editor: TerminalLineReader?
+        var resize: (any DispatchSourceSignal)?
         var prompt: (String) -> Void = output.showPrompt
         if !commands.isEmpty {
             for command in commands { continuation.yield(.line(command)) }
@@ -37,6 +41,7 @@ enum LineReader {
         } else if output.interactive && RawTerminal.enable() {
             let reader = TerminalLineReader(output: output, historyFile: history)
             Thread.detachNewThread { reader.run(continuation) }
+            resize = RawTerminal.onResize { output.redrawLine() }
             editor = reader
             prompt = reader.prompt
         } else {
@@ -51,7 +56,7 @@ enum LineReader {
                 return
             }
         }
-        return LineSource(inputs: stream, prompt: prompt, stop: { watcher.cancel(); continuation.finish() }, editor: editor)
+        return LineSource(inputs: stream, prompt: prompt, stop: { watcher.cancel(); continuation.finish() }, editor: editor, resize: resize)
     }
 
     static var stdinIsTerminal: Bool { isatty(0) == 1 }

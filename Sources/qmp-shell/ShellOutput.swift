@@ -26,7 +26,7 @@ final class ShellOutput: Sendable {
             return prompt != nil ? "\r\u{1B}[K" : ""
         }
 
-        /// Puts it back below that text.
+        /// Puts it back below that text (or in place: drawing the line erases it first).
         mutating func restore() -> String {
             if let line { return renderer.draw(line, columns: RawTerminal.columns) }
             return prompt ?? ""
@@ -92,6 +92,14 @@ final class ShellOutput: Sendable {
     func above(_ text: String) {
         screen.withLock { screen in
             Self.writeAll(screen.erase() + text + screen.restore(), to: 1)
+        }
+    }
+
+    /// The terminal changed size: the edited line is drawn again for the new width.
+    func redrawLine() {
+        screen.withLock { screen in
+            guard screen.line != nil else { return }
+            Self.writeAll(screen.restore(), to: 1)
         }
     }
 

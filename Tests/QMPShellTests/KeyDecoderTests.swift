@@ -52,6 +52,10 @@ struct KeyDecoderTests {
         #expect(decoded == [.text("ab")])
     }
 
+    @Test func aControlByteCutsAnEscapeSequenceShort() {
+        #expect(keys([0x1B, 0x5B, 0x31, 0x3B, 0x15, 0x61]) == [.ignored, .control("u"), .text("a")])
+    }
+
     @Test func garbageEscapeSequencesAreBounded() {
         var decoder = KeyDecoder()
         // A parameter run with no final byte, far longer than any key's sequence.

@@ -68,7 +68,7 @@ struct LineEditorTests {
     @Test func controlCDropsTheLineOrEnds() {
         #expect(edit([.control("c")]).action == .interrupt)
         let (editor, action) = edit([.text("half typed"), .control("c")])
-        #expect(action == .cancelLine)
+        #expect(action == .cancelLine("half typed"))
         #expect(editor.line.isEmpty)
     }
 

@@ -117,6 +117,8 @@ struct KeyDecoder {
                 if final || index - start > longestSequence { return (.ignored, index - start) }
                 return nil
             }
+            // A control byte cuts the sequence short: it is a key of its own, as on a terminal.
+            guard (0x40...0x7E).contains(bytes[index]) else { return (.ignored, index - start) }
             let parameters = String(decoding: bytes[(start + 2)..<index], as: UTF8.self)
             return (csiKey(parameters: parameters, final: bytes[index]), index - start + 1)
         case UInt8(ascii: "O"):

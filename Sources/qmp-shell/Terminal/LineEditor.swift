@@ -18,8 +18,8 @@ struct LineEditor {
         case endOfInput
         /// Ctrl-C on an empty line: the shell ends, as it does on SIGINT.
         case interrupt
-        /// Ctrl-C with text on the line: the text is dropped and a fresh prompt drawn.
-        case cancelLine
+        /// Ctrl-C with text on the line: the text (given) is dropped, the line is empty.
+        case cancelLine(String)
         /// Tab: ask the completer about ``textBeforeCursor``, then call ``complete(_:)``.
         case complete
         /// Ctrl-L.
@@ -86,8 +86,9 @@ struct LineEditor {
         case .control("l"): return .clearScreen
         case .control("c"):
             guard !text.isEmpty else { return .interrupt }
+            let dropped = line
             startLine()
-            return .cancelLine
+            return .cancelLine(dropped)
         case .control("r"): startSearch()
         case .up, .control("p"): return showHistory(older: true)
         case .down, .control("n"): return showHistory(older: false)

@@ -1,3 +1,4 @@
+import Dispatch
 import Synchronization
 #if canImport(Glibc)
 import Glibc
@@ -34,6 +35,15 @@ enum RawTerminal {
     static func restore() {
         guard var original = saved.withLock({ $0 }) else { return }
         _ = tcsetattr(0, TCSANOW, &original)
+    }
+
+    /// Runs `action` whenever the terminal is resized (SIGWINCH), on a queue of its own,
+    /// for as long as the returned source is kept.
+    static func onResize(_ action: @escaping @Sendable () -> Void) -> any DispatchSourceSignal {
+        let source = DispatchSource.makeSignalSource(signal: SIGWINCH, queue: DispatchQueue(label: "qmp-shell.resize"))
+        source.setEventHandler(handler: action)
+        source.activate()
+        return source
     }
 
     /// The terminal's width, 80 when it does not say.

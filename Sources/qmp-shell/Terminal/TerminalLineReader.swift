@@ -88,11 +88,8 @@ final class TerminalLineReader: Sendable {
                         // The signal's way out restores the terminal and sets status 130.
                         kill(getpid(), SIGINT)
                         return
-                    case .cancelLine:
-                        var shown = editor.view(prompt: prompt)
-                        shown.text = Array(String(shown.text) + "^C")
-                        output.finishLine(shown)
-                        editor.startLine()
+                    case .cancelLine(let dropped):
+                        output.finishLine(LineView(prompt: prompt, text: Array(dropped + "^C"), cursor: 0))
                         changed = true
                     case .complete:
                         changed = complete(&editor, prompt: prompt) || changed
@@ -101,7 +98,8 @@ final class TerminalLineReader: Sendable {
                         changed = true
                     }
                 }
-                if changed { output.draw(editor.view(prompt: prompt)) }
+                // A paste arrives in many reads: draw once it is all in, not after each read.
+                if changed && !Self.moreInputReady { output.draw(editor.view(prompt: prompt)) }
             }
         }
     }
@@ -133,6 +131,11 @@ final class TerminalLineReader: Sendable {
             text += last ? word + "\n" : word + String(repeating: " ", count: cell - word.count)
         }
         return text
+    }
+
+    private static var moreInputReady: Bool {
+        var request = pollfd(fd: 0, events: Int16(POLLIN), revents: 0)
+        return poll(&request, 1, 0) > 0
     }
 
     /// The keys in the next read, waiting a moment for the rest of a split escape
