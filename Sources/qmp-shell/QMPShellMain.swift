@@ -44,7 +44,7 @@ enum QMPShellMain {
         }
         let client = QMPClient(configuration: configuration)
         do {
-            let peer = try await connection.connect(client)
+            let peer = try await (options.logPath.map { connection.recorded(to: $0, output: output) } ?? connection).connect(client)
             if !options.json {
                 output.write("\(connection.banner)\n\(peer)\n")
                 if interactive { output.write("Type QMP commands, e.g. query-status; `qmp-shell --help` shows the syntax; Ctrl-D quits.\n") }

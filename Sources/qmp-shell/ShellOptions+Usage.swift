@@ -31,6 +31,11 @@ extension ShellOptions {
                           {"return": ...}, {"error": {"class": ..., "desc": ...}}, or
                           the event as QEMU sent it; banners go nowhere
       -v, --verbose       trace every message sent and received on stderr
+      -l, --log FILE      write the session to FILE as a transcript (greeting, every
+                          message both ways, events) that qmp-simulator --replay FILE
+                          serves and QMPMock's ReplayTransport plays back; on a terminal
+                          it includes the query-commands and query-qmp-schema that
+                          completion sends first
       -h, --help          show this help
       --                  end of options (for a PATH starting with '-')
 

@@ -20,6 +20,8 @@ struct ShellOptions {
     var trace = false
     var eventNames: Set<String>?
     var commands: [String] = []
+    /// `-l FILE`: the session is written there as a transcript (QMPMock's format).
+    var logPath: String?
 
     init(arguments: [String]) throws(UsageError) {
         var iterator = arguments.makeIterator()
@@ -43,7 +45,7 @@ struct ShellOptions {
                 positional.append(next)
                 continue
             }
-            if attached != nil && argument != "--events" {
+            if attached != nil && argument != "--events" && argument != "--log" {
                 throw UsageError(message: "\(argument) takes no value")
             }
             switch argument {
@@ -57,6 +59,7 @@ struct ShellOptions {
             case "--json": json = true
             case "-v", "--verbose": trace = true
             case "-c": commands.append(try value("a COMMAND"))
+            case "-l", "--log": logPath = try value("a FILE")
             case "--events":
                 let names = try value("NAME,NAME,...")
                 // QEMU's event names are all upper case; accept `stop,resume` too.
