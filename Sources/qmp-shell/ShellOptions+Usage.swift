@@ -54,6 +54,17 @@ extension ShellOptions {
       )                                      sends {"execute": "transaction", ...}
       transaction( abort )                   or all on one line
       # a comment                            blank lines and comments are skipped
+      qom-tree [PATH]                        the QOM objects under PATH (default /) with
+                                             their types, from qom-list
+
+    on a terminal
+      Left/Right, Home/End (Ctrl-A/E), Backspace/Delete, Ctrl-K/U/W cut to the end, to
+      the start, a word (Ctrl-Y pastes it back), Ctrl-L clears the screen, Ctrl-C drops
+      the line (on an empty line: quits), Ctrl-D on an empty line quits.
+      Up/Down and Ctrl-R (search) go through the history, kept in ~/.qmp-shell_history
+      (Python's qmp-shell's file; ~/.qmp-shell_hmp_history with -H), newest 1,024 lines.
+      Tab completes command names, argument names (dotted for nested ones) and values
+      from the connected QEMU's query-commands and query-qmp-schema; twice lists them.
 
     Replies print as JSON, errors as `error: CLASS: DESCRIPTION`, bad lines as
     `error: syntax: ...`. Events print as they arrive, as `[SECONDS.MICROS] NAME DATA`;

@@ -143,6 +143,12 @@ final class ShellOutput: Sendable {
         write(text.hasSuffix("\n") ? text : text + "\n")
     }
 
+    /// `qom-tree`: indented lines, or in JSON mode the objects as a `return` list.
+    func qomTree(_ nodes: [QOMTree.Node]) {
+        guard json else { return write(QOMTree.text(nodes)) }
+        reply(.array(nodes.map { ["path": .string($0.path), "type": .string($0.type)] }))
+    }
+
     func failure(_ error: QMPError) {
         if json {
             var body: JSONObject = ["class": .string(error.errorClass ?? "\(error.code)"), "desc": .string(error.errorDescription ?? error.message)]

@@ -115,6 +115,18 @@ struct ShellSession {
                 return false
             }
         }
+        if !syntax.inTransaction, let path = QOMTree.path(in: trimmed) {
+            do {
+                let nodes = try await QOMTree.nodes(under: path, client: client)
+                beforeResult()
+                output.qomTree(nodes)
+            } catch {
+                beforeResult()
+                output.failure(error)
+                failed = true
+            }
+            return false
+        }
         let parsed: Message?
         do {
             parsed = try syntax.parse(line)
