@@ -1,4 +1,5 @@
 import Dispatch
+import Foundation
 import Synchronization
 import QMPCore
 import QMPMock
@@ -31,6 +32,9 @@ enum QMPSimulatorMain {
     }
 
     private static func serve(_ options: SimulatorOptions) async throws {
+        if let upstream = options.proxy, let record = options.record, case .unix(let path)? = options.endpoint {
+            return try await proxy(listeningAt: path, upstream: upstream, record: record)
+        }
         let transcript = try options.replay.map { path throws(QMPError) in try Transcript(contentsOf: path) }
         let simulator = SimulatedQEMU()
         // One agent for every client, like one qemu-ga process: files and processes persist.
@@ -79,6 +83,30 @@ enum QMPSimulatorMain {
                 await simulator.serve(transport)
             }
         }
+    }
+
+    /// Runs the recording proxy until SIGTERM or SIGINT, which write the transcript in
+    /// progress, remove the socket file and exit 0.
+    private static func proxy(listeningAt path: String, upstream: String, record: String) async throws {
+        let proxy = try RecordingProxy(listeningAt: path, upstream: upstream, recordPath: record)
+        printError("qmp-simulator: recording proxy on unix:\(path) for unix:\(upstream)")
+        let signals = installSignalHandlers {
+            do {
+                try proxy.writeCurrent()
+            } catch {
+                printError("qmp-simulator: \(error)")
+            }
+            unlink(path)
+            exit(0)
+        }
+        await withCheckedContinuation { (finished: CheckedContinuation<Void, Never>) in
+            Thread.detachNewThread {
+                proxy.run { printError($0) }
+                finished.resume()
+            }
+        }
+        withExtendedLifetime(signals) {}
+        unlink(path)
     }
 
     /// SIGTERM and SIGINT run `handler` on a Dispatch queue instead of killing the process,

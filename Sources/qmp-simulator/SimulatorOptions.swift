@@ -9,9 +9,14 @@ struct SimulatorOptions {
     var replay: String?
     /// Serve a simulated QEMU Guest Agent instead of QMP.
     var agent = false
+    /// `--proxy UPSTREAM`: the real QEMU's Unix socket to forward to.
+    var proxy: String?
+    /// `--record FILE`: where the proxy writes the transcript.
+    var record: String?
 
     static let usage = """
     usage: qmp-simulator (--unix PATH | --tcp HOST:PORT) [--replay TRANSCRIPT | --agent]
+           qmp-simulator --unix PATH --proxy UPSTREAM --record TRANSCRIPT
 
     Serves a simulated QEMU (QMP 7.2 behaviour: greeting, capabilities
     negotiation, stop/cont with STOP/RESUME, quit, blockdev-backup jobs and
@@ -26,6 +31,12 @@ struct SimulatorOptions {
       --agent               serve a simulated QEMU Guest Agent instead (guest-sync-delimited,
                             guest-ping, guest-info, guest-exec of echo and cat, guest-file-*
                             in memory; guest-shutdown answers nothing and does nothing)
+      --proxy UPSTREAM      instead of simulating, forward every byte both ways,
+                            and the descriptors clients attach (getfd, add-fd), to
+                            the real QEMU listening on the Unix socket UPSTREAM
+      --record TRANSCRIPT   with --proxy: write each session as a transcript
+                            (the first to TRANSCRIPT, the next to TRANSCRIPT.2, ...)
+                            that --replay serves
       -h, --help            show this help
 
     examples:
@@ -33,6 +44,7 @@ struct SimulatorOptions {
       qmp-shell /tmp/qmp.sock
       qmp-simulator --tcp 127.0.0.1:4444 --replay Tests/QMPMockTests/Transcripts/stop-cont.qmp
       qmp-simulator --unix /tmp/qga.sock --agent & qmp-shell --agent /tmp/qga.sock
+      qmp-simulator --unix /tmp/rec.sock --proxy /tmp/qemu.sock --record session.qmp
     """
 
     init(arguments: [String]) throws(UsageError) {
@@ -50,12 +62,24 @@ struct SimulatorOptions {
             case "--replay":
                 guard let path = iterator.next() else { throw UsageError(message: "--replay needs a TRANSCRIPT path") }
                 replay = path
+            case "--proxy":
+                guard let path = iterator.next() else { throw UsageError(message: "--proxy needs the UPSTREAM socket path") }
+                proxy = path
+            case "--record":
+                guard let path = iterator.next() else { throw UsageError(message: "--record needs a TRANSCRIPT path") }
+                record = path
             default:
                 throw UsageError(message: "unknown argument '\(argument)'")
             }
         }
         guard endpoint != nil else { throw UsageError(message: "give --unix PATH or --tcp HOST:PORT") }
         guard !(agent && replay != nil) else { throw UsageError(message: "--agent and --replay exclude each other") }
+        if proxy != nil || record != nil {
+            guard proxy != nil, record != nil, replay == nil, !agent else {
+                throw UsageError(message: "--proxy and --record go together, without --replay or --agent")
+            }
+            guard case .unix? = endpoint else { throw UsageError(message: "--proxy listens on --unix PATH (TCP is not supported yet)") }
+        }
     }
 }
 
