@@ -145,6 +145,24 @@ struct LineEditingTerminalTests {
         }
     }
 
+    @Test func aLostConnectionRestoresTheTerminal() async throws {
+        try await withHome { home in
+            let socket = home + "/sim.sock"
+            let simulator = try BuiltTool.launch("qmp-simulator", ["--unix", socket])
+            defer { simulator.killAndWait() }
+            for _ in 0..<500 where !FileManager.default.fileExists(atPath: socket) { try await Task.sleep(for: .milliseconds(10)) }
+            let shell = try TerminalShell([socket], home: home)
+            let before = shell.settings.editingState
+            try await shell.waitForPrompt(number: 1)
+            shell.type("half a line")
+            try await shell.waitFor("(QEMU) half a line")
+            kill(simulator.pid, SIGKILL)
+            #expect(await shell.finish() == 2)
+            #expect(shell.settings.editingState == before)
+            #expect(shell.visibleScreen.contains("(QEMU) half a line\r\nqmp-shell: connection to QEMU lost"), "\(shell.visibleScreen)")
+        }
+    }
+
     @Test func garbageTypedOrPastedIsHarmless() async throws {
         try await withHome { home in
             let shell = try TerminalShell([], home: home)
