@@ -41,7 +41,7 @@ struct ShellSession {
         )
         defer { source.stop() }
         if let editor = source.editor {
-            let completer = await CompletionSource.load(from: client, hmp: options.hmp)
+            let completer = await CompletionSource.load(from: client, hmp: options.hmp, agent: options.agent)
             editor.setCompleter(completer)
         }
         source.prompt(syntax.prompt)

@@ -116,6 +116,18 @@ struct LineEditingTerminalTests {
         }
     }
 
+    @Test func tabCompletesGuestAgentCommandsFromGuestInfo() async throws {
+        try await withHome { home in
+            let shell = try TerminalShell(["--agent"], home: home)
+            try await shell.waitForPrompt(number: 1)
+            shell.type("guest-pin\t\r")
+            try await shell.waitFor("(QEMU) guest-ping \r\n{}\r\n", visible: true)
+            try await shell.waitForPrompt(number: 2)
+            shell.type("\u{04}")
+            #expect(await shell.finish() == 0)
+        }
+    }
+
     @Test func controlCDropsALineThenEndsTheShellAndRestoresTheTerminal() async throws {
         try await withHome { home in
             let shell = try TerminalShell([], home: home)

@@ -2,9 +2,15 @@ import QMP
 
 /// Asks the connected QEMU, once per connection, what Tab can offer.
 enum CompletionSource {
-    /// QMP: `query-commands` and `query-qmp-schema`; HMP: the command names `help` lists.
+    /// QMP: `query-commands` and `query-qmp-schema`; HMP: the command names `help` lists;
+    /// a guest agent: the enabled commands `guest-info` lists.
     /// A failing query leaves its part empty: completion is a help, never a reason to fail.
-    static func load(from client: QMPClient, hmp: Bool) async -> Completer {
+    static func load(from client: QMPClient, hmp: Bool, agent: Bool) async -> Completer {
+        if agent {
+            let info = try? await client.execute("guest-info")
+            let commands = (info?["supported_commands"]?.arrayValue ?? []).filter { $0["enabled"] != false }
+            return Completer(commands: commands.compactMap { $0["name"]?.stringValue }, schema: CommandSchema())
+        }
         if hmp {
             let help = (try? await client.execute("human-monitor-command", arguments: ["command-line": "help"]))?.stringValue ?? ""
             return Completer(commands: hmpCommands(help), schema: CommandSchema())
