@@ -32,9 +32,11 @@ enum QMPSimulatorMain {
     }
 
     private static func serve(_ options: SimulatorOptions) async throws {
-        if let upstream = options.proxy, let record = options.record, case .unix(let path)? = options.endpoint {
+        if let upstream = options.proxy, let record = options.record, case .unix(let path)? = options.endpoint,
+           !TransportProxy.isTCP(upstream) {
             return try await proxy(listeningAt: path, upstream: upstream, record: record)
         }
+        var sessions = 0
         let transcript = try options.replay.map { path throws(QMPError) in try Transcript(contentsOf: path) }
         let simulator = SimulatedQEMU()
         // One agent for every client, like one qemu-ga process: files and processes persist.
@@ -75,7 +77,15 @@ enum QMPSimulatorMain {
                 try await Task.sleep(for: .seconds(60))
                 return
             }
-            if let agent {
+            if let upstream = options.proxy, let record = options.record {
+                sessions += 1
+                do {
+                    try await TransportProxy.forward(transport, to: upstream, recordingTo: sessions == 1 ? record : "\(record).\(sessions)")
+                } catch {
+                    printError("qmp-simulator: \(error)")
+                    await transport.close()
+                }
+            } else if let agent {
                 await agent.serve(transport)
             } else if let transcript {
                 await (try ReplayTransport(transcript: transcript)).serve(over: transport)

@@ -16,7 +16,7 @@ struct SimulatorOptions {
 
     static let usage = """
     usage: qmp-simulator (--unix PATH | --tcp HOST:PORT) [--replay TRANSCRIPT | --agent]
-           qmp-simulator --unix PATH --proxy UPSTREAM --record TRANSCRIPT
+           qmp-simulator (--unix PATH | --tcp HOST:PORT) --proxy UPSTREAM --record TRANSCRIPT
 
     Serves a simulated QEMU (QMP 7.2 behaviour: greeting, capabilities
     negotiation, stop/cont with STOP/RESUME, quit, blockdev-backup jobs and
@@ -31,9 +31,10 @@ struct SimulatorOptions {
       --agent               serve a simulated QEMU Guest Agent instead (guest-sync-delimited,
                             guest-ping, guest-info, guest-exec of echo and cat, guest-file-*
                             in memory; guest-shutdown answers nothing and does nothing)
-      --proxy UPSTREAM      instead of simulating, forward every byte both ways,
-                            and the descriptors clients attach (getfd, add-fd), to
-                            the real QEMU listening on the Unix socket UPSTREAM
+      --proxy UPSTREAM      instead of simulating, forward every byte both ways to
+                            the real QEMU listening at UPSTREAM (a Unix socket PATH
+                            or HOST:PORT); between Unix sockets, the descriptors
+                            clients attach (getfd, add-fd) too
       --record TRANSCRIPT   with --proxy: write each session as a transcript
                             (the first to TRANSCRIPT, the next to TRANSCRIPT.2, ...)
                             that --replay serves
@@ -78,7 +79,6 @@ struct SimulatorOptions {
             guard proxy != nil, record != nil, replay == nil, !agent else {
                 throw UsageError(message: "--proxy and --record go together, without --replay or --agent")
             }
-            guard case .unix? = endpoint else { throw UsageError(message: "--proxy listens on --unix PATH (TCP is not supported yet)") }
         }
     }
 }

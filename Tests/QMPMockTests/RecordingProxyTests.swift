@@ -1,7 +1,10 @@
 import Foundation
 import QMP
 import QMPChildProcess
+import QMPMock
 import QMPTestSupport
+import QMPTransportTCP
+import QMPTransportUnix
 import Testing
 
 /// `qmp-simulator --proxy UPSTREAM --record FILE` between PyPI's Python client and a real QEMU.
@@ -92,5 +95,37 @@ struct RecordingProxyTests {
         let replayed = try await runClient(python, script: script, socket: replaySocket)
         #expect(replayed.status == 0)
         #expect(replayed.output == live.output)
+    }
+
+    @Test func overTCPToAUnixSocketQEMU() async throws {
+        let directory = try QEMUInstance.makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let transcriptPath = directory + "/tcp.qmp"
+        let port = LoopbackPort.free()
+        let status = try await QEMUInstance.with { qemu in
+            let proxy = try BuiltTool.launch("qmp-simulator", ["--tcp", "127.0.0.1:\(port)", "--proxy", qemu.socketPath, "--record", transcriptPath])
+            defer { proxy.killAndWait() }
+            let client = QMPClient()
+            var transport: TCPTransport?
+            for _ in 0..<1000 where transport == nil {
+                transport = try? await TCPTransport.connect(to: HostPort(host: "127.0.0.1", port: port))
+                if transport == nil { try await Task.sleep(for: .milliseconds(10)) }
+            }
+            try await client.connect(try #require(transport))
+            try await client.execute("stop")
+            let status = try await client.execute("query-status")
+            await client.disconnect()
+            for _ in 0..<1000 where !FileManager.default.fileExists(atPath: transcriptPath) {
+                try await Task.sleep(for: .milliseconds(10))
+            }
+            return status
+        }
+        #expect(status["status"] == "paused")
+        let replay = try ReplayTransport(transcript: try Transcript(contentsOf: transcriptPath))
+        let client = QMPClient()
+        try await client.connect(replay)
+        try await client.execute("stop")
+        #expect(try await client.execute("query-status") == status, "the recording answers as QEMU did")
+        await client.disconnect()
     }
 }

@@ -3,9 +3,10 @@ import QMPCore
 import QMPMock
 import Synchronization
 
-/// `--proxy UPSTREAM --record FILE`: stands where a client expects QEMU, passes every
-/// byte and every descriptor both ways to the QEMU at UPSTREAM, and writes what went
-/// through as a transcript that `--replay` serves.
+/// `--proxy UPSTREAM --record FILE` between Unix sockets: stands where a client expects
+/// QEMU, passes every byte and every descriptor both ways to the QEMU at UPSTREAM, and
+/// writes what went through as a transcript that `--replay` serves. (With TCP on either
+/// side, ``TransportProxy`` does the same without descriptors.)
 ///
 /// Clients are served one after another, like the simulator's; the first connection's
 /// transcript goes to FILE, the second's to FILE.2, and so on. Each is written when its
@@ -51,7 +52,7 @@ final class RecordingProxy: Sendable {
     }
 
     /// Through a temporary file renamed into place, so a reader never sees half a transcript.
-    private static func write(_ transcript: Transcript, to path: String) throws(QMPError) {
+    static func write(_ transcript: Transcript, to path: String) throws(QMPError) {
         let temporary = path + ".tmp-\(getpid())"
         try transcript.write(to: temporary)
         guard rename(temporary, path) == 0 else {
