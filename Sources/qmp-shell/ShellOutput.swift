@@ -103,10 +103,11 @@ final class ShellOutput: Sendable {
         }
     }
 
-    /// Ctrl-L: an empty screen with the edited line at the top.
-    func clearScreen() {
+    /// Ctrl-L: an empty screen with the edited line, as `line` shows it, at the top.
+    func clearScreen(_ line: LineView) {
         screen.withLock { screen in
             _ = screen.renderer.erase()
+            screen.line = line
             Self.writeAll("\u{1B}[H\u{1B}[2J" + screen.restore(), to: 1)
         }
     }

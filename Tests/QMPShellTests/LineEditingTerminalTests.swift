@@ -41,6 +41,21 @@ struct LineEditingTerminalTests {
         }
     }
 
+    @Test func controlLClearsTheScreenAndKeepsTheLine() async throws {
+        try await withHome { home in
+            let shell = try TerminalShell([], home: home)
+            try await shell.waitForPrompt(number: 1)
+            shell.type("query-st")
+            shell.type("\u{0C}")
+            try await shell.waitFor("\u{1B}[H\u{1B}[2J\r\u{1B}[J(QEMU) query-st")
+            shell.type("atus\r")
+            try await shell.waitFor(#""status":"running""#)
+            try await shell.waitForPrompt(number: 2)
+            shell.type("\u{04}")
+            #expect(await shell.finish() == 0)
+        }
+    }
+
     @Test func utf8TextMovesByCharacter() async throws {
         try await withHome { home in
             let shell = try TerminalShell([], home: home)

@@ -94,8 +94,8 @@ final class TerminalLineReader: Sendable {
                     case .complete:
                         changed = complete(&editor, prompt: prompt) || changed
                     case .clearScreen:
-                        output.clearScreen()
-                        changed = true
+                        output.clearScreen(editor.view(prompt: prompt))
+                        changed = false
                     }
                 }
                 // A paste arrives in many reads: draw once it is all in, not after each read.
