@@ -64,7 +64,9 @@ extension ShellOptions {
       Up/Down and Ctrl-R (search) go through the history, kept in ~/.qmp-shell_history
       (Python's qmp-shell's file; ~/.qmp-shell_hmp_history with -H), newest 1,024 lines.
       Tab completes command names, argument names (dotted for nested ones) and values
-      from the connected QEMU's query-commands and query-qmp-schema; twice lists them.
+      from the connected QEMU's query-commands and query-qmp-schema (with -H: command
+      names and info subcommands from help; with --agent: guest-info's commands);
+      when it cannot go further, it lists what fits.
 
     Replies print as JSON, errors as `error: CLASS: DESCRIPTION`, bad lines as
     `error: syntax: ...`. Events print as they arrive, as `[SECONDS.MICROS] NAME DATA`;

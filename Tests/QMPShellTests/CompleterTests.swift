@@ -54,6 +54,14 @@ struct CompleterTests {
         #expect(CompletionSource.hmpCommands(help) == ["info", "c", "cont", "q", "quit"])
     }
 
+    @Test func hmpInfoSubcommands() {
+        let names = CompletionSource.hmpCommands("info balloon  -- show balloon information\r\ninfo status  -- show the VM status\r\n", after: "info")
+        #expect(names == ["balloon", "status"])
+        let hmp = Completer(commands: ["info", "cont"], schema: CommandSchema(), subcommands: ["info": names])
+        #expect(hmp.complete("info st") == Completion(wordStart: 5, candidates: ["status "]))
+        #expect(hmp.complete("i").candidates == ["info "])
+    }
+
     @Test func columnsFitTheWidth() {
         #expect(TerminalLineReader.columns(["stop", "cont", "quit"], width: 12) == "stop  cont\nquit\n")
     }

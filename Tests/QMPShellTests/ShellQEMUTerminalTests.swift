@@ -28,6 +28,20 @@ struct ShellQEMUTerminalTests {
         }
     }
 
+    @Test func hmpTabCompletesCommandsAndInfoSubcommands() async throws {
+        let home = try QEMUInstance.makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: home) }
+        try await QEMUInstance.with { qemu in
+            let shell = try TerminalShell(["-H", qemu.socketPath], home: home)
+            try await shell.waitForPrompt(number: 1)
+            for keys in ["inf\t", "statu\t", "\r"] { shell.type(keys) }
+            try await shell.waitFor("(QEMU) info status \r\nVM status: running", visible: true)
+            try await shell.waitForPrompt(number: 2)
+            shell.type("\u{04}")
+            #expect(await shell.finish() == 0)
+        }
+    }
+
     @Test func qomTreeListsObjectsWithTheirTypes() async throws {
         try await QEMUInstance.with { qemu in
             let output = try await BuiltTool.run("qmp-shell", ["-c", "qom-tree /machine", "-c", "qom-tree /nowhere", qemu.socketPath])

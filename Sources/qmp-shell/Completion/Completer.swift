@@ -3,10 +3,13 @@
 /// - the first word: command names (and the shell's own, such as `qom-tree`);
 /// - a word after a command name: its argument names, with dotted keys into nested
 ///   objects (`file.filename=`);
-/// - after `key=`: the values the schema lists for that argument (an enum, a boolean).
+/// - after `key=`: the values the schema lists for that argument (an enum, a boolean);
+/// - HMP: the second word of commands that have subcommands (`info status`).
 struct Completer: Sendable {
     var commands: [String]
     var schema: CommandSchema
+    /// HMP commands whose second word is one of a list.
+    var subcommands: [String: [String]] = [:]
 
     func complete(_ text: String) -> Completion {
         let wordStart = text.lastIndex(where: { $0 == " " || $0 == "\t" }).map { text.index(after: $0) } ?? text.startIndex
@@ -15,6 +18,9 @@ struct Completer: Sendable {
         let before = text[..<wordStart].split(whereSeparator: { $0 == " " || $0 == "\t" })
         guard let command = before.first.map(String.init) else {
             return Completion(wordStart: offset, candidates: Self.matching(commands, word).map { $0 + " " })
+        }
+        if before.count == 1, let names = subcommands[command] {
+            return Completion(wordStart: offset, candidates: Self.matching(names, word).map { $0 + " " })
         }
         if let equals = word.firstIndex(of: "=") {
             let key = String(word[..<equals])

@@ -12,8 +12,9 @@ enum CompletionSource {
             return Completer(commands: commands.compactMap { $0["name"]?.stringValue }, schema: CommandSchema())
         }
         if hmp {
-            let help = (try? await client.execute("human-monitor-command", arguments: ["command-line": "help"]))?.stringValue ?? ""
-            return Completer(commands: hmpCommands(help), schema: CommandSchema())
+            let help = await hmpText("help", client)
+            let info = hmpCommands(await hmpText("help info", client), after: "info")
+            return Completer(commands: hmpCommands(help), schema: CommandSchema(), subcommands: info.isEmpty ? [:] : ["info": info])
         }
         let commands = (try? await client.execute("query-commands"))?.arrayValue ?? []
         let names = commands.compactMap { $0["name"]?.stringValue } + ShellCommands.names
@@ -21,10 +22,20 @@ enum CompletionSource {
         return Completer(commands: names, schema: schema)
     }
 
+    private static func hmpText(_ command: String, _ client: QMPClient) async -> String {
+        (try? await client.execute("human-monitor-command", arguments: ["command-line": .string(command)]))?.stringValue ?? ""
+    }
+
     /// `help` prints `name|alias args -- what it does` a line: the names and aliases.
-    static func hmpCommands(_ help: String) -> [String] {
-        help.split(whereSeparator: \.isNewline).flatMap { line in
-            (line.split(separator: " ").first ?? "").split(separator: "|").map(String.init)
+    /// `help info` prints `info name -- ...`: with `after: "info"`, the names after it.
+    static func hmpCommands(_ help: String, after prefix: String? = nil) -> [String] {
+        help.split(whereSeparator: \.isNewline).flatMap { line -> [String] in
+            var words = line.split(separator: " ")[...]
+            if let prefix {
+                guard words.first.map(String.init) == prefix else { return [] }
+                words = words.dropFirst()
+            }
+            return (words.first ?? "").split(separator: "|").map(String.init)
         }.filter { $0.first?.isLetter == true }
     }
 }
