@@ -69,9 +69,9 @@ final class TerminalShell: Sendable {
         }
     }
 
-    /// Waits until the screen shows `text` (its visible lines when `visible`), up to 20 s.
+    /// Waits until the screen shows `text` (its visible lines when `visible`), up to 60 s (a loaded machine running the whole suite).
     func waitFor(_ text: String, visible: Bool = false) async throws {
-        let deadline = ContinuousClock.now + .seconds(20)
+        let deadline = ContinuousClock.now + .seconds(60)
         let shown = { visible ? self.visibleScreen : self.screen }
         while !shown().contains(text) && ContinuousClock.now < deadline {
             try await Task.sleep(for: .milliseconds(10))
@@ -81,7 +81,7 @@ final class TerminalShell: Sendable {
 
     /// Waits for the next prompt after the `count`-th one, the sign the shell reads a line again.
     func waitForPrompt(number count: Int, prompt: String = "(QEMU) ") async throws {
-        let deadline = ContinuousClock.now + .seconds(20)
+        let deadline = ContinuousClock.now + .seconds(60)
         while visibleScreen.components(separatedBy: "\r\n" + prompt).count - 1 < count && ContinuousClock.now < deadline {
             try await Task.sleep(for: .milliseconds(10))
         }
