@@ -23,6 +23,7 @@ struct LineEditingTerminalTests {
     @Test func editingKeysBuildTheLineThatRuns() async throws {
         try await withHome { home in
             let shell = try TerminalShell([], home: home)
+            let before = shell.settings.editingState
             try await shell.waitForPrompt(number: 1)
             // "stat", Home, "query-", End, "us": query-status.
             type(["s", "t", "a", "t", homeKey, "q", "u", "e", "r", "y", "-", endKey, "u", "s", "\r"], on: shell)
@@ -38,6 +39,7 @@ struct LineEditingTerminalTests {
             shell.type("\u{04}")
             #expect(await shell.finish() == 0)
             #expect(shell.visibleScreen.contains("(QEMU) stop \r\n"), "Ctrl-W leaves the space: \(shell.visibleScreen)")
+            #expect(shell.settings.editingState == before, "Ctrl-D leaves the terminal as it was")
         }
     }
 
