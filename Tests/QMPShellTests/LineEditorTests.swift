@@ -96,9 +96,10 @@ struct LineEditorTests {
     }
 
     @Test func searchCancelledRestoresTheLine() {
-        var (editor, _) = edit([.text("draft"), .control("r"), .text("st")], history: ["stop"])
+        var (editor, _) = edit([.text("draft"), .left, .control("r"), .text("st")], history: ["stop"])
         _ = editor.handle(.control("g"))
         #expect(editor.line == "draft")
+        #expect(editor.cursor == 4, "the cursor where it was")
         #expect(editor.search == nil)
     }
 

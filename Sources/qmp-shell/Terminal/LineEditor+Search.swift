@@ -53,7 +53,7 @@ extension LineEditor {
             find(&search, from: history.entries.count - 1)
         case .control("g"), .control("c"):
             self.search = nil
-            replaceLine(with: String(search.original))
+            replaceLine(with: String(search.original), cursor: search.originalCursor)
             return .redraw
         default:
             if let match = search.match { replaceLine(with: history.entries[match]) }

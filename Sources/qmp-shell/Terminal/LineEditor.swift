@@ -164,10 +164,11 @@ struct LineEditor {
         return .redraw
     }
 
-    /// Puts a history entry on the line, the cursor at its end (Ctrl-R accepting a match).
-    mutating func replaceLine(with line: String) {
+    /// Puts `line` on the line, the cursor at `cursor` or at its end (Ctrl-R accepting a
+    /// match, or giving up and putting back what was there).
+    mutating func replaceLine(with line: String, cursor: Int? = nil) {
         text = Array(line)
-        cursor = text.count
+        self.cursor = min(cursor ?? text.count, text.count)
         historyIndex = nil
     }
 }
