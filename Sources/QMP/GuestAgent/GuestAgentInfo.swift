@@ -1,4 +1,4 @@
-public import QMPCore
+import QMPCore
 
 /// What a guest agent told the client when it connected (see ``QMPClient/connectToGuestAgent(_:timeout:)``).
 public struct GuestAgentInfo: Sendable, Hashable {
