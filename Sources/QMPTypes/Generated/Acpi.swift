@@ -70,10 +70,8 @@ public struct QueryAcpiOspmStatus: QMPCommand {
     /// What QEMU returns on success.
     public typealias Result = [ACPIOSTInfo]
 
-
-    /// Creates the value from its members; optional ones may be left out.
-    public init() {
-    }
+    /// Creates the value; it has no members.
+    public init() {}
 }
 
 /// The data of the QMP event `ACPI_DEVICE_OST` (since QEMU 2.1), documented under "ACPI" in qemu-qmp-ref(7).

@@ -1477,10 +1477,8 @@ public struct QueryPrManagers: QMPCommand {
     /// What QEMU returns on success.
     public typealias Result = [PRManagerInfo]
 
-
-    /// Creates the value from its members; optional ones may be left out.
-    public init() {
-    }
+    /// Creates the value; it has no members.
+    public init() {}
 }
 
 /// The QMP command `eject` (since QEMU 0.14), documented under "BLOCK DEVICES" in qemu-qmp-ref(7).
@@ -1828,10 +1826,8 @@ public struct QueryBlock: QMPCommand {
     /// What QEMU returns on success.
     public typealias Result = [BlockInfo]
 
-
-    /// Creates the value from its members; optional ones may be left out.
-    public init() {
-    }
+    /// Creates the value; it has no members.
+    public init() {}
 }
 
 /// The QMP command `query-blockstats` (since QEMU 0.14), documented under "BLOCK DEVICES" in qemu-qmp-ref(7).
@@ -1863,10 +1859,8 @@ public struct QueryBlockJobs: QMPCommand {
     /// What QEMU returns on success.
     public typealias Result = [BlockJobInfo]
 
-
-    /// Creates the value from its members; optional ones may be left out.
-    public init() {
-    }
+    /// Creates the value; it has no members.
+    public init() {}
 }
 
 /// The QMP command `block_resize` (since QEMU 0.14), documented under "BLOCK DEVICES" in qemu-qmp-ref(7).
@@ -1899,69 +1893,23 @@ public struct BlockResize: QMPCommand {
 }
 
 /// The QMP command `blockdev-snapshot-sync` (since QEMU 0.14), documented under "BLOCK DEVICES" in qemu-qmp-ref(7).
-public struct BlockdevSnapshotSyncCommand: QMPCommand {
+/// Its arguments are a `BlockdevSnapshotSync`, which is therefore the command.
+extension BlockdevSnapshotSync: QMPCommand {
     /// The command's name on the wire.
     public static let name = "blockdev-snapshot-sync"
 
     /// What QEMU returns on success.
     public typealias Result = EmptyObject
-
-    /// The optional `device` member.
-    public var device: String?
-    /// The optional `node-name` member (since QEMU 2.0).
-    public var nodeName: String?
-    /// The `snapshot-file` member.
-    public var snapshotFile: String
-    /// The optional `snapshot-node-name` member (since QEMU 2.0).
-    public var snapshotNodeName: String?
-    /// The optional `format` member.
-    public var format: String?
-    /// The optional `mode` member.
-    public var mode: NewImageMode?
-
-    /// Creates the value from its members; optional ones may be left out.
-    public init(device: String? = nil, nodeName: String? = nil, snapshotFile: String, snapshotNodeName: String? = nil, format: String? = nil, mode: NewImageMode? = nil) {
-        self.device = device
-        self.nodeName = nodeName
-        self.snapshotFile = snapshotFile
-        self.snapshotNodeName = snapshotNodeName
-        self.format = format
-        self.mode = mode
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case device
-        case nodeName = "node-name"
-        case snapshotFile = "snapshot-file"
-        case snapshotNodeName = "snapshot-node-name"
-        case format
-        case mode
-    }
 }
 
 /// The QMP command `blockdev-snapshot` (since QEMU 2.5), documented under "BLOCK DEVICES" in qemu-qmp-ref(7).
-public struct BlockdevSnapshotCommand: QMPCommand {
+/// Its arguments are a `BlockdevSnapshot`, which is therefore the command.
+extension BlockdevSnapshot: QMPCommand {
     /// The command's name on the wire.
     public static let name = "blockdev-snapshot"
 
     /// What QEMU returns on success.
     public typealias Result = EmptyObject
-
-    /// The `node` member.
-    public var node: String
-    /// The `overlay` member.
-    public var overlay: String
-
-    /// Creates the value from its members; optional ones may be left out.
-    public init(node: String, overlay: String) {
-        self.node = node
-        self.overlay = overlay
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case node
-        case overlay
-    }
 }
 
 /// The QMP command `change-backing-file` (since QEMU 2.1), documented under "BLOCK DEVICES" in qemu-qmp-ref(7).
@@ -2069,83 +2017,11 @@ public struct BlockCommit: QMPCommand {
 }
 
 /// The QMP command `drive-backup` (since QEMU 1.6), documented under "BLOCK DEVICES" in qemu-qmp-ref(7). QEMU marks it deprecated.
-@available(*, deprecated, message: "QEMU deprecates drive-backup")
-public struct DriveBackupCommand: QMPCommand {
+/// Its arguments are a `DriveBackup`, which is therefore the command.
+extension DriveBackup: QMPCommand {
     /// The command's name on the wire.
     public static let name = "drive-backup"
 
     /// What QEMU returns on success.
     public typealias Result = EmptyObject
-
-    /// The optional `job-id` member (since QEMU 2.7).
-    public var jobID: String?
-    /// The `device` member.
-    public var device: String
-    /// The `sync` member.
-    public var sync: MirrorSyncMode
-    /// The optional `speed` member.
-    public var speed: Int64?
-    /// The optional `bitmap` member (since QEMU 2.4).
-    public var bitmap: String?
-    /// The optional `bitmap-mode` member (since QEMU 4.2).
-    public var bitmapMode: BitmapSyncMode?
-    /// The optional `compress` member (since QEMU 2.8).
-    public var compress: Bool?
-    /// The optional `on-source-error` member.
-    public var onSourceError: BlockdevOnError?
-    /// The optional `on-target-error` member.
-    public var onTargetError: BlockdevOnError?
-    /// The optional `auto-finalize` member (since QEMU 2.12).
-    public var autoFinalize: Bool?
-    /// The optional `auto-dismiss` member (since QEMU 2.12).
-    public var autoDismiss: Bool?
-    /// The optional `filter-node-name` member (since QEMU 4.2).
-    public var filterNodeName: String?
-    /// The optional `x-perf` member (since QEMU 6.0).
-    public var xPerf: BackupPerf?
-    /// The `target` member.
-    public var target: String
-    /// The optional `format` member.
-    public var format: String?
-    /// The optional `mode` member.
-    public var mode: NewImageMode?
-
-    /// Creates the value from its members; optional ones may be left out.
-    public init(jobID: String? = nil, device: String, sync: MirrorSyncMode, speed: Int64? = nil, bitmap: String? = nil, bitmapMode: BitmapSyncMode? = nil, compress: Bool? = nil, onSourceError: BlockdevOnError? = nil, onTargetError: BlockdevOnError? = nil, autoFinalize: Bool? = nil, autoDismiss: Bool? = nil, filterNodeName: String? = nil, xPerf: BackupPerf? = nil, target: String, format: String? = nil, mode: NewImageMode? = nil) {
-        self.jobID = jobID
-        self.device = device
-        self.sync = sync
-        self.speed = speed
-        self.bitmap = bitmap
-        self.bitmapMode = bitmapMode
-        self.compress = compress
-        self.onSourceError = onSourceError
-        self.onTargetError = onTargetError
-        self.autoFinalize = autoFinalize
-        self.autoDismiss = autoDismiss
-        self.filterNodeName = filterNodeName
-        self.xPerf = xPerf
-        self.target = target
-        self.format = format
-        self.mode = mode
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case jobID = "job-id"
-        case device
-        case sync
-        case speed
-        case bitmap
-        case bitmapMode = "bitmap-mode"
-        case compress
-        case onSourceError = "on-source-error"
-        case onTargetError = "on-target-error"
-        case autoFinalize = "auto-finalize"
-        case autoDismiss = "auto-dismiss"
-        case filterNodeName = "filter-node-name"
-        case xPerf = "x-perf"
-        case target
-        case format
-        case mode
-    }
 }

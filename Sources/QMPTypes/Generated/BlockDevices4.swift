@@ -4,76 +4,13 @@
 public import QMP
 
 /// The QMP command `blockdev-backup` (since QEMU 2.3), documented under "BLOCK DEVICES" in qemu-qmp-ref(7).
-public struct BlockdevBackupCommand: QMPCommand {
+/// Its arguments are a `BlockdevBackup`, which is therefore the command.
+extension BlockdevBackup: QMPCommand {
     /// The command's name on the wire.
     public static let name = "blockdev-backup"
 
     /// What QEMU returns on success.
     public typealias Result = EmptyObject
-
-    /// The optional `job-id` member (since QEMU 2.7).
-    public var jobID: String?
-    /// The `device` member.
-    public var device: String
-    /// The `sync` member.
-    public var sync: MirrorSyncMode
-    /// The optional `speed` member.
-    public var speed: Int64?
-    /// The optional `bitmap` member (since QEMU 2.4).
-    public var bitmap: String?
-    /// The optional `bitmap-mode` member (since QEMU 4.2).
-    public var bitmapMode: BitmapSyncMode?
-    /// The optional `compress` member (since QEMU 2.8).
-    public var compress: Bool?
-    /// The optional `on-source-error` member.
-    public var onSourceError: BlockdevOnError?
-    /// The optional `on-target-error` member.
-    public var onTargetError: BlockdevOnError?
-    /// The optional `auto-finalize` member (since QEMU 2.12).
-    public var autoFinalize: Bool?
-    /// The optional `auto-dismiss` member (since QEMU 2.12).
-    public var autoDismiss: Bool?
-    /// The optional `filter-node-name` member (since QEMU 4.2).
-    public var filterNodeName: String?
-    /// The optional `x-perf` member (since QEMU 6.0).
-    public var xPerf: BackupPerf?
-    /// The `target` member.
-    public var target: String
-
-    /// Creates the value from its members; optional ones may be left out.
-    public init(jobID: String? = nil, device: String, sync: MirrorSyncMode, speed: Int64? = nil, bitmap: String? = nil, bitmapMode: BitmapSyncMode? = nil, compress: Bool? = nil, onSourceError: BlockdevOnError? = nil, onTargetError: BlockdevOnError? = nil, autoFinalize: Bool? = nil, autoDismiss: Bool? = nil, filterNodeName: String? = nil, xPerf: BackupPerf? = nil, target: String) {
-        self.jobID = jobID
-        self.device = device
-        self.sync = sync
-        self.speed = speed
-        self.bitmap = bitmap
-        self.bitmapMode = bitmapMode
-        self.compress = compress
-        self.onSourceError = onSourceError
-        self.onTargetError = onTargetError
-        self.autoFinalize = autoFinalize
-        self.autoDismiss = autoDismiss
-        self.filterNodeName = filterNodeName
-        self.xPerf = xPerf
-        self.target = target
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case jobID = "job-id"
-        case device
-        case sync
-        case speed
-        case bitmap
-        case bitmapMode = "bitmap-mode"
-        case compress
-        case onSourceError = "on-source-error"
-        case onTargetError = "on-target-error"
-        case autoFinalize = "auto-finalize"
-        case autoDismiss = "auto-dismiss"
-        case filterNodeName = "filter-node-name"
-        case xPerf = "x-perf"
-        case target
-    }
 }
 
 /// The QMP command `query-named-block-nodes` (since QEMU 2.0), documented under "BLOCK DEVICES" in qemu-qmp-ref(7).
@@ -105,132 +42,28 @@ public struct XDebugQueryBlockGraph: QMPCommand {
     /// What QEMU returns on success.
     public typealias Result = XDbgBlockGraph
 
-
-    /// Creates the value from its members; optional ones may be left out.
-    public init() {
-    }
+    /// Creates the value; it has no members.
+    public init() {}
 }
 
 /// The QMP command `drive-mirror` (since QEMU 1.3), documented under "BLOCK DEVICES" in qemu-qmp-ref(7).
-public struct DriveMirrorCommand: QMPCommand {
+/// Its arguments are a `DriveMirror`, which is therefore the command.
+extension DriveMirror: QMPCommand {
     /// The command's name on the wire.
     public static let name = "drive-mirror"
 
     /// What QEMU returns on success.
     public typealias Result = EmptyObject
-
-    /// The optional `job-id` member (since QEMU 2.7).
-    public var jobID: String?
-    /// The `device` member.
-    public var device: String
-    /// The `target` member.
-    public var target: String
-    /// The optional `format` member.
-    public var format: String?
-    /// The optional `node-name` member (since QEMU 2.1).
-    public var nodeName: String?
-    /// The optional `replaces` member (since QEMU 2.1).
-    public var replaces: String?
-    /// The `sync` member.
-    public var sync: MirrorSyncMode
-    /// The optional `mode` member.
-    public var mode: NewImageMode?
-    /// The optional `speed` member.
-    public var speed: Int64?
-    /// The optional `granularity` member (since QEMU 1.4).
-    public var granularity: Int64?
-    /// The optional `buf-size` member (since QEMU 1.4).
-    public var bufSize: Int64?
-    /// The optional `on-source-error` member.
-    public var onSourceError: BlockdevOnError?
-    /// The optional `on-target-error` member.
-    public var onTargetError: BlockdevOnError?
-    /// The optional `unmap` member (since QEMU 2.4).
-    public var unmap: Bool?
-    /// The optional `copy-mode` member (since QEMU 3.0).
-    public var copyMode: MirrorCopyMode?
-    /// The optional `auto-finalize` member (since QEMU 3.1).
-    public var autoFinalize: Bool?
-    /// The optional `auto-dismiss` member (since QEMU 3.1).
-    public var autoDismiss: Bool?
-
-    /// Creates the value from its members; optional ones may be left out.
-    public init(jobID: String? = nil, device: String, target: String, format: String? = nil, nodeName: String? = nil, replaces: String? = nil, sync: MirrorSyncMode, mode: NewImageMode? = nil, speed: Int64? = nil, granularity: Int64? = nil, bufSize: Int64? = nil, onSourceError: BlockdevOnError? = nil, onTargetError: BlockdevOnError? = nil, unmap: Bool? = nil, copyMode: MirrorCopyMode? = nil, autoFinalize: Bool? = nil, autoDismiss: Bool? = nil) {
-        self.jobID = jobID
-        self.device = device
-        self.target = target
-        self.format = format
-        self.nodeName = nodeName
-        self.replaces = replaces
-        self.sync = sync
-        self.mode = mode
-        self.speed = speed
-        self.granularity = granularity
-        self.bufSize = bufSize
-        self.onSourceError = onSourceError
-        self.onTargetError = onTargetError
-        self.unmap = unmap
-        self.copyMode = copyMode
-        self.autoFinalize = autoFinalize
-        self.autoDismiss = autoDismiss
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case jobID = "job-id"
-        case device
-        case target
-        case format
-        case nodeName = "node-name"
-        case replaces
-        case sync
-        case mode
-        case speed
-        case granularity
-        case bufSize = "buf-size"
-        case onSourceError = "on-source-error"
-        case onTargetError = "on-target-error"
-        case unmap
-        case copyMode = "copy-mode"
-        case autoFinalize = "auto-finalize"
-        case autoDismiss = "auto-dismiss"
-    }
 }
 
 /// The QMP command `block-dirty-bitmap-add` (since QEMU 2.4), documented under "BLOCK DEVICES" in qemu-qmp-ref(7).
-public struct BlockDirtyBitmapAddCommand: QMPCommand {
+/// Its arguments are a `BlockDirtyBitmapAdd`, which is therefore the command.
+extension BlockDirtyBitmapAdd: QMPCommand {
     /// The command's name on the wire.
     public static let name = "block-dirty-bitmap-add"
 
     /// What QEMU returns on success.
     public typealias Result = EmptyObject
-
-    /// The `node` member.
-    public var node: String
-    /// The `name` member.
-    public var name: String
-    /// The optional `granularity` member.
-    public var granularity: Int64?
-    /// The optional `persistent` member (since QEMU 2.10).
-    public var persistent: Bool?
-    /// The optional `disabled` member (since QEMU 4.0).
-    public var disabled: Bool?
-
-    /// Creates the value from its members; optional ones may be left out.
-    public init(node: String, name: String, granularity: Int64? = nil, persistent: Bool? = nil, disabled: Bool? = nil) {
-        self.node = node
-        self.name = name
-        self.granularity = granularity
-        self.persistent = persistent
-        self.disabled = disabled
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case node
-        case name
-        case granularity
-        case persistent
-        case disabled
-    }
 }
 
 /// The QMP command `block-dirty-bitmap-remove` (since QEMU 2.4), documented under "BLOCK DEVICES" in qemu-qmp-ref(7).
@@ -334,32 +167,13 @@ public struct BlockDirtyBitmapDisable: QMPCommand {
 }
 
 /// The QMP command `block-dirty-bitmap-merge` (since QEMU 4.0), documented under "BLOCK DEVICES" in qemu-qmp-ref(7).
-public struct BlockDirtyBitmapMergeCommand: QMPCommand {
+/// Its arguments are a `BlockDirtyBitmapMerge`, which is therefore the command.
+extension BlockDirtyBitmapMerge: QMPCommand {
     /// The command's name on the wire.
     public static let name = "block-dirty-bitmap-merge"
 
     /// What QEMU returns on success.
     public typealias Result = EmptyObject
-
-    /// The `node` member.
-    public var node: String
-    /// The `target` member.
-    public var target: String
-    /// The `bitmaps` member.
-    public var bitmaps: [BlockDirtyBitmapOrStr]
-
-    /// Creates the value from its members; optional ones may be left out.
-    public init(node: String, target: String, bitmaps: [BlockDirtyBitmapOrStr]) {
-        self.node = node
-        self.target = target
-        self.bitmaps = bitmaps
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case node
-        case target
-        case bitmaps
-    }
 }
 
 /// The QMP command `x-debug-block-dirty-bitmap-sha256` (since QEMU 2.10), documented under "BLOCK DEVICES" in qemu-qmp-ref(7). QEMU marks it unstable.
@@ -1066,10 +880,8 @@ public struct QueryJobs: QMPCommand {
     /// What QEMU returns on success.
     public typealias Result = [JobInfo]
 
-
-    /// Creates the value from its members; optional ones may be left out.
-    public init() {
-    }
+    /// Creates the value; it has no members.
+    public init() {}
 }
 
 /// The QMP command `nbd-server-start` (since QEMU 1.3), documented under "BLOCK DEVICES" in qemu-qmp-ref(7).
@@ -1177,10 +989,8 @@ public struct NbdServerStop: QMPCommand {
     /// What QEMU returns on success.
     public typealias Result = EmptyObject
 
-
-    /// Creates the value from its members; optional ones may be left out.
-    public init() {
-    }
+    /// Creates the value; it has no members.
+    public init() {}
 }
 
 /// The QMP command `block-export-add` (since QEMU 5.2), documented under "BLOCK DEVICES" in qemu-qmp-ref(7).
@@ -1235,10 +1045,8 @@ public struct QueryBlockExports: QMPCommand {
     /// What QEMU returns on success.
     public typealias Result = [BlockExportInfo]
 
-
-    /// Creates the value from its members; optional ones may be left out.
-    public init() {
-    }
+    /// Creates the value; it has no members.
+    public init() {}
 }
 
 /// The data of the QMP event `DEVICE_TRAY_MOVED` (since QEMU 1.1), documented under "BLOCK DEVICES" in qemu-qmp-ref(7).

@@ -906,10 +906,8 @@ public struct QueryChardev: QMPCommand {
     /// What QEMU returns on success.
     public typealias Result = [ChardevInfo]
 
-
-    /// Creates the value from its members; optional ones may be left out.
-    public init() {
-    }
+    /// Creates the value; it has no members.
+    public init() {}
 }
 
 /// The QMP command `query-chardev-backends` (since QEMU 2.0), documented under "CHARACTER DEVICES" in qemu-qmp-ref(7).
@@ -920,10 +918,8 @@ public struct QueryChardevBackends: QMPCommand {
     /// What QEMU returns on success.
     public typealias Result = [ChardevBackendInfo]
 
-
-    /// Creates the value from its members; optional ones may be left out.
-    public init() {
-    }
+    /// Creates the value; it has no members.
+    public init() {}
 }
 
 /// The QMP command `ringbuf-write` (since QEMU 1.4), documented under "CHARACTER DEVICES" in qemu-qmp-ref(7).

@@ -166,10 +166,8 @@ public struct QueryDump: QMPCommand {
     /// What QEMU returns on success.
     public typealias Result = DumpQueryResult
 
-
-    /// Creates the value from its members; optional ones may be left out.
-    public init() {
-    }
+    /// Creates the value; it has no members.
+    public init() {}
 }
 
 /// The QMP command `query-dump-guest-memory-capability` (since QEMU 2.0), documented under "DUMP GUEST MEMORY" in qemu-qmp-ref(7).
@@ -180,10 +178,8 @@ public struct QueryDumpGuestMemoryCapability: QMPCommand {
     /// What QEMU returns on success.
     public typealias Result = DumpGuestMemoryCapability
 
-
-    /// Creates the value from its members; optional ones may be left out.
-    public init() {
-    }
+    /// Creates the value; it has no members.
+    public init() {}
 }
 
 /// The data of the QMP event `DUMP_COMPLETED` (since QEMU 2.6), documented under "DUMP GUEST MEMORY" in qemu-qmp-ref(7).

@@ -1569,10 +1569,8 @@ public struct QueryMice: QMPCommand {
     /// What QEMU returns on success.
     public typealias Result = [MouseInfo]
 
-
-    /// Creates the value from its members; optional ones may be left out.
-    public init() {
-    }
+    /// Creates the value; it has no members.
+    public init() {}
 }
 
 /// The QMP command `send-key` (since QEMU 1.3), documented under "INPUT" in qemu-qmp-ref(7).
@@ -1637,10 +1635,8 @@ public struct QueryDisplayOptions: QMPCommand {
     /// What QEMU returns on success.
     public typealias Result = DisplayOptions
 
-
-    /// Creates the value from its members; optional ones may be left out.
-    public init() {
-    }
+    /// Creates the value; it has no members.
+    public init() {}
 }
 
 /// The QMP command `display-reload` (since QEMU 6.0), documented under "INPUT" in qemu-qmp-ref(7).

@@ -1528,10 +1528,8 @@ public struct QueryCpusFast: QMPCommand {
     /// What QEMU returns on success.
     public typealias Result = [CpuInfoFast]
 
-
-    /// Creates the value from its members; optional ones may be left out.
-    public init() {
-    }
+    /// Creates the value; it has no members.
+    public init() {}
 }
 
 /// The QMP command `query-machines` (since QEMU 1.2), documented under "MACHINES" in qemu-qmp-ref(7).
@@ -1542,10 +1540,8 @@ public struct QueryMachines: QMPCommand {
     /// What QEMU returns on success.
     public typealias Result = [MachineInfo]
 
-
-    /// Creates the value from its members; optional ones may be left out.
-    public init() {
-    }
+    /// Creates the value; it has no members.
+    public init() {}
 }
 
 /// The QMP command `query-current-machine` (since QEMU 4.0), documented under "MACHINES" in qemu-qmp-ref(7).
@@ -1556,10 +1552,8 @@ public struct QueryCurrentMachine: QMPCommand {
     /// What QEMU returns on success.
     public typealias Result = CurrentMachineParams
 
-
-    /// Creates the value from its members; optional ones may be left out.
-    public init() {
-    }
+    /// Creates the value; it has no members.
+    public init() {}
 }
 
 /// The QMP command `query-target` (since QEMU 1.2), documented under "MACHINES" in qemu-qmp-ref(7).
@@ -1570,10 +1564,8 @@ public struct QueryTarget: QMPCommand {
     /// What QEMU returns on success.
     public typealias Result = TargetInfo
 
-
-    /// Creates the value from its members; optional ones may be left out.
-    public init() {
-    }
+    /// Creates the value; it has no members.
+    public init() {}
 }
 
 /// The QMP command `query-uuid` (since QEMU 0.14), documented under "MACHINES" in qemu-qmp-ref(7).
@@ -1584,10 +1576,8 @@ public struct QueryUuid: QMPCommand {
     /// What QEMU returns on success.
     public typealias Result = UuidInfo
 
-
-    /// Creates the value from its members; optional ones may be left out.
-    public init() {
-    }
+    /// Creates the value; it has no members.
+    public init() {}
 }
 
 /// The QMP command `query-vm-generation-id` (since QEMU 2.9), documented under "MACHINES" in qemu-qmp-ref(7).
@@ -1598,10 +1588,8 @@ public struct QueryVmGenerationID: QMPCommand {
     /// What QEMU returns on success.
     public typealias Result = GuidInfo
 
-
-    /// Creates the value from its members; optional ones may be left out.
-    public init() {
-    }
+    /// Creates the value; it has no members.
+    public init() {}
 }
 
 /// The QMP command `system_reset` (since QEMU 0.14), documented under "MACHINES" in qemu-qmp-ref(7).
@@ -1612,10 +1600,8 @@ public struct SystemReset: QMPCommand {
     /// What QEMU returns on success.
     public typealias Result = EmptyObject
 
-
-    /// Creates the value from its members; optional ones may be left out.
-    public init() {
-    }
+    /// Creates the value; it has no members.
+    public init() {}
 }
 
 /// The QMP command `system_powerdown` (since QEMU 0.14), documented under "MACHINES" in qemu-qmp-ref(7).
@@ -1626,10 +1612,8 @@ public struct SystemPowerdown: QMPCommand {
     /// What QEMU returns on success.
     public typealias Result = EmptyObject
 
-
-    /// Creates the value from its members; optional ones may be left out.
-    public init() {
-    }
+    /// Creates the value; it has no members.
+    public init() {}
 }
 
 /// The QMP command `system_wakeup` (since QEMU 1.1), documented under "MACHINES" in qemu-qmp-ref(7).
@@ -1640,10 +1624,8 @@ public struct SystemWakeup: QMPCommand {
     /// What QEMU returns on success.
     public typealias Result = EmptyObject
 
-
-    /// Creates the value from its members; optional ones may be left out.
-    public init() {
-    }
+    /// Creates the value; it has no members.
+    public init() {}
 }
 
 /// The QMP command `inject-nmi` (since QEMU 0.14), documented under "MACHINES" in qemu-qmp-ref(7).
@@ -1654,10 +1636,8 @@ public struct InjectNmi: QMPCommand {
     /// What QEMU returns on success.
     public typealias Result = EmptyObject
 
-
-    /// Creates the value from its members; optional ones may be left out.
-    public init() {
-    }
+    /// Creates the value; it has no members.
+    public init() {}
 }
 
 /// The QMP command `query-kvm` (since QEMU 0.14), documented under "MACHINES" in qemu-qmp-ref(7).
@@ -1668,10 +1648,8 @@ public struct QueryKvm: QMPCommand {
     /// What QEMU returns on success.
     public typealias Result = KvmInfo
 
-
-    /// Creates the value from its members; optional ones may be left out.
-    public init() {
-    }
+    /// Creates the value; it has no members.
+    public init() {}
 }
 
 /// The QMP command `memsave` (since QEMU 0.14), documented under "MACHINES" in qemu-qmp-ref(7).
@@ -1744,10 +1722,8 @@ public struct QueryMemdev: QMPCommand {
     /// What QEMU returns on success.
     public typealias Result = [Memdev]
 
-
-    /// Creates the value from its members; optional ones may be left out.
-    public init() {
-    }
+    /// Creates the value; it has no members.
+    public init() {}
 }
 
 /// The QMP command `query-hotpluggable-cpus` (since QEMU 2.7), documented under "MACHINES" in qemu-qmp-ref(7).
@@ -1758,10 +1734,8 @@ public struct QueryHotpluggableCpus: QMPCommand {
     /// What QEMU returns on success.
     public typealias Result = [HotpluggableCPU]
 
-
-    /// Creates the value from its members; optional ones may be left out.
-    public init() {
-    }
+    /// Creates the value; it has no members.
+    public init() {}
 }
 
 /// The QMP command `set-numa-node` (since QEMU 3.0), documented under "MACHINES" in qemu-qmp-ref(7).
@@ -1812,10 +1786,8 @@ public struct QueryBalloon: QMPCommand {
     /// What QEMU returns on success.
     public typealias Result = BalloonInfo
 
-
-    /// Creates the value from its members; optional ones may be left out.
-    public init() {
-    }
+    /// Creates the value; it has no members.
+    public init() {}
 }
 
 /// The QMP command `query-memory-size-summary` (since QEMU 2.11), documented under "MACHINES" in qemu-qmp-ref(7).
@@ -1826,8 +1798,6 @@ public struct QueryMemorySizeSummary: QMPCommand {
     /// What QEMU returns on success.
     public typealias Result = MemoryInfo
 
-
-    /// Creates the value from its members; optional ones may be left out.
-    public init() {
-    }
+    /// Creates the value; it has no members.
+    public init() {}
 }

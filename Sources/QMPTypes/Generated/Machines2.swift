@@ -11,10 +11,8 @@ public struct QueryMemoryDevices: QMPCommand {
     /// What QEMU returns on success.
     public typealias Result = [MemoryDeviceInfo]
 
-
-    /// Creates the value from its members; optional ones may be left out.
-    public init() {
-    }
+    /// Creates the value; it has no members.
+    public init() {}
 }
 
 /// The QMP command `x-query-irq` (since QEMU 6.2), documented under "MACHINES" in qemu-qmp-ref(7). QEMU marks it unstable.
@@ -25,10 +23,8 @@ public struct XQueryIrq: QMPCommand {
     /// What QEMU returns on success.
     public typealias Result = HumanReadableText
 
-
-    /// Creates the value from its members; optional ones may be left out.
-    public init() {
-    }
+    /// Creates the value; it has no members.
+    public init() {}
 }
 
 /// The QMP command `x-query-jit` (since QEMU 6.2), documented under "MACHINES" in qemu-qmp-ref(7). QEMU marks it unstable.
@@ -39,10 +35,8 @@ public struct XQueryJit: QMPCommand {
     /// What QEMU returns on success.
     public typealias Result = HumanReadableText
 
-
-    /// Creates the value from its members; optional ones may be left out.
-    public init() {
-    }
+    /// Creates the value; it has no members.
+    public init() {}
 }
 
 /// The QMP command `x-query-numa` (since QEMU 6.2), documented under "MACHINES" in qemu-qmp-ref(7). QEMU marks it unstable.
@@ -53,10 +47,8 @@ public struct XQueryNuma: QMPCommand {
     /// What QEMU returns on success.
     public typealias Result = HumanReadableText
 
-
-    /// Creates the value from its members; optional ones may be left out.
-    public init() {
-    }
+    /// Creates the value; it has no members.
+    public init() {}
 }
 
 /// The QMP command `x-query-opcount` (since QEMU 6.2), documented under "MACHINES" in qemu-qmp-ref(7). QEMU marks it unstable.
@@ -67,10 +59,8 @@ public struct XQueryOpcount: QMPCommand {
     /// What QEMU returns on success.
     public typealias Result = HumanReadableText
 
-
-    /// Creates the value from its members; optional ones may be left out.
-    public init() {
-    }
+    /// Creates the value; it has no members.
+    public init() {}
 }
 
 /// The QMP command `x-query-profile` (since QEMU 6.2), documented under "MACHINES" in qemu-qmp-ref(7). QEMU marks it unstable.
@@ -81,10 +71,8 @@ public struct XQueryProfile: QMPCommand {
     /// What QEMU returns on success.
     public typealias Result = HumanReadableText
 
-
-    /// Creates the value from its members; optional ones may be left out.
-    public init() {
-    }
+    /// Creates the value; it has no members.
+    public init() {}
 }
 
 /// The QMP command `x-query-ramblock` (since QEMU 6.2), documented under "MACHINES" in qemu-qmp-ref(7). QEMU marks it unstable.
@@ -95,10 +83,8 @@ public struct XQueryRamblock: QMPCommand {
     /// What QEMU returns on success.
     public typealias Result = HumanReadableText
 
-
-    /// Creates the value from its members; optional ones may be left out.
-    public init() {
-    }
+    /// Creates the value; it has no members.
+    public init() {}
 }
 
 /// The QMP command `x-query-rdma` (since QEMU 6.2), documented under "MACHINES" in qemu-qmp-ref(7). QEMU marks it unstable.
@@ -109,10 +95,8 @@ public struct XQueryRdma: QMPCommand {
     /// What QEMU returns on success.
     public typealias Result = HumanReadableText
 
-
-    /// Creates the value from its members; optional ones may be left out.
-    public init() {
-    }
+    /// Creates the value; it has no members.
+    public init() {}
 }
 
 /// The QMP command `x-query-roms` (since QEMU 6.2), documented under "MACHINES" in qemu-qmp-ref(7). QEMU marks it unstable.
@@ -123,10 +107,8 @@ public struct XQueryRoms: QMPCommand {
     /// What QEMU returns on success.
     public typealias Result = HumanReadableText
 
-
-    /// Creates the value from its members; optional ones may be left out.
-    public init() {
-    }
+    /// Creates the value; it has no members.
+    public init() {}
 }
 
 /// The QMP command `x-query-usb` (since QEMU 6.2), documented under "MACHINES" in qemu-qmp-ref(7). QEMU marks it unstable.
@@ -137,10 +119,8 @@ public struct XQueryUsb: QMPCommand {
     /// What QEMU returns on success.
     public typealias Result = HumanReadableText
 
-
-    /// Creates the value from its members; optional ones may be left out.
-    public init() {
-    }
+    /// Creates the value; it has no members.
+    public init() {}
 }
 
 /// The QMP command `dumpdtb` (since QEMU 7.2), documented under "MACHINES" in qemu-qmp-ref(7).
@@ -197,10 +177,8 @@ public struct QueryCpuDefinitions: QMPCommand {
     /// What QEMU returns on success.
     public typealias Result = [CpuDefinitionInfo]
 
-
-    /// Creates the value from its members; optional ones may be left out.
-    public init() {
-    }
+    /// Creates the value; it has no members.
+    public init() {}
 }
 
 /// The data of the QMP event `BALLOON_CHANGE` (since QEMU 1.2), documented under "MACHINES" in qemu-qmp-ref(7).

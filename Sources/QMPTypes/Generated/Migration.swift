@@ -1039,10 +1039,8 @@ public struct QueryMigrate: QMPCommand {
     /// What QEMU returns on success.
     public typealias Result = MigrationInfo
 
-
-    /// Creates the value from its members; optional ones may be left out.
-    public init() {
-    }
+    /// Creates the value; it has no members.
+    public init() {}
 }
 
 /// The QMP command `migrate-set-capabilities` (since QEMU 1.2), documented under "MIGRATION" in qemu-qmp-ref(7).
@@ -1074,135 +1072,18 @@ public struct QueryMigrateCapabilities: QMPCommand {
     /// What QEMU returns on success.
     public typealias Result = [MigrationCapabilityStatus]
 
-
-    /// Creates the value from its members; optional ones may be left out.
-    public init() {
-    }
+    /// Creates the value; it has no members.
+    public init() {}
 }
 
 /// The QMP command `migrate-set-parameters` (since QEMU 2.4), documented under "MIGRATION" in qemu-qmp-ref(7).
-public struct MigrateSetParametersCommand: QMPCommand {
+/// Its arguments are a `MigrateSetParameters`, which is therefore the command.
+extension MigrateSetParameters: QMPCommand {
     /// The command's name on the wire.
     public static let name = "migrate-set-parameters"
 
     /// What QEMU returns on success.
     public typealias Result = EmptyObject
-
-    /// The optional `announce-initial` member (since QEMU 4.0).
-    public var announceInitial: Int64?
-    /// The optional `announce-max` member (since QEMU 4.0).
-    public var announceMax: Int64?
-    /// The optional `announce-rounds` member (since QEMU 4.0).
-    public var announceRounds: Int64?
-    /// The optional `announce-step` member (since QEMU 4.0).
-    public var announceStep: Int64?
-    /// The optional `compress-level` member.
-    public var compressLevel: Int64?
-    /// The optional `compress-threads` member.
-    public var compressThreads: Int64?
-    /// The optional `compress-wait-thread` member (since QEMU 3.1).
-    public var compressWaitThread: Bool?
-    /// The optional `decompress-threads` member.
-    public var decompressThreads: Int64?
-    /// The optional `throttle-trigger-threshold` member (since QEMU 5.0).
-    public var throttleTriggerThreshold: Int64?
-    /// The optional `cpu-throttle-initial` member (since QEMU 2.7).
-    public var cpuThrottleInitial: Int64?
-    /// The optional `cpu-throttle-increment` member (since QEMU 2.7).
-    public var cpuThrottleIncrement: Int64?
-    /// The optional `cpu-throttle-tailslow` member (since QEMU 5.1).
-    public var cpuThrottleTailslow: Bool?
-    /// The optional `tls-creds` member (since QEMU 2.9).
-    public var tlsCreds: StrOrNull?
-    /// The optional `tls-hostname` member (since QEMU 2.7).
-    public var tlsHostname: StrOrNull?
-    /// The optional `tls-authz` member.
-    public var tlsAuthz: StrOrNull?
-    /// The optional `max-bandwidth` member (since QEMU 2.8).
-    public var maxBandwidth: Int64?
-    /// The optional `downtime-limit` member (since QEMU 2.8).
-    public var downtimeLimit: Int64?
-    /// The optional `x-checkpoint-delay` member (since QEMU 2.8).
-    public var xCheckpointDelay: Int64?
-    /// The optional `block-incremental` member (since QEMU 2.10).
-    public var blockIncremental: Bool?
-    /// The optional `multifd-channels` member (since QEMU 4.0).
-    public var multifdChannels: Int64?
-    /// The optional `xbzrle-cache-size` member (since QEMU 2.11).
-    public var xbzrleCacheSize: Int64?
-    /// The optional `max-postcopy-bandwidth` member (since QEMU 3.0).
-    public var maxPostcopyBandwidth: Int64?
-    /// The optional `max-cpu-throttle` member (since QEMU 3.1).
-    public var maxCpuThrottle: Int64?
-    /// The optional `multifd-compression` member (since QEMU 5.0).
-    public var multifdCompression: MultiFDCompression?
-    /// The optional `multifd-zlib-level` member (since QEMU 5.0).
-    public var multifdZlibLevel: Int64?
-    /// The optional `multifd-zstd-level` member (since QEMU 5.0).
-    public var multifdZstdLevel: Int64?
-    /// The optional `block-bitmap-mapping` member (since QEMU 5.2).
-    public var blockBitmapMapping: [BitmapMigrationNodeAlias]?
-
-    /// Creates the value from its members; optional ones may be left out.
-    public init(announceInitial: Int64? = nil, announceMax: Int64? = nil, announceRounds: Int64? = nil, announceStep: Int64? = nil, compressLevel: Int64? = nil, compressThreads: Int64? = nil, compressWaitThread: Bool? = nil, decompressThreads: Int64? = nil, throttleTriggerThreshold: Int64? = nil, cpuThrottleInitial: Int64? = nil, cpuThrottleIncrement: Int64? = nil, cpuThrottleTailslow: Bool? = nil, tlsCreds: StrOrNull? = nil, tlsHostname: StrOrNull? = nil, tlsAuthz: StrOrNull? = nil, maxBandwidth: Int64? = nil, downtimeLimit: Int64? = nil, xCheckpointDelay: Int64? = nil, blockIncremental: Bool? = nil, multifdChannels: Int64? = nil, xbzrleCacheSize: Int64? = nil, maxPostcopyBandwidth: Int64? = nil, maxCpuThrottle: Int64? = nil, multifdCompression: MultiFDCompression? = nil, multifdZlibLevel: Int64? = nil, multifdZstdLevel: Int64? = nil, blockBitmapMapping: [BitmapMigrationNodeAlias]? = nil) {
-        self.announceInitial = announceInitial
-        self.announceMax = announceMax
-        self.announceRounds = announceRounds
-        self.announceStep = announceStep
-        self.compressLevel = compressLevel
-        self.compressThreads = compressThreads
-        self.compressWaitThread = compressWaitThread
-        self.decompressThreads = decompressThreads
-        self.throttleTriggerThreshold = throttleTriggerThreshold
-        self.cpuThrottleInitial = cpuThrottleInitial
-        self.cpuThrottleIncrement = cpuThrottleIncrement
-        self.cpuThrottleTailslow = cpuThrottleTailslow
-        self.tlsCreds = tlsCreds
-        self.tlsHostname = tlsHostname
-        self.tlsAuthz = tlsAuthz
-        self.maxBandwidth = maxBandwidth
-        self.downtimeLimit = downtimeLimit
-        self.xCheckpointDelay = xCheckpointDelay
-        self.blockIncremental = blockIncremental
-        self.multifdChannels = multifdChannels
-        self.xbzrleCacheSize = xbzrleCacheSize
-        self.maxPostcopyBandwidth = maxPostcopyBandwidth
-        self.maxCpuThrottle = maxCpuThrottle
-        self.multifdCompression = multifdCompression
-        self.multifdZlibLevel = multifdZlibLevel
-        self.multifdZstdLevel = multifdZstdLevel
-        self.blockBitmapMapping = blockBitmapMapping
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case announceInitial = "announce-initial"
-        case announceMax = "announce-max"
-        case announceRounds = "announce-rounds"
-        case announceStep = "announce-step"
-        case compressLevel = "compress-level"
-        case compressThreads = "compress-threads"
-        case compressWaitThread = "compress-wait-thread"
-        case decompressThreads = "decompress-threads"
-        case throttleTriggerThreshold = "throttle-trigger-threshold"
-        case cpuThrottleInitial = "cpu-throttle-initial"
-        case cpuThrottleIncrement = "cpu-throttle-increment"
-        case cpuThrottleTailslow = "cpu-throttle-tailslow"
-        case tlsCreds = "tls-creds"
-        case tlsHostname = "tls-hostname"
-        case tlsAuthz = "tls-authz"
-        case maxBandwidth = "max-bandwidth"
-        case downtimeLimit = "downtime-limit"
-        case xCheckpointDelay = "x-checkpoint-delay"
-        case blockIncremental = "block-incremental"
-        case multifdChannels = "multifd-channels"
-        case xbzrleCacheSize = "xbzrle-cache-size"
-        case maxPostcopyBandwidth = "max-postcopy-bandwidth"
-        case maxCpuThrottle = "max-cpu-throttle"
-        case multifdCompression = "multifd-compression"
-        case multifdZlibLevel = "multifd-zlib-level"
-        case multifdZstdLevel = "multifd-zstd-level"
-        case blockBitmapMapping = "block-bitmap-mapping"
-    }
 }
 
 /// The QMP command `query-migrate-parameters` (since QEMU 2.4), documented under "MIGRATION" in qemu-qmp-ref(7).
@@ -1213,10 +1094,8 @@ public struct QueryMigrateParameters: QMPCommand {
     /// What QEMU returns on success.
     public typealias Result = MigrationParameters
 
-
-    /// Creates the value from its members; optional ones may be left out.
-    public init() {
-    }
+    /// Creates the value; it has no members.
+    public init() {}
 }
 
 /// The QMP command `client_migrate_info` (since QEMU 0.14), documented under "MIGRATION" in qemu-qmp-ref(7).
@@ -1264,10 +1143,8 @@ public struct MigrateStartPostcopy: QMPCommand {
     /// What QEMU returns on success.
     public typealias Result = EmptyObject
 
-
-    /// Creates the value from its members; optional ones may be left out.
-    public init() {
-    }
+    /// Creates the value; it has no members.
+    public init() {}
 }
 
 /// The QMP command `x-colo-lost-heartbeat` (since QEMU 2.8), documented under "MIGRATION" in qemu-qmp-ref(7). QEMU marks it unstable.
@@ -1278,10 +1155,8 @@ public struct XColoLostHeartbeat: QMPCommand {
     /// What QEMU returns on success.
     public typealias Result = EmptyObject
 
-
-    /// Creates the value from its members; optional ones may be left out.
-    public init() {
-    }
+    /// Creates the value; it has no members.
+    public init() {}
 }
 
 /// The QMP command `migrate_cancel` (since QEMU 0.14), documented under "MIGRATION" in qemu-qmp-ref(7).
@@ -1292,10 +1167,8 @@ public struct MigrateCancel: QMPCommand {
     /// What QEMU returns on success.
     public typealias Result = EmptyObject
 
-
-    /// Creates the value from its members; optional ones may be left out.
-    public init() {
-    }
+    /// Creates the value; it has no members.
+    public init() {}
 }
 
 /// The QMP command `migrate-continue` (since QEMU 2.11), documented under "MIGRATION" in qemu-qmp-ref(7).
@@ -1481,10 +1354,8 @@ public struct QueryXenReplicationStatus: QMPCommand {
     /// What QEMU returns on success.
     public typealias Result = ReplicationStatus
 
-
-    /// Creates the value from its members; optional ones may be left out.
-    public init() {
-    }
+    /// Creates the value; it has no members.
+    public init() {}
 }
 
 /// The QMP command `xen-colo-do-checkpoint` (since QEMU 2.9), documented under "MIGRATION" in qemu-qmp-ref(7).
@@ -1495,10 +1366,8 @@ public struct XenColoDoCheckpoint: QMPCommand {
     /// What QEMU returns on success.
     public typealias Result = EmptyObject
 
-
-    /// Creates the value from its members; optional ones may be left out.
-    public init() {
-    }
+    /// Creates the value; it has no members.
+    public init() {}
 }
 
 /// The QMP command `query-colo-status` (since QEMU 3.1), documented under "MIGRATION" in qemu-qmp-ref(7).
@@ -1509,10 +1378,8 @@ public struct QueryColoStatus: QMPCommand {
     /// What QEMU returns on success.
     public typealias Result = COLOStatus
 
-
-    /// Creates the value from its members; optional ones may be left out.
-    public init() {
-    }
+    /// Creates the value; it has no members.
+    public init() {}
 }
 
 /// The QMP command `migrate-recover` (since QEMU 3.0), documented under "MIGRATION" in qemu-qmp-ref(7).
@@ -1544,10 +1411,8 @@ public struct MigratePause: QMPCommand {
     /// What QEMU returns on success.
     public typealias Result = EmptyObject
 
-
-    /// Creates the value from its members; optional ones may be left out.
-    public init() {
-    }
+    /// Creates the value; it has no members.
+    public init() {}
 }
 
 /// The QMP command `calc-dirty-rate` (since QEMU 5.2), documented under "MIGRATION" in qemu-qmp-ref(7).
@@ -1587,10 +1452,8 @@ public struct QueryDirtyRate: QMPCommand {
     /// What QEMU returns on success.
     public typealias Result = DirtyRateInfo
 
-
-    /// Creates the value from its members; optional ones may be left out.
-    public init() {
-    }
+    /// Creates the value; it has no members.
+    public init() {}
 }
 
 /// The QMP command `set-vcpu-dirty-limit` (since QEMU 7.1), documented under "MIGRATION" in qemu-qmp-ref(7).
@@ -1647,10 +1510,8 @@ public struct QueryVcpuDirtyLimit: QMPCommand {
     /// What QEMU returns on success.
     public typealias Result = [DirtyLimitInfo]
 
-
-    /// Creates the value from its members; optional ones may be left out.
-    public init() {
-    }
+    /// Creates the value; it has no members.
+    public init() {}
 }
 
 /// The QMP command `snapshot-save` (since QEMU 6.0), documented under "MIGRATION" in qemu-qmp-ref(7).

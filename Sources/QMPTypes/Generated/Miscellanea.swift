@@ -436,10 +436,8 @@ public struct QueryName: QMPCommand {
     /// What QEMU returns on success.
     public typealias Result = NameInfo
 
-
-    /// Creates the value from its members; optional ones may be left out.
-    public init() {
-    }
+    /// Creates the value; it has no members.
+    public init() {}
 }
 
 /// The QMP command `query-iothreads` (since QEMU 2.0), documented under "MISCELLANEA" in qemu-qmp-ref(7).
@@ -450,10 +448,8 @@ public struct QueryIothreads: QMPCommand {
     /// What QEMU returns on success.
     public typealias Result = [IOThreadInfo]
 
-
-    /// Creates the value from its members; optional ones may be left out.
-    public init() {
-    }
+    /// Creates the value; it has no members.
+    public init() {}
 }
 
 /// The QMP command `stop` (since QEMU 0.14), documented under "MISCELLANEA" in qemu-qmp-ref(7).
@@ -464,10 +460,8 @@ public struct Stop: QMPCommand {
     /// What QEMU returns on success.
     public typealias Result = EmptyObject
 
-
-    /// Creates the value from its members; optional ones may be left out.
-    public init() {
-    }
+    /// Creates the value; it has no members.
+    public init() {}
 }
 
 /// The QMP command `cont` (since QEMU 0.14), documented under "MISCELLANEA" in qemu-qmp-ref(7).
@@ -478,10 +472,8 @@ public struct Cont: QMPCommand {
     /// What QEMU returns on success.
     public typealias Result = EmptyObject
 
-
-    /// Creates the value from its members; optional ones may be left out.
-    public init() {
-    }
+    /// Creates the value; it has no members.
+    public init() {}
 }
 
 /// The QMP command `x-exit-preconfig` (since QEMU 3.0), documented under "MISCELLANEA" in qemu-qmp-ref(7). QEMU marks it unstable.
@@ -492,10 +484,8 @@ public struct XExitPreconfig: QMPCommand {
     /// What QEMU returns on success.
     public typealias Result = EmptyObject
 
-
-    /// Creates the value from its members; optional ones may be left out.
-    public init() {
-    }
+    /// Creates the value; it has no members.
+    public init() {}
 }
 
 /// The QMP command `human-monitor-command` (since QEMU 0.14), documented under "MISCELLANEA" in qemu-qmp-ref(7).
@@ -623,10 +613,8 @@ public struct QueryFdsets: QMPCommand {
     /// What QEMU returns on success.
     public typealias Result = [FdsetInfo]
 
-
-    /// Creates the value from its members; optional ones may be left out.
-    public init() {
-    }
+    /// Creates the value; it has no members.
+    public init() {}
 }
 
 /// The QMP command `query-command-line-options` (since QEMU 1.5), documented under "MISCELLANEA" in qemu-qmp-ref(7).
@@ -658,10 +646,8 @@ public struct RtcResetReinjection: QMPCommand {
     /// What QEMU returns on success.
     public typealias Result = EmptyObject
 
-
-    /// Creates the value from its members; optional ones may be left out.
-    public init() {
-    }
+    /// Creates the value; it has no members.
+    public init() {}
 }
 
 /// The QMP command `query-sev` (since QEMU 2.12), documented under "MISCELLANEA" in qemu-qmp-ref(7).
@@ -672,10 +658,8 @@ public struct QuerySev: QMPCommand {
     /// What QEMU returns on success.
     public typealias Result = SevInfo
 
-
-    /// Creates the value from its members; optional ones may be left out.
-    public init() {
-    }
+    /// Creates the value; it has no members.
+    public init() {}
 }
 
 /// The QMP command `query-sev-launch-measure` (since QEMU 2.12), documented under "MISCELLANEA" in qemu-qmp-ref(7).
@@ -686,10 +670,8 @@ public struct QuerySevLaunchMeasure: QMPCommand {
     /// What QEMU returns on success.
     public typealias Result = SevLaunchMeasureInfo
 
-
-    /// Creates the value from its members; optional ones may be left out.
-    public init() {
-    }
+    /// Creates the value; it has no members.
+    public init() {}
 }
 
 /// The QMP command `query-sev-capabilities` (since QEMU 2.12), documented under "MISCELLANEA" in qemu-qmp-ref(7).
@@ -700,10 +682,8 @@ public struct QuerySevCapabilities: QMPCommand {
     /// What QEMU returns on success.
     public typealias Result = SevCapability
 
-
-    /// Creates the value from its members; optional ones may be left out.
-    public init() {
-    }
+    /// Creates the value; it has no members.
+    public init() {}
 }
 
 /// The QMP command `sev-inject-launch-secret` (since QEMU 6.0), documented under "MISCELLANEA" in qemu-qmp-ref(7).
@@ -764,10 +744,8 @@ public struct QuerySgx: QMPCommand {
     /// What QEMU returns on success.
     public typealias Result = SGXInfo
 
-
-    /// Creates the value from its members; optional ones may be left out.
-    public init() {
-    }
+    /// Creates the value; it has no members.
+    public init() {}
 }
 
 /// The QMP command `query-sgx-capabilities` (since QEMU 6.2), documented under "MISCELLANEA" in qemu-qmp-ref(7).
@@ -778,10 +756,8 @@ public struct QuerySgxCapabilities: QMPCommand {
     /// What QEMU returns on success.
     public typealias Result = SGXInfo
 
-
-    /// Creates the value from its members; optional ones may be left out.
-    public init() {
-    }
+    /// Creates the value; it has no members.
+    public init() {}
 }
 
 /// The data of the QMP event `RTC_CHANGE` (since QEMU 0.13), documented under "MISCELLANEA" in qemu-qmp-ref(7).

@@ -235,8 +235,6 @@ public struct QueryPci: QMPCommand {
     /// What QEMU returns on success.
     public typealias Result = [PciInfo]
 
-
-    /// Creates the value from its members; optional ones may be left out.
-    public init() {
-    }
+    /// Creates the value; it has no members.
+    public init() {}
 }

@@ -410,8 +410,6 @@ public struct QueryQmpSchema: QMPCommand {
     /// What QEMU returns on success.
     public typealias Result = [SchemaInfo]
 
-
-    /// Creates the value from its members; optional ones may be left out.
-    public init() {
-    }
+    /// Creates the value; it has no members.
+    public init() {}
 }

@@ -113,10 +113,8 @@ public struct QueryVersion: QMPCommand {
     /// What QEMU returns on success.
     public typealias Result = VersionInfo
 
-
-    /// Creates the value from its members; optional ones may be left out.
-    public init() {
-    }
+    /// Creates the value; it has no members.
+    public init() {}
 }
 
 /// The QMP command `query-commands` (since QEMU 0.14), documented under "QMP MONITOR CONTROL" in qemu-qmp-ref(7).
@@ -127,10 +125,8 @@ public struct QueryCommands: QMPCommand {
     /// What QEMU returns on success.
     public typealias Result = [CommandInfo]
 
-
-    /// Creates the value from its members; optional ones may be left out.
-    public init() {
-    }
+    /// Creates the value; it has no members.
+    public init() {}
 }
 
 /// The QMP command `quit` (since QEMU 0.14), documented under "QMP MONITOR CONTROL" in qemu-qmp-ref(7).
@@ -141,8 +137,6 @@ public struct Quit: QMPCommand {
     /// What QEMU returns on success.
     public typealias Result = EmptyObject
 
-
-    /// Creates the value from its members; optional ones may be left out.
-    public init() {
-    }
+    /// Creates the value; it has no members.
+    public init() {}
 }

@@ -66,10 +66,8 @@ public struct QueryReplay: QMPCommand {
     /// What QEMU returns on success.
     public typealias Result = ReplayInfo
 
-
-    /// Creates the value from its members; optional ones may be left out.
-    public init() {
-    }
+    /// Creates the value; it has no members.
+    public init() {}
 }
 
 /// The QMP command `replay-break` (since QEMU 5.2), documented under "RECORD/REPLAY" in qemu-qmp-ref(7).
@@ -101,10 +99,8 @@ public struct ReplayDeleteBreak: QMPCommand {
     /// What QEMU returns on success.
     public typealias Result = EmptyObject
 
-
-    /// Creates the value from its members; optional ones may be left out.
-    public init() {
-    }
+    /// Creates the value; it has no members.
+    public init() {}
 }
 
 /// The QMP command `replay-seek` (since QEMU 5.2), documented under "RECORD/REPLAY" in qemu-qmp-ref(7).

@@ -798,10 +798,8 @@ public struct QuerySpice: QMPCommand {
     /// What QEMU returns on success.
     public typealias Result = SpiceInfo
 
-
-    /// Creates the value from its members; optional ones may be left out.
-    public init() {
-    }
+    /// Creates the value; it has no members.
+    public init() {}
 }
 
 /// The QMP command `query-vnc` (since QEMU 0.14), documented under "REMOTE DESKTOP" in qemu-qmp-ref(7).
@@ -812,10 +810,8 @@ public struct QueryVnc: QMPCommand {
     /// What QEMU returns on success.
     public typealias Result = VncInfo
 
-
-    /// Creates the value from its members; optional ones may be left out.
-    public init() {
-    }
+    /// Creates the value; it has no members.
+    public init() {}
 }
 
 /// The QMP command `query-vnc-servers` (since QEMU 2.3), documented under "REMOTE DESKTOP" in qemu-qmp-ref(7).
@@ -826,10 +822,8 @@ public struct QueryVncServers: QMPCommand {
     /// What QEMU returns on success.
     public typealias Result = [VncInfo2]
 
-
-    /// Creates the value from its members; optional ones may be left out.
-    public init() {
-    }
+    /// Creates the value; it has no members.
+    public init() {}
 }
 
 /// The QMP command `change-vnc-password` (since QEMU 1.1), documented under "REMOTE DESKTOP" in qemu-qmp-ref(7).
@@ -924,10 +918,8 @@ public struct SpiceMigrateCompletedEvent: QMPEventData, Encodable {
     /// The event's name on the wire.
     public static let eventName = "SPICE_MIGRATE_COMPLETED"
 
-
-    /// Creates the value from its members; optional ones may be left out.
-    public init() {
-    }
+    /// Creates the value; it has no members.
+    public init() {}
 }
 
 /// The data of the QMP event `VNC_CONNECTED` (since QEMU 0.13), documented under "REMOTE DESKTOP" in qemu-qmp-ref(7).

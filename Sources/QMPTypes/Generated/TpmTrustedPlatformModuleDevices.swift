@@ -210,10 +210,8 @@ public struct QueryTpmModels: QMPCommand {
     /// What QEMU returns on success.
     public typealias Result = [TpmModel]
 
-
-    /// Creates the value from its members; optional ones may be left out.
-    public init() {
-    }
+    /// Creates the value; it has no members.
+    public init() {}
 }
 
 /// The QMP command `query-tpm-types` (since QEMU 1.5), documented under "TPM (TRUSTED PLATFORM MODULE) DEVICES" in qemu-qmp-ref(7).
@@ -224,10 +222,8 @@ public struct QueryTpmTypes: QMPCommand {
     /// What QEMU returns on success.
     public typealias Result = [TpmType]
 
-
-    /// Creates the value from its members; optional ones may be left out.
-    public init() {
-    }
+    /// Creates the value; it has no members.
+    public init() {}
 }
 
 /// The QMP command `query-tpm` (since QEMU 1.5), documented under "TPM (TRUSTED PLATFORM MODULE) DEVICES" in qemu-qmp-ref(7).
@@ -238,8 +234,6 @@ public struct QueryTpm: QMPCommand {
     /// What QEMU returns on success.
     public typealias Result = [TPMInfo]
 
-
-    /// Creates the value from its members; optional ones may be left out.
-    public init() {
-    }
+    /// Creates the value; it has no members.
+    public init() {}
 }

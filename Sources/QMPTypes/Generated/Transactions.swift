@@ -354,9 +354,8 @@ public enum ActionCompletionMode: QAPIEnum {
 /// The QAPI object `Abort` (since QEMU 1.6), documented under "TRANSACTIONS" in qemu-qmp-ref(7).
 public struct Abort: Codable, Sendable {
 
-    /// Creates the value from its members; optional ones may be left out.
-    public init() {
-    }
+    /// Creates the value; it has no members.
+    public init() {}
 }
 
 /// The QMP command `transaction` (since QEMU 1.1), documented under "TRANSACTIONS" in qemu-qmp-ref(7).

@@ -471,10 +471,8 @@ public struct XQueryVirtio: QMPCommand {
     /// What QEMU returns on success.
     public typealias Result = [VirtioInfo]
 
-
-    /// Creates the value from its members; optional ones may be left out.
-    public init() {
-    }
+    /// Creates the value; it has no members.
+    public init() {}
 }
 
 /// The QMP command `x-query-virtio-status` (since QEMU 7.2), documented under "VIRTIO DEVICES" in qemu-qmp-ref(7). QEMU marks it unstable.

@@ -615,10 +615,8 @@ public struct QueryStatus: QMPCommand {
     /// What QEMU returns on success.
     public typealias Result = StatusInfo
 
-
-    /// Creates the value from its members; optional ones may be left out.
-    public init() {
-    }
+    /// Creates the value; it has no members.
+    public init() {}
 }
 
 /// The QMP command `watchdog-set-action` (since QEMU 2.11), documented under "VM RUN STATE" in qemu-qmp-ref(7).
@@ -702,10 +700,8 @@ public struct PowerdownEvent: QMPEventData, Encodable {
     /// The event's name on the wire.
     public static let eventName = "POWERDOWN"
 
-
-    /// Creates the value from its members; optional ones may be left out.
-    public init() {
-    }
+    /// Creates the value; it has no members.
+    public init() {}
 }
 
 /// The data of the QMP event `RESET` (since QEMU 0.12), documented under "VM RUN STATE" in qemu-qmp-ref(7).
@@ -735,10 +731,8 @@ public struct StopEvent: QMPEventData, Encodable {
     /// The event's name on the wire.
     public static let eventName = "STOP"
 
-
-    /// Creates the value from its members; optional ones may be left out.
-    public init() {
-    }
+    /// Creates the value; it has no members.
+    public init() {}
 }
 
 /// The data of the QMP event `RESUME` (since QEMU 0.12), documented under "VM RUN STATE" in qemu-qmp-ref(7).
@@ -746,10 +740,8 @@ public struct ResumeEvent: QMPEventData, Encodable {
     /// The event's name on the wire.
     public static let eventName = "RESUME"
 
-
-    /// Creates the value from its members; optional ones may be left out.
-    public init() {
-    }
+    /// Creates the value; it has no members.
+    public init() {}
 }
 
 /// The data of the QMP event `SUSPEND` (since QEMU 1.1), documented under "VM RUN STATE" in qemu-qmp-ref(7).
@@ -757,10 +749,8 @@ public struct SuspendEvent: QMPEventData, Encodable {
     /// The event's name on the wire.
     public static let eventName = "SUSPEND"
 
-
-    /// Creates the value from its members; optional ones may be left out.
-    public init() {
-    }
+    /// Creates the value; it has no members.
+    public init() {}
 }
 
 /// The data of the QMP event `SUSPEND_DISK` (since QEMU 1.2), documented under "VM RUN STATE" in qemu-qmp-ref(7).
@@ -768,10 +758,8 @@ public struct SuspendDiskEvent: QMPEventData, Encodable {
     /// The event's name on the wire.
     public static let eventName = "SUSPEND_DISK"
 
-
-    /// Creates the value from its members; optional ones may be left out.
-    public init() {
-    }
+    /// Creates the value; it has no members.
+    public init() {}
 }
 
 /// The data of the QMP event `WAKEUP` (since QEMU 1.1), documented under "VM RUN STATE" in qemu-qmp-ref(7).
@@ -779,10 +767,8 @@ public struct WakeupEvent: QMPEventData, Encodable {
     /// The event's name on the wire.
     public static let eventName = "WAKEUP"
 
-
-    /// Creates the value from its members; optional ones may be left out.
-    public init() {
-    }
+    /// Creates the value; it has no members.
+    public init() {}
 }
 
 /// The data of the QMP event `WATCHDOG` (since QEMU 0.13), documented under "VM RUN STATE" in qemu-qmp-ref(7).

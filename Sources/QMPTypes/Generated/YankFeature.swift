@@ -150,8 +150,6 @@ public struct QueryYank: QMPCommand {
     /// What QEMU returns on success.
     public typealias Result = [YankInstance]
 
-
-    /// Creates the value from its members; optional ones may be left out.
-    public init() {
-    }
+    /// Creates the value; it has no members.
+    public init() {}
 }

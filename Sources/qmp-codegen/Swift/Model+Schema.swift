@@ -68,11 +68,18 @@ extension Model {
             switch entity.metaType {
             case "command":
                 var name = SwiftName.type(entity.name)
-                if usedCommandNames.contains(name) { name += "Command" }
+                var arguments = payload(entity.argType, documented: documented)
+                if usedCommandNames.contains(name) {
+                    if let argType = entity.argType, swiftNames[argType] == name, case .fields = arguments {
+                        arguments = .conforming(name)
+                    } else {
+                        name += "Command"
+                    }
+                }
                 usedCommandNames.insert(name)
                 commands.append(Command(
                     swiftName: name, origin: origin(entity.name, documented, features: entity.features),
-                    arguments: payload(entity.argType, documented: documented), result: ref(entity.retType ?? "0")))
+                    arguments: arguments, result: ref(entity.retType ?? "0")))
             case "event":
                 var name = SwiftName.type(entity.name) + "Event"
                 if usedCommandNames.contains(name) { name += "Data" }

@@ -51,6 +51,8 @@ struct Model {
     enum Payload {
         case fields([Field])
         case boxed(TypeRef)
+        /// The command's arguments are a named type of the same name, which becomes the command.
+        case conforming(String)
     }
 
     struct Command {
