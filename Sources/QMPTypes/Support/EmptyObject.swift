@@ -1,5 +1,3 @@
-public import QMP
-
 /// The `{}` QEMU returns from commands that return nothing, and the data of events that carry none.
 ///
 /// Decoding accepts any object, so members a newer QEMU adds do no harm.

@@ -1,5 +1,3 @@
-public import QMP
-
 /// A QAPI enumeration: a Swift enum with a case per value this binding knows and
 /// `unknown(String)` for values a newer QEMU adds, so an unknown value never fails a decode.
 ///

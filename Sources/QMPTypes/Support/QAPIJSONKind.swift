@@ -1,5 +1,3 @@
-public import QMP
-
 /// The JSON type of a value being decoded: how an alternate picks its alternative.
 public enum QAPIJSONKind: Sendable {
     /// A JSON string (also an enumeration's value).

@@ -1,0 +1,2 @@
+// `import QMPTypes` is enough to use the typed commands with the client.
+@_exported public import QMP
