@@ -84,7 +84,7 @@ let package = Package(
         ),
         .testTarget(
             name: "QMPTypesTests",
-            dependencies: ["QMP", "QMPTypes", "QMPTransportUnix", "QMPTestSupport"],
+            dependencies: ["QMP", "QMPTypes", "QMPTransportUnix", "QMPChildProcess", "QMPTestSupport"],
             swiftSettings: strictSettings
         ),
         .testTarget(
