@@ -502,8 +502,6 @@ public struct BlockdevAdd: QMPCommand {
     /// Wraps `value`.
     public init(_ value: BlockdevOptions) { self.value = value }
 
-    public init(from decoder: any Decoder) throws { value = try BlockdevOptions(from: decoder) }
-
     public func encode(to encoder: any Encoder) throws { try value.encode(to: encoder) }
 }
 
@@ -1004,8 +1002,6 @@ public struct BlockExportAdd: QMPCommand {
 
     /// Wraps `value`.
     public init(_ value: BlockExportOptions) { self.value = value }
-
-    public init(from decoder: any Decoder) throws { value = try BlockExportOptions(from: decoder) }
 
     public func encode(to encoder: any Encoder) throws { try value.encode(to: encoder) }
 }

@@ -1651,8 +1651,6 @@ public struct DisplayReload: QMPCommand {
     /// Wraps `value`.
     public init(_ value: DisplayReloadOptions) { self.value = value }
 
-    public init(from decoder: any Decoder) throws { value = try DisplayReloadOptions(from: decoder) }
-
     public func encode(to encoder: any Encoder) throws { try value.encode(to: encoder) }
 }
 
@@ -1669,8 +1667,6 @@ public struct DisplayUpdate: QMPCommand {
 
     /// Wraps `value`.
     public init(_ value: DisplayUpdateOptions) { self.value = value }
-
-    public init(from decoder: any Decoder) throws { value = try DisplayUpdateOptions(from: decoder) }
 
     public func encode(to encoder: any Encoder) throws { try value.encode(to: encoder) }
 }

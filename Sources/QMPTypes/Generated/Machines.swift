@@ -1760,8 +1760,6 @@ public struct SetNumaNode: QMPCommand {
     /// Wraps `value`.
     public init(_ value: NumaOptions) { self.value = value }
 
-    public init(from decoder: any Decoder) throws { value = try NumaOptions(from: decoder) }
-
     public func encode(to encoder: any Encoder) throws { try value.encode(to: encoder) }
 }
 

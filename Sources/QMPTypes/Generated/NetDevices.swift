@@ -834,8 +834,6 @@ public struct NetdevAdd: QMPCommand {
     /// Wraps `value`.
     public init(_ value: Netdev) { self.value = value }
 
-    public init(from decoder: any Decoder) throws { value = try Netdev(from: decoder) }
-
     public func encode(to encoder: any Encoder) throws { try value.encode(to: encoder) }
 }
 

@@ -1606,8 +1606,6 @@ public struct ObjectAdd: QMPCommand {
     /// Wraps `value`.
     public init(_ value: ObjectOptions) { self.value = value }
 
-    public init(from decoder: any Decoder) throws { value = try ObjectOptions(from: decoder) }
-
     public func encode(to encoder: any Encoder) throws { try value.encode(to: encoder) }
 }
 

@@ -731,8 +731,6 @@ public struct SetPassword: QMPCommand {
     /// Wraps `value`.
     public init(_ value: SetPasswordOptions) { self.value = value }
 
-    public init(from decoder: any Decoder) throws { value = try SetPasswordOptions(from: decoder) }
-
     public func encode(to encoder: any Encoder) throws { try value.encode(to: encoder) }
 }
 
@@ -749,8 +747,6 @@ public struct ExpirePassword: QMPCommand {
 
     /// Wraps `value`.
     public init(_ value: ExpirePasswordOptions) { self.value = value }
-
-    public init(from decoder: any Decoder) throws { value = try ExpirePasswordOptions(from: decoder) }
 
     public func encode(to encoder: any Encoder) throws { try value.encode(to: encoder) }
 }

@@ -361,8 +361,6 @@ public struct QueryStats: QMPCommand {
     /// Wraps `value`.
     public init(_ value: StatsFilter) { self.value = value }
 
-    public init(from decoder: any Decoder) throws { value = try StatsFilter(from: decoder) }
-
     public func encode(to encoder: any Encoder) throws { try value.encode(to: encoder) }
 }
 

@@ -179,6 +179,9 @@ struct SwiftEmitter {
             return structure(name, conformances: conformance, fields: fields, union: nil, extra: extra)
         case .boxed(let type):
             let swift = swiftType(type)
+            // A command is only Encodable: an `init(from:)` there would be public API of its own.
+            let decoding = conformance.contains("QMPEventData")
+                ? "    public init(from decoder: any Decoder) throws { value = try \(swift)(from: decoder) }\n\n" : ""
             return """
                 public struct \(name): \(conformance) {
                 \(extra.joined(separator: "\n"))
@@ -188,9 +191,7 @@ struct SwiftEmitter {
                     /// Wraps `value`.
                     public init(_ value: \(swift)) { self.value = value }
 
-                    public init(from decoder: any Decoder) throws { value = try \(swift)(from: decoder) }
-
-                    public func encode(to encoder: any Encoder) throws { try value.encode(to: encoder) }
+                \(decoding)    public func encode(to encoder: any Encoder) throws { try value.encode(to: encoder) }
                 }
 
                 """
