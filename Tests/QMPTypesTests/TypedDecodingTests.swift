@@ -24,6 +24,15 @@ struct TypedDecodingTests {
         #expect(status.status == .running)
     }
 
+    @Test("a member QEMU deprecates keeps its wire name through decode and encode")
+    func deprecatedMember() throws {
+        // `BlockIOThrottle.device` is `@available(*, deprecated)`; the JSON goes through it untouched.
+        let json = #"{"device": "ide0", "id": "disk0", "bps": 1, "bps_rd": 2, "bps_wr": 3, "iops": 4, "iops_rd": 5, "iops_wr": 6}"#
+        let throttle = try decode(BlockIOThrottle.self, json)
+        #expect(throttle.id == "disk0")
+        #expect(try JSONValueEncoder().encode(throttle) == JSONParser.parse(Array(json.utf8)))
+    }
+
     @Test("a union branch a newer QEMU adds decodes as .unknown, keeping the common members")
     func unknownUnionBranch() throws {
         let options = try decode(BlockdevOptions.self, #"{"driver": "future-driver", "node-name": "n1"}"#)
