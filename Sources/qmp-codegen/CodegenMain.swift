@@ -36,7 +36,7 @@ enum CodegenMain {
             let options = try Options(Array(arguments.dropFirst()))
             let definitions = try FactsFile.read(String(contentsOfFile: options.facts, encoding: .utf8))
             let schema = try options.schema.map { try Schema(transcript: String(contentsOfFile: $0, encoding: .utf8)) }
-            let model = try Model(definitions: definitions, schema: schema)
+            let model = Model(definitions: definitions, schema: schema)
             for warning in model.warnings { FileHandle.standardError.write(Data("qmp-codegen: warning: \(warning)\n".utf8)) }
             let files = SwiftEmitter(model: model, module: options.module, reference: options.reference).files()
             try FileManager.default.createDirectory(atPath: options.output, withIntermediateDirectories: true)

@@ -20,7 +20,7 @@ struct ManualParser {
         // Of the capitalised words of a Returns part, only the names of definitions are facts.
         let names = Set(parser.definitions.map(\.name))
         for index in parser.definitions.indices {
-            parser.definitions[index].returns.removeAll { !names.contains($0) }
+            parser.definitions[index].returns.removeAll { !names.contains($0.trimmingBrackets()) }
         }
         return parser.definitions
     }
@@ -101,9 +101,12 @@ struct ManualParser {
             }
         case "Returns":
             // Type names are bold in some entries, plain words in others.
-            let words = Roff.plain(line).split(whereSeparator: { !$0.isLetter && !$0.isNumber && $0 != "_" && $0 != "-" })
-            for word in words.map(String.init) where word.first?.isUppercase == true && !definitions[index].returns.contains(word) {
-                definitions[index].returns.append(word)
+            // "list of X" says the result is an array: recorded as `[X]`.
+            let words = Roff.plain(line).split(whereSeparator: { !$0.isLetter && !$0.isNumber && $0 != "_" && $0 != "-" }).map(String.init)
+            for (position, word) in words.enumerated() where word.first?.isUppercase == true {
+                let listed = position >= 2 && words[position - 2].lowercased() == "list" && words[position - 1] == "of"
+                let type = listed ? "[\(word)]" : word
+                if !definitions[index].returns.contains(type) { definitions[index].returns.append(type) }
             }
         default:
             guard let since = Self.since(in: Roff.plain(line)) else { return }
@@ -138,6 +141,11 @@ struct ManualParser {
 }
 
 extension String {
+    /// `X` for `[X]`.
+    func trimmingBrackets() -> String {
+        hasPrefix("[") && hasSuffix("]") ? String(dropFirst().dropLast()) : self
+    }
+
     /// Without surrounding double quotes or spaces.
     func trimmingQuotes() -> String {
         var text = Substring(self)

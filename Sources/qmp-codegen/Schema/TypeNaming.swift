@@ -52,7 +52,7 @@ struct TypeNaming {
         var element = type
         while element.hasPrefix("[") { element = String(element.dropFirst().dropLast()) }
         guard element != "0", !Self.builtins.contains(element), let entity = schema.byName[element] else { return }
-        let candidates = documented.returns.compactMap { definitions[$0] }
+        let candidates = documented.returns.compactMap { definitions[$0.trimmingBrackets()] }
         if let match = candidates.first(where: { fits(entity, $0) }) {
             assign(element, match.name)
         }

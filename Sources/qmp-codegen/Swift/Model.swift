@@ -73,14 +73,12 @@ struct Model {
     var events: [EventDecl] = []
     var warnings: [String] = []
 
-    struct BuildError: Error, CustomStringConvertible {
-        var description: String
-    }
-
-    init(definitions: [Definition], schema: Schema?) throws(BuildError) {
-        guard let schema else {
-            throw BuildError(description: "generating without a schema is not supported yet")
+    /// From the schema's structure when there is one, else from the facts alone.
+    init(definitions: [Definition], schema: Schema?) {
+        if let schema {
+            self.init(definitions: definitions, schema: schema)
+        } else {
+            self.init(manual: definitions)
         }
-        self.init(definitions: definitions, schema: schema)
     }
 }

@@ -70,7 +70,7 @@ struct SwiftEmitter {
                 part += 1
             }
         }
-        files.append(("EventTypes.swift", header("Every event of \(reference)") + eventTypes()))
+        if !model.events.isEmpty { files.append(("EventTypes.swift", header("Every event of \(reference)") + eventTypes())) }
         return files
     }
 

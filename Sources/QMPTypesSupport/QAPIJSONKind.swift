@@ -1,3 +1,5 @@
+import QMPCore
+
 /// The JSON type of a value being decoded: how an alternate picks its alternative.
 public enum QAPIJSONKind: Sendable {
     /// A JSON string (also an enumeration's value).
