@@ -81,7 +81,7 @@ struct TypedDecodingTests {
                 guard message["event"] != nil else { continue }
                 let event = try Event(message)
                 let type = try #require(EventTypes.byName[event.name], "no type for \(event.name)")
-                let value = try event.decode(type)
+                let value = try event.decodeData(as: type)
                 let encodable = try #require(value as? any Encodable)
                 #expect(try JSONValueEncoder().encode(encodable) == .object(event.data), "\(file): \(event.name)")
                 decoded.append(event.name)

@@ -35,17 +35,7 @@ public struct TypedEvents<Data: QMPEventData>: TypedEventPredicate {
     public func accepts(_ event: Event) -> Bool { event.name == Data.eventName }
 
     /// The event's data as `Data`.
-    public func value(of event: Event) throws(QMPError) -> Data { try event.decode(Data.self) }
-}
-
-extension Event {
-    /// The event's data decoded as `type`.
-    ///
-    /// - Throws: ``QMPError/Code/decodingFailed`` naming the event and the member path, with
-    ///   the data in ``QMPError/value``.
-    public func decode<Data: Decodable>(_ type: Data.Type) throws(QMPError) -> Data {
-        try JSONValueDecoder().decodeReply(type, from: .object(data), what: "the data of event \(name)", command: nil)
-    }
+    public func value(of event: Event) throws(QMPError) -> Data { try event.decodeData(as: Data.self) }
 }
 
 extension Listener where Filter: TypedEventPredicate {

@@ -42,12 +42,12 @@ public struct TypedJobEvents: TypedEventPredicate {
     /// - Throws: ``QMPError/Code/decodingFailed`` when its data does not fit, or when it is not a job event.
     public func value(of event: Event) throws(QMPError) -> JobEvent {
         switch event.name {
-        case JobStatusChangeEvent.eventName: .statusChange(try event.decode(JobStatusChangeEvent.self))
-        case BlockJobCompletedEvent.eventName: .completed(try event.decode(BlockJobCompletedEvent.self))
-        case BlockJobCancelledEvent.eventName: .cancelled(try event.decode(BlockJobCancelledEvent.self))
-        case BlockJobErrorEvent.eventName: .error(try event.decode(BlockJobErrorEvent.self))
-        case BlockJobReadyEvent.eventName: .ready(try event.decode(BlockJobReadyEvent.self))
-        case BlockJobPendingEvent.eventName: .pending(try event.decode(BlockJobPendingEvent.self))
+        case JobStatusChangeEvent.eventName: .statusChange(try event.decodeData(as: JobStatusChangeEvent.self))
+        case BlockJobCompletedEvent.eventName: .completed(try event.decodeData(as: BlockJobCompletedEvent.self))
+        case BlockJobCancelledEvent.eventName: .cancelled(try event.decodeData(as: BlockJobCancelledEvent.self))
+        case BlockJobErrorEvent.eventName: .error(try event.decodeData(as: BlockJobErrorEvent.self))
+        case BlockJobReadyEvent.eventName: .ready(try event.decodeData(as: BlockJobReadyEvent.self))
+        case BlockJobPendingEvent.eventName: .pending(try event.decodeData(as: BlockJobPendingEvent.self))
         default: throw QMPError(.decodingFailed, "\(event.name) is not a job event", value: .object(event.data))
         }
     }

@@ -4,7 +4,7 @@
 /// The data type of every event, by the event's name: to read any event typed.
 ///
 /// ```swift
-/// if let type = EventTypes.byName[event.name] { let data = try event.decode(type) }
+/// if let type = EventTypes.byName[event.name] { let data = try event.decodeData(as: type) }
 /// ```
 public enum EventTypes {
     /// Event name → its data's type.

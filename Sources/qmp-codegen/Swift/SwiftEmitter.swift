@@ -76,7 +76,7 @@ struct SwiftEmitter {
 
     private func eventTypes() -> String {
         var out = "/// The data type of every event, by the event's name: to read any event typed.\n"
-        out += "///\n/// ```swift\n/// if let type = EventTypes.byName[event.name] { let data = try event.decode(type) }\n/// ```\n"
+        out += "///\n/// ```swift\n/// if let type = EventTypes.byName[event.name] { let data = try event.decodeData(as: type) }\n/// ```\n"
         out += "public enum EventTypes {\n    /// Event name → its data's type.\n"
         out += "    public static let byName: [String: any QMPEventData.Type] = [\n"
         for event in model.events { out += "        \"\(event.origin.qapiName)\": \(event.swiftName).self,\n" }
