@@ -44,9 +44,9 @@ enum QMPShellMain {
         }
         let client = QMPClient(configuration: configuration)
         do {
-            let greeting = try await client.connect(connection.transport)
+            let peer = try await connection.connect(client)
             if !options.json {
-                output.write("\(connection.banner)\nQEMU \(greeting.version) \(greeting.version.package)\n")
+                output.write("\(connection.banner)\n\(peer)\n")
                 if interactive { output.write("Type QMP commands, e.g. query-status; `qmp-shell --help` shows the syntax; Ctrl-D quits.\n") }
             }
         } catch {

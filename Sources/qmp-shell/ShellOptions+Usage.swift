@@ -16,6 +16,10 @@ extension ShellOptions {
                           (killed even when the shell itself is killed with SIGKILL)
 
     options
+      -N, --agent         TARGET is a QEMU Guest Agent (qemu-ga), e.g. the host end of a
+                          virtserialport chardev, not QMP: no greeting, the agent's
+                          guest-sync-delimited handshake instead (no TARGET: a built-in
+                          simulated agent); the syntax is the same (guest-ping, guest-info)
       --listen            wait for QEMU to connect to PATH or HOST:PORT
                           (QEMU: -qmp unix:PATH or -qmp tcp:HOST:PORT, client mode)
       -c COMMAND          run COMMAND and exit (repeatable: they run in order; stdin is not read)

@@ -12,6 +12,8 @@ struct ShellOptions {
 
     var target: Target = .simulator
     var listen = false
+    /// Speak to a QEMU Guest Agent: no greeting, the agent's handshake instead.
+    var agent = false
     var pretty = false
     var hmp = false
     var json = false
@@ -48,6 +50,7 @@ struct ShellOptions {
             case "--": optionsEnded = true
             case "-h", "--help": throw UsageError(message: nil)
             case "--listen": listen = true
+            case "-N", "--agent": agent = true
             case "--launch": launch = true
             case "-p", "--pretty": pretty = true
             case "-H", "--hmp": hmp = true
@@ -64,6 +67,7 @@ struct ShellOptions {
         guard positional.count <= 1 else { throw UsageError(message: "give at most one TARGET, got \(positional.joined(separator: " "))") }
         if launch {
             guard positional.isEmpty, !listen else { throw UsageError(message: "--launch takes no TARGET and no --listen") }
+            guard !agent else { throw UsageError(message: "--launch starts QEMU, not a guest agent: give --agent a TARGET") }
             target = .launch
         } else if let address = positional.first {
             target = Self.looksLikeHostPort(address) ? .tcp(address) : .unix(address)

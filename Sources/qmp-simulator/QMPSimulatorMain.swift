@@ -33,6 +33,8 @@ enum QMPSimulatorMain {
     private static func serve(_ options: SimulatorOptions) async throws {
         let transcript = try options.replay.map { path throws(QMPError) in try Transcript(contentsOf: path) }
         let simulator = SimulatedQEMU()
+        // One agent for every client, like one qemu-ga process: files and processes persist.
+        let agent = options.agent ? SimulatedGuestAgent() : nil
         let accept: @Sendable () async throws -> any Transport
         let shutdown: @Sendable () async -> Void
         switch options.endpoint {
@@ -69,7 +71,9 @@ enum QMPSimulatorMain {
                 try await Task.sleep(for: .seconds(60))
                 return
             }
-            if let transcript {
+            if let agent {
+                await agent.serve(transport)
+            } else if let transcript {
                 await (try ReplayTransport(transcript: transcript)).serve(over: transport)
             } else {
                 await simulator.serve(transport)

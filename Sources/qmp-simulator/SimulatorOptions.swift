@@ -7,9 +7,11 @@ struct SimulatorOptions {
 
     var endpoint: Endpoint?
     var replay: String?
+    /// Serve a simulated QEMU Guest Agent instead of QMP.
+    var agent = false
 
     static let usage = """
-    usage: qmp-simulator (--unix PATH | --tcp HOST:PORT) [--replay TRANSCRIPT]
+    usage: qmp-simulator (--unix PATH | --tcp HOST:PORT) [--replay TRANSCRIPT | --agent]
 
     Serves a simulated QEMU (QMP 7.2 behaviour: greeting, capabilities
     negotiation, stop/cont with STOP/RESUME, quit, blockdev-backup jobs and
@@ -21,12 +23,16 @@ struct SimulatorOptions {
       --tcp HOST:PORT       listen on TCP, e.g. 127.0.0.1:4444 or [::1]:4444
       --replay TRANSCRIPT   play a recorded session (see QMPMock's transcript
                             format) to each client instead of simulating
+      --agent               serve a simulated QEMU Guest Agent instead (guest-sync-delimited,
+                            guest-ping, guest-info, guest-exec of echo and cat, guest-file-*
+                            in memory; guest-shutdown answers nothing and does nothing)
       -h, --help            show this help
 
     examples:
       qmp-simulator --unix /tmp/qmp.sock &
       qmp-shell /tmp/qmp.sock
       qmp-simulator --tcp 127.0.0.1:4444 --replay Tests/QMPMockTests/Transcripts/stop-cont.qmp
+      qmp-simulator --unix /tmp/qga.sock --agent & qmp-shell --agent /tmp/qga.sock
     """
 
     init(arguments: [String]) throws(UsageError) {
@@ -40,6 +46,7 @@ struct SimulatorOptions {
             case "--tcp":
                 guard let address = iterator.next() else { throw UsageError(message: "--tcp needs HOST:PORT") }
                 endpoint = .tcp(address)
+            case "--agent": agent = true
             case "--replay":
                 guard let path = iterator.next() else { throw UsageError(message: "--replay needs a TRANSCRIPT path") }
                 replay = path
@@ -48,6 +55,7 @@ struct SimulatorOptions {
             }
         }
         guard endpoint != nil else { throw UsageError(message: "give --unix PATH or --tcp HOST:PORT") }
+        guard !(agent && replay != nil) else { throw UsageError(message: "--agent and --replay exclude each other") }
     }
 }
 
