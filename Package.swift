@@ -89,7 +89,9 @@ let package = Package(
         ),
         .testTarget(
             name: "QMPTypesTests",
-            dependencies: ["QMP", "QMPTypes", "QMPGuestAgentTypes", "QMPTransportUnix", "QMPChildProcess", "QMPTestSupport"],
+            dependencies: [
+                "QMP", "QMPTypes", "QMPGuestAgentTypes", "QMPMock", "QMPTransportUnix", "QMPChildProcess", "QMPTestSupport",
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(

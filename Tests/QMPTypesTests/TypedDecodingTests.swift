@@ -1,4 +1,5 @@
 import Foundation
+import QMPMock
 import QMPTestSupport
 import QMPTypes
 import Testing
@@ -73,12 +74,8 @@ struct TypedDecodingTests {
         let directory = RegenerationTests.package + "/Tests/QMPMockTests/Transcripts"
         var decoded: [String] = []
         for file in try FileManager.default.contentsOfDirectory(atPath: directory).sorted() where file.hasSuffix(".qmp") {
-            for line in try String(contentsOfFile: directory + "/" + file, encoding: .utf8).split(separator: "\n") {
-                guard line.hasPrefix("<- "), line != "<- EOF" else { continue }
-                var text = line.dropFirst(3)
-                if text.hasPrefix("@") { text = text.drop(while: { $0 != " " }).dropFirst() }
-                let message = try Message(parsing: Array(text.utf8))
-                guard message["event"] != nil else { continue }
+            for entry in try Transcript(contentsOf: directory + "/" + file).entries where entry.direction == .fromServer {
+                guard let message = try entry.message(), message["event"] != nil else { continue }
                 let event = try Event(message)
                 let type = try #require(EventTypes.byName[event.name], "no type for \(event.name)")
                 let value = try event.decodeData(as: type)
