@@ -97,7 +97,8 @@ struct SwiftEmitter {
 
     // MARK: Doc comments
 
-    private func where_(_ origin: Model.Origin) -> String {
+    /// " (since QEMU 2.3), documented under \"BLOCK DEVICES\" in qemu-qmp-ref(7)." and any stability notes.
+    private func placement(_ origin: Model.Origin) -> String {
         var text = origin.since.map { " (since QEMU \($0))" } ?? ""
         text += origin.section.isEmpty ? ", not documented in \(reference)" : ", documented under \"\(origin.section)\" in \(reference)"
         text += "."
@@ -141,7 +142,7 @@ struct SwiftEmitter {
     }
 
     private func declaration(_ type: Model.TypeDecl) -> String {
-        let doc = "/// The QAPI \(type.shape.noun) `\(type.origin.qapiName)`\(where_(type.origin))\n"
+        let doc = "/// The QAPI \(type.shape.noun) `\(type.origin.qapiName)`\(placement(type.origin))\n"
         switch type.shape {
         case .object(let fields, let union):
             return doc + structure(type.swiftName, conformances: "Codable, Sendable", fields: fields, union: union, extra: [])
@@ -153,7 +154,7 @@ struct SwiftEmitter {
     }
 
     private func declaration(_ command: Model.Command) -> String {
-        var doc = "/// The QMP command `\(command.origin.qapiName)`\(where_(command.origin))\n"
+        var doc = "/// The QMP command `\(command.origin.qapiName)`\(placement(command.origin))\n"
         if case .conforming(let type) = command.arguments {
             doc += "/// Its arguments are a `\(type)`, which is therefore the command.\n"
         } else if command.origin.deprecated {
@@ -167,7 +168,7 @@ struct SwiftEmitter {
     }
 
     private func declaration(_ event: Model.EventDecl) -> String {
-        let doc = "/// The data of the QMP event `\(event.origin.qapiName)`\(where_(event.origin))\n"
+        let doc = "/// The data of the QMP event `\(event.origin.qapiName)`\(placement(event.origin))\n"
         let extra = ["    /// The event's name on the wire.\n    public static let eventName = \"\(event.origin.qapiName)\"\n"]
         return doc + payload(event.swiftName, conformance: "QMPEventData, Encodable", event.data, extra: extra)
     }
