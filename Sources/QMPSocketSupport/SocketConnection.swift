@@ -23,12 +23,12 @@ package final class SocketConnection: Sendable {
     package var executor: any TaskExecutor { reactor }
     /// Guards the fd's lifetime: it is closed only when no system call is using it,
     /// so a concurrent `close()` can never make a read hit a reused fd number.
-    private let lifetime = Mutex<(isClosed: Bool, inFlight: Int, fdClosed: Bool)>((false, 0, false))
+    private let lifetime = Lock<(isClosed: Bool, inFlight: Int, fdClosed: Bool)>((false, 0, false))
     private static let chunkSize = 64 * 1024
     /// Where reads land before their bytes are copied out at their actual size: a fresh
     /// 64 KiB array per read cost more than a short reply. Allocated on the first read;
     /// the lock only serialises reads, which callers already do.
-    private let readBuffer = Mutex(ReadBuffer())
+    private let readBuffer = Lock(ReadBuffer())
     /// The most descriptors one ``send(_:fileDescriptors:)`` takes: the shim's control buffer holds this many.
     package static let maxDescriptorsPerSend = Int(CQMP_MAX_FDS)
 

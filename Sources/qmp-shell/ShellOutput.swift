@@ -1,4 +1,5 @@
 import QMP
+import QMPCore
 import Synchronization
 #if canImport(Glibc)
 import Glibc
@@ -11,7 +12,7 @@ final class ShellOutput: Sendable {
     let json: Bool
     let interactive: Bool
     /// The prompt on screen waiting for input, if any: only then does an event redraw it.
-    private let screen = Mutex<String?>(nil)
+    private let screen = Lock<String?>(nil)
 
     init(pretty: Bool, json: Bool, interactive: Bool) {
         self.pretty = pretty

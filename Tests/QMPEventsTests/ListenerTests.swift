@@ -221,7 +221,7 @@ struct ListenerTests {
 
     @Test func customListenersOnlyNeedEventListening() throws {
         final class Counter: EventListening {
-            let count = Mutex(0)
+            let count = Lock(0)
             func deliver(_ event: Event) { count.withLock { $0 += 1 } }
             func sessionEnded(error: QMPError) {}
             func sessionStarted() {}

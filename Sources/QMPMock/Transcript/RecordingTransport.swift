@@ -20,7 +20,7 @@ public final class RecordingTransport<Base: Transport>: Transport {
         var outbound = MessageFramer()
     }
 
-    private let state = Mutex(State())
+    private let state = Lock(State())
 
     /// Wraps `base`; recording starts with the first bytes either way.
     ///
