@@ -237,8 +237,9 @@ struct ListenerTests {
     @Test func aFilterMayRegisterListenersWithoutDeadlock() throws {
         let hub = EventHub()
         let late = Listener()
-        let registering = Listener(EventFilter { _ in
-            try? hub.register(late)
+        // Weak: the hub holds the listener that holds this filter.
+        let registering = Listener(EventFilter { [weak hub] _ in
+            try? hub?.register(late)
             return true
         })
         try hub.register(registering)

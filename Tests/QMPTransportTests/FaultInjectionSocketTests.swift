@@ -35,8 +35,6 @@ private final class SyscallCounter: Sendable {
 /// finds nothing and waits, a peer that stops reading while it keeps sending.
 @Suite("Injected socket faults", .timeLimit(.minutes(1)))
 struct FaultInjectionSocketTests {
-    private static let greeting = #"{"QMP": {"version": {"qemu": {"micro": 0, "minor": 2, "major": 7}, "package": ""}, "capabilities": []}}"#
-
     @Test func eintrStormsOnEveryReadAndWriteAreRetried() async throws {
         let counter = SyscallCounter()
         // Three EINTRs before every real read and write.
@@ -77,13 +75,11 @@ struct FaultInjectionSocketTests {
                 try await waitUntil { reads.calls(.read) >= readsSoFar + 2 && connection.waiterCount(.read) == 1 }
             }
         }
-        try await waitUntil { connection.waiterCount(.read) == 1 }
-        try await trickle(Self.greeting)
-        let capabilities = try await peer.next(from: server)
-        try await trickle(#"{"return": {}, "id": \#(capabilities.id?.description ?? "null")}"#)
+        try await peer.negotiate(over: server)
         _ = try await connected
         async let status = qmp.execute("query-status")
         let command = try await peer.next(from: server)
+        try await waitUntil { connection.waiterCount(.read) == 1 }
         let id = command.id.map { #", "id": \#($0.description)"# } ?? ""
         try await trickle(#"{"return": {"status": "running", "running": true}\#(id)}"#)
         #expect(try await status["status"] == "running")
@@ -97,9 +93,7 @@ struct FaultInjectionSocketTests {
         try qmp.register(listener)
         async let connected = qmp.connect(client)
         var peer = PeerReader()
-        try await server.send(Array(Self.greeting.utf8) + [13, 10])
-        let capabilities = try await peer.next(from: server)
-        try await server.send(Array(#"{"return": {}, "id": \#(capabilities.id?.description ?? "null")}"#.utf8) + [13, 10])
+        try await peer.negotiate(over: server)
         _ = try await connected
 
         // The peer reads nothing from now on: a few megabytes of commands fill the socket.
@@ -142,6 +136,13 @@ struct FaultInjectionSocketTests {
 /// The peer's side of reading: whole messages from whatever chunks arrive.
 private struct PeerReader {
     private var framer = MessageFramer()
+
+    /// Sends a greeting and accepts the client's qmp_capabilities.
+    mutating func negotiate(over transport: some Transport) async throws {
+        try await transport.send(Array(#"{"QMP": {"version": {"qemu": {"micro": 0, "minor": 2, "major": 7}, "package": ""}, "capabilities": []}}"#.utf8) + [13, 10])
+        let capabilities = try await next(from: transport)
+        try await transport.send(Array(#"{"return": {}, "id": \#(capabilities.id?.description ?? "null")}"#.utf8) + [13, 10])
+    }
 
     mutating func next(from transport: some Transport) async throws -> Message {
         while true {
