@@ -66,7 +66,7 @@ struct FaultInjectionTests {
             simulator.killAndWait()
             for fd in [started.stdin, started.stdout, started.stderr] { close(fd) }
         }
-        await waitUntilListening(started.stderr)
+        await started.waitForStderr(containing: "listening")
         let transport = try await UnixSocketTransport.connect(path: path)
         // The greeting has arrived when the client sends qmp_capabilities: the simulator dies
         // then, before the command reaches it, and is reaped before the write goes on.
@@ -101,18 +101,6 @@ struct FaultInjectionTests {
             try await body(qmp, faulty)
             await qmp.disconnect()
             await serving.value
-        }
-    }
-
-    /// Returns once the simulator says it listens (or its stderr ends), reading off the cooperative pool.
-    private func waitUntilListening(_ stderr: Int32) async {
-        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
-            DispatchQueue.global().async {
-                var text = ""
-                var byte: UInt8 = 0
-                while !text.contains("listening"), read(stderr, &byte, 1) == 1 { text.unicodeScalars.append(UnicodeScalar(byte)) }
-                done.resume()
-            }
         }
     }
 }
