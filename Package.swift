@@ -78,7 +78,7 @@ let package = Package(
         ),
         .testTarget(
             name: "QMPShellTests",
-            dependencies: ["QMP", "QMPTransportUnix", "QMPChildProcess", "QMPTestSupport"],
+            dependencies: ["qmp-shell", "QMP", "QMPTransportUnix", "QMPChildProcess", "QMPTestSupport"],
             swiftSettings: strictSettings
         ),
     ]
