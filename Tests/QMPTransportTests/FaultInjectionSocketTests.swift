@@ -31,6 +31,23 @@ private final class SyscallCounter: Sendable {
     }
 }
 
+/// Read attempts as they start, once watched: awaited rather than polled, so a loaded
+/// machine running the whole suite at once does not turn a trickle into endless spinning.
+private final class ReadAttempts: Sendable {
+    private let continuation = Lock<AsyncStream<Void>.Continuation?>(nil)
+
+    /// The attempts from now on.
+    func watch() -> AsyncStream<Void> {
+        let (stream, continuation) = AsyncStream.makeStream(of: Void.self)
+        self.continuation.withLock { $0 = continuation }
+        return stream
+    }
+
+    func started() {
+        continuation.withLock { _ = $0?.yield() }
+    }
+}
+
 /// Faults at the socket: interrupted system calls, a peer so slow that every read
 /// finds nothing and waits, a peer that stops reading while it keeps sending.
 @Suite("Injected socket faults", .timeLimit(.minutes(1)))
@@ -57,31 +74,31 @@ struct FaultInjectionSocketTests {
     }
 
     @Test func aPeerTricklingOneByteAtATimeMakesEveryReadWaitAndStillParses() async throws {
-        let reads = SyscallCounter()
+        let reads = ReadAttempts()
         let (client, connection, server) = try makePair { direction in
-            _ = reads.count(direction)
+            if direction == .read { reads.started() }
             return nil
         }
         defer { connection.close() }
         let qmp = QMPClient()
         async let connected = qmp.connect(client)
         var peer = PeerReader()
-        /// Sends `message` a byte at a time, each once the client has read the one before,
-        /// found the socket empty (EAGAIN) and waits again.
-        func trickle(_ message: String) async throws {
-            for byte in Array(message.utf8) + [13, 10] {
-                let readsSoFar = reads.calls(.read)
-                try await server.send([byte])
-                try await waitUntil { reads.calls(.read) >= readsSoFar + 2 && connection.waiterCount(.read) == 1 }
-            }
-        }
         try await peer.negotiate(over: server)
         _ = try await connected
         async let status = qmp.execute("query-status")
         let command = try await peer.next(from: server)
         try await waitUntil { connection.waiterCount(.read) == 1 }
+        // The reader waits, so no attempt is missed between here and the first byte.
+        var attempts = reads.watch().makeAsyncIterator()
         let id = command.id.map { #", "id": \#($0.description)"# } ?? ""
-        try await trickle(#"{"return": {"status": "running", "running": true}\#(id)}"#)
+        // A byte at a time, each once the client has read the one before, found the
+        // socket empty (EAGAIN) and waits again.
+        for byte in Array(#"{"return": {"status": "running", "running": true}\#(id)}"#.utf8) + [13, 10] {
+            try await server.send([byte])
+            _ = await attempts.next(isolation: nil)
+            _ = await attempts.next(isolation: nil)
+            try await waitUntil { connection.waiterCount(.read) == 1 }
+        }
         #expect(try await status["status"] == "running")
         await qmp.disconnect()
     }
