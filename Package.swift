@@ -51,7 +51,7 @@ let package = Package(
         // Starting QEMU so that it dies with qmp-shell or the tests, even by SIGKILL or a crash:
         // the tools' and tests' own, not the library's.
         .target(name: "CQMPSpawn"),
-        .target(name: "QMPChildProcess", dependencies: ["CQMPSpawn"], swiftSettings: strictSettings),
+        .target(name: "QMPChildProcess", dependencies: ["CQMPSpawn", "QMPCore"], swiftSettings: strictSettings),
         .executableTarget(
             name: "qmp-shell",
             dependencies: ["QMP", "QMPTransportUnix", "QMPTransportTCP", "QMPMock", "QMPChildProcess"],

@@ -1,4 +1,5 @@
 import CQMPSpawn
+import QMPCore
 import Synchronization
 #if canImport(Glibc)
 import Glibc
@@ -14,7 +15,7 @@ import Glibc
 package final class LaunchedProcess: Sendable {
     package let pid: Int32
     /// The wait status, once reaped.
-    private let status = Mutex<Int32?>(nil)
+    private let status = Lock<Int32?>(nil)
 
     /// Starts `path` with `arguments` (the program name comes first) and `environment`
     /// (`nil`: this process's). Each standard stream is the descriptor given, or

@@ -66,7 +66,7 @@ final class ByteChannel: Sendable {
         var waiter: CheckedContinuation<[UInt8]?, Never>?
     }
 
-    private let state = Mutex(State())
+    private let state = Lock(State())
 
     /// Queues `chunk`; `false` once finished.
     func push(_ chunk: [UInt8]) -> Bool {

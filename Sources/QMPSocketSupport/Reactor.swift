@@ -53,7 +53,7 @@ package final class Reactor: Sendable {
     /// connection reads its generations without touching the reactor's table.
     package final class Watch: Sendable {
         fileprivate let id: UInt64
-        fileprivate let state = Mutex(WatchState())
+        fileprivate let state = Lock(WatchState())
 
         fileprivate init(id: UInt64) {
             self.id = id
@@ -121,7 +121,7 @@ package final class Reactor: Sendable {
     }
 
     private let epollFD: Int32
-    private let state = Mutex(State())
+    private let state = Lock(State())
     private let nextToken = Atomic<UInt64>(0)
     private let injectedErrno: (@Sendable () -> Int32?)?
     /// Jobs of tasks that prefer this reactor as their executor (see ``ReactorJobs``).

@@ -32,7 +32,7 @@ final class ReactorJobs: Sendable {
 
     /// Readable whenever jobs were enqueued from another thread while the epoll thread slept.
     let eventFD: Int32
-    private let state = Mutex(State())
+    private let state = Lock(State())
     /// The epoll thread's `pthread_t`, once it runs.
     private let epollThread = Atomic<UInt>(0)
 

@@ -23,19 +23,27 @@ package final class SocketConnection: Sendable {
     package var executor: any TaskExecutor { reactor }
     /// Guards the fd's lifetime: it is closed only when no system call is using it,
     /// so a concurrent `close()` can never make a read hit a reused fd number.
-    private let lifetime = Mutex<(isClosed: Bool, inFlight: Int, fdClosed: Bool)>((false, 0, false))
+    private let lifetime = Lock<(isClosed: Bool, inFlight: Int, fdClosed: Bool)>((false, 0, false))
     private static let chunkSize = 64 * 1024
     /// Where reads land before their bytes are copied out at their actual size: a fresh
     /// 64 KiB array per read cost more than a short reply. Allocated on the first read;
     /// the lock only serialises reads, which callers already do.
-    private let readBuffer = Mutex(ReadBuffer())
+    private let readBuffer = Lock(ReadBuffer())
     /// The most descriptors one ``send(_:fileDescriptors:)`` takes: the shim's control buffer holds this many.
     package static let maxDescriptorsPerSend = Int(CQMP_MAX_FDS)
+    private let injectedErrno: (@Sendable (Reactor.Direction) -> Int32?)?
 
     /// Takes ownership of the connected socket `fd`.
     ///
-    /// - Parameter reactor: The epoll thread to use; ``Reactor/shared`` unless a test brings its own.
-    package init(fd: Int32, peer: String, reactor: Reactor? = nil) throws(QMPError) {
+    /// - Parameters:
+    ///   - reactor: The epoll thread to use; ``Reactor/shared`` unless a test brings its own.
+    ///   - injectedErrno: A test seam. Called before each read and write; an errno it
+    ///     returns stands in for that call failing with it (EINTR, EAGAIN storms).
+    package init(
+        fd: Int32, peer: String, reactor: Reactor? = nil,
+        injectedErrno: (@Sendable (Reactor.Direction) -> Int32?)? = nil
+    ) throws(QMPError) {
+        self.injectedErrno = injectedErrno
         setNonBlocking(fd)
         let chosen: Reactor
         do {
@@ -98,7 +106,9 @@ package final class SocketConnection: Sendable {
             // Before the read: readiness reported after it is then seen by the next wait.
             readBuffer.seenGeneration = watch.generation(.read)
             let outcome = try withFD { fd throws(QMPError) in
-                try nonBlockingSyscall("reading from \(peer)") { read(fd, buffer.baseAddress, buffer.count) }
+                try nonBlockingSyscall("reading from \(peer)") {
+                    injectedFailure(.read) ?? read(fd, buffer.baseAddress, buffer.count)
+                }
             }
             switch outcome {
             case nil, .value(0)?: return .endOfStream
@@ -153,7 +163,8 @@ package final class SocketConnection: Sendable {
             // Before the write, so readiness reported between its EAGAIN and the wait is not lost.
             let seen = watch.generation(.write)
             let attempt = try withFD { fd throws(QMPError) in try nonBlockingSyscall("writing to \(peer)") {
-                bytes.withUnsafeBytes { buffer in
+                if let failed = injectedFailure(.write) { return failed }
+                return bytes.withUnsafeBytes { buffer in
                     let base = buffer.baseAddress.map { $0 + offset }
                     let length = buffer.count - offset
                     if descriptors.isEmpty {
@@ -184,11 +195,18 @@ package final class SocketConnection: Sendable {
         guard !bytes.isEmpty else { return 0 }
         let attempt = try? withFD { fd throws(QMPError) in
             try nonBlockingSyscall("writing to \(peer)") {
-                bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+                injectedFailure(.write) ?? bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
             }
         }
         guard case .value(let count)? = attempt else { return 0 }
         return count
+    }
+
+    /// -1 with errno set when the test seam fails this call; `nil` to make the real one.
+    private func injectedFailure(_ direction: Reactor.Direction) -> Int? {
+        guard let code = injectedErrno?(direction) else { return nil }
+        errno = code
+        return -1
     }
 
     /// Closes the socket; a pending ``receive()`` returns `nil`. Idempotent.

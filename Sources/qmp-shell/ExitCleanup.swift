@@ -1,4 +1,5 @@
 import Dispatch
+import QMPCore
 import Synchronization
 #if canImport(Glibc)
 import Glibc
@@ -13,10 +14,10 @@ enum ExitCleanup {
         var signal: Int32?
     }
 
-    private static let state = Mutex(State())
+    private static let state = Lock(State())
     /// Held while actions run, so an exit on one thread waits for a cleanup in
     /// progress on another instead of ending the process halfway through it.
-    private static let running = Mutex(())
+    private static let running = Lock(())
 
     static func add(_ action: @escaping @Sendable () -> Void) {
         state.withLock { $0.actions.append(action) }

@@ -1,4 +1,5 @@
 import QMP
+import QMPCore
 import Synchronization
 #if canImport(Glibc)
 import Glibc
@@ -11,7 +12,7 @@ final class ShellOutput: Sendable {
     let json: Bool
     let interactive: Bool
     /// What waits for input on screen, if anything: only then does an event redraw it.
-    private let screen = Mutex(Screen())
+    private let screen = Lock(Screen())
 
     private struct Screen {
         /// A plain prompt, when the terminal could not be put in raw mode.

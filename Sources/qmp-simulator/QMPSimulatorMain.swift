@@ -43,23 +43,24 @@ enum QMPSimulatorMain {
         let agent = options.agent ? SimulatedGuestAgent() : nil
         let accept: @Sendable () async throws -> any Transport
         let shutdown: @Sendable () async -> Void
+        let banner: String
         switch options.endpoint {
         case .unix(let path)?:
             let listener = try await UnixSocketListener.listen(path: path)
             accept = { try await listener.accept() }
             shutdown = { await listener.close() }
-            printError("qmp-simulator: listening on unix:\(path)")
+            banner = "qmp-simulator: listening on unix:\(path)"
         case .tcp(let address)?:
             let endpoint = try HostPort(parsing: address)
             let listener = try await TCPListener.listen(host: endpoint.host, port: endpoint.port)
             accept = { try await listener.accept() }
             shutdown = { await listener.close() }
-            printError("qmp-simulator: listening on tcp:\(listener.endpoint)")
+            banner = "qmp-simulator: listening on tcp:\(listener.endpoint)"
         case nil:
             return
         }
         let stopping = Atomic<Bool>(false)
-        let signals = installSignalHandlers {
+        let signals = await installSignalHandlers {
             stopping.store(true, ordering: .releasing)
             Task {
                 await shutdown()
@@ -67,6 +68,8 @@ enum QMPSimulatorMain {
             }
         }
         defer { withExtendedLifetime(signals) {} }
+        // Only now: whoever waits for the banner may signal at once.
+        printError(banner)
         while true {
             let transport: any Transport
             do {
@@ -99,8 +102,7 @@ enum QMPSimulatorMain {
     /// progress, remove the socket file and exit 0.
     private static func proxy(listeningAt path: String, upstream: String, record: String) async throws {
         let proxy = try RecordingProxy(listeningAt: path, upstream: upstream, recordPath: record)
-        printError("qmp-simulator: recording proxy on unix:\(path) for unix:\(upstream)")
-        let signals = installSignalHandlers {
+        let signals = await installSignalHandlers {
             do {
                 try proxy.writeCurrent()
             } catch {
@@ -109,6 +111,7 @@ enum QMPSimulatorMain {
             unlink(path)
             exit(0)
         }
+        printError("qmp-simulator: recording proxy on unix:\(path) for unix:\(upstream)")
         await withCheckedContinuation { (finished: CheckedContinuation<Void, Never>) in
             Thread.detachNewThread {
                 proxy.run { printError($0) }
@@ -121,14 +124,24 @@ enum QMPSimulatorMain {
 
     /// SIGTERM and SIGINT run `handler` on a Dispatch queue instead of killing the process,
     /// so the socket file can be removed first.
-    private static func installSignalHandlers(_ handler: @escaping @Sendable () -> Void) -> [any DispatchSourceSignal] {
-        [SIGTERM, SIGINT].map { number in
+    ///
+    /// Returns once Dispatch watches both: it registers a source asynchronously, and a
+    /// signal arriving before that, while the signal is ignored, would be lost.
+    private static func installSignalHandlers(_ handler: @escaping @Sendable () -> Void) async -> [any DispatchSourceSignal] {
+        let registered = DispatchGroup()
+        let sources = [SIGTERM, SIGINT].map { number in
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
             source.setEventHandler(handler: handler)
+            registered.enter()
+            source.setRegistrationHandler { registered.leave() }
             source.resume()
             return source
         }
+        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+            registered.notify(queue: .global()) { done.resume() }
+        }
+        return sources
     }
 
     private static func printError(_ text: String) {

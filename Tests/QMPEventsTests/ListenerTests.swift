@@ -221,7 +221,7 @@ struct ListenerTests {
 
     @Test func customListenersOnlyNeedEventListening() throws {
         final class Counter: EventListening {
-            let count = Mutex(0)
+            let count = Lock(0)
             func deliver(_ event: Event) { count.withLock { $0 += 1 } }
             func sessionEnded(error: QMPError) {}
             func sessionStarted() {}
@@ -237,8 +237,9 @@ struct ListenerTests {
     @Test func aFilterMayRegisterListenersWithoutDeadlock() throws {
         let hub = EventHub()
         let late = Listener()
-        let registering = Listener(EventFilter { _ in
-            try? hub.register(late)
+        // Weak: the hub holds the listener that holds this filter.
+        let registering = Listener(EventFilter { [weak hub] _ in
+            try? hub?.register(late)
             return true
         })
         try hub.register(registering)

@@ -1,5 +1,6 @@
 import QMP
 import QMPMock
+import QMPCore
 import Synchronization
 import Testing
 
@@ -19,7 +20,7 @@ struct ReplayTests {
     @Test func interleavingIsTheSameEveryRun() async throws {
         var runs: [[String]] = []
         for _ in 0..<5 {
-            let lines = Mutex<[String]>([])
+            let lines = Lock<[String]>([])
             var configuration = QMPClient.Configuration()
             configuration.trace = { record in
                 if record.direction == .received { lines.withLock { $0.append(record.text) } }

@@ -1,6 +1,7 @@
 import Foundation
 import QMPChildProcess
 import QMPTestSupport
+import QMPCore
 import Synchronization
 
 /// A qmp-shell process the test talks to while it runs: stdin stays open until
@@ -10,7 +11,7 @@ final class RunningShell: Sendable {
     private let stdout = Buffer()
     private let stderr = Buffer()
     private let readers = DispatchGroup()
-    private let inputClosed = Mutex(false)
+    private let inputClosed = Lock(false)
 
     init(_ arguments: [String]) throws {
         tool = try BuiltTool.start("qmp-shell", arguments)
@@ -79,5 +80,5 @@ final class RunningShell: Sendable {
 
 /// What one of the shell's output pipes delivered so far.
 private final class Buffer: Sendable {
-    let data = Mutex([UInt8]())
+    let data = Lock([UInt8]())
 }

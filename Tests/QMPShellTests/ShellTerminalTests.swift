@@ -33,6 +33,8 @@ struct ShellTerminalTests {
             try input.fileHandleForWriting.close()
             kill(shell.processIdentifier, SIGTERM)
             let text = String(decoding: await BuiltTool.readToEnd(output.fileHandleForReading), as: UTF8.self)
+            // Until it is reaped, Foundation's Process keeps itself and its pipes alive.
+            await BuiltTool.waitForExit(shell)
             #expect(text.contains("(QEMU) \r\u{1B}[J["), "the prompt line is cleared before the event")
             #expect(text.contains("] STOP\r\n\r\u{1B}[J(QEMU) "), "and drawn again after it")
             #expect(text.contains(#""status":"paused""#))

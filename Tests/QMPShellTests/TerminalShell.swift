@@ -1,6 +1,7 @@
 import Foundation
 import QMPChildProcess
 import QMPTestSupport
+import QMPCore
 import Synchronization
 
 /// A qmp-shell on a pseudo-terminal of the test's own (openpty), so the test can type keys,
@@ -119,7 +120,7 @@ final class TerminalShell: Sendable {
 
 /// What the terminal showed, filled by a reader thread until `stopped`.
 private final class TerminalOutput: Sendable {
-    let bytes = Mutex([UInt8]())
+    let bytes = Lock([UInt8]())
     let stopped = Atomic<Bool>(false)
 }
 

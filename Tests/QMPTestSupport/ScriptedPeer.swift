@@ -16,7 +16,7 @@ public final class ScriptedPeer: Sendable {
     public let transport: InProcessTransport
     private let server: InProcessTransport
     /// What the client sent, split where braces balance (the client ends no message with a newline).
-    private let sent = Mutex(MessageFramer())
+    private let sent = Lock(MessageFramer())
 
     public init() {
         (transport, server) = InProcessTransport.makePair()

@@ -1,4 +1,5 @@
 public import QMP
+import QMPCore
 import Synchronization
 
 /// The last messages of a session, for a failing test to show what crossed the wire.
@@ -9,7 +10,7 @@ import Synchronization
 /// … on failure: Issue.record("\(error)\n\(log)")
 /// ```
 public final class WireLog: Sendable, CustomStringConvertible {
-    private let lines = Mutex<[String]>([])
+    private let lines = Lock<[String]>([])
     private let limit: Int
 
     public init(keeping limit: Int = 40) {

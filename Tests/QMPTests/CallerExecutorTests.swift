@@ -2,6 +2,7 @@ import Dispatch
 import QMP
 import QMPMock
 import QMPTestSupport
+import QMPCore
 import Synchronization
 import Testing
 
@@ -66,7 +67,7 @@ private actor Manager {
 private final class WatchedTransport: Transport {
     private let base: InProcessTransport
     private let executor: CountingExecutor
-    let writesOnExecutor = Mutex<[Bool]>([])
+    let writesOnExecutor = Lock<[Bool]>([])
 
     init(_ base: InProcessTransport, executor: CountingExecutor) {
         self.base = base

@@ -1,5 +1,6 @@
 @testable import QMP
 import QMPTestSupport
+import QMPCore
 import Synchronization
 import Testing
 
@@ -29,7 +30,7 @@ struct ExecuteTests {
 
     @Test func theShortestEncodingGoesOnTheWire() async throws {
         let peer = ScriptedPeer()
-        let wire = Mutex<[String]>([])
+        let wire = Lock<[String]>([])
         var configuration = QMPClient.Configuration()
         configuration.trace = { record in
             if record.direction == .sent { wire.withLock { $0.append(record.text) } }
@@ -178,7 +179,7 @@ struct ExecuteTests {
     }
 
     @Test func traceSeesEveryLineBothWays() async throws {
-        let lines = Mutex<[TraceRecord]>([])
+        let lines = Lock<[TraceRecord]>([])
         var configuration = QMPClient.Configuration()
         configuration.trace = { record in lines.withLock { $0.append(record) } }
         let (client, peer) = try await connectedClient(configuration: configuration)

@@ -2,6 +2,7 @@ import Foundation
 import QMP
 import QMPTestSupport
 import QMPTransportUnix
+import QMPCore
 import Synchronization
 import Testing
 
@@ -47,7 +48,7 @@ struct GuestAgentRealTests {
             try await transport.send(Array(#"{"execute":"guest-info"}"#.utf8))
             try await transport.send([0xFF] + Array(#"{"execute":"guest-sync-delimited","arguments":{"id":7}}"#.utf8))
             try await transport.send(Array(#"{"execute":"guest-ping","arguments":{"#.utf8))
-            let received = Mutex<[String]>([])
+            let received = Lock<[String]>([])
             var configuration = QMPClient.Configuration()
             configuration.trace = { record in
                 if record.direction == .received { received.withLock { $0.append(record.text) } }

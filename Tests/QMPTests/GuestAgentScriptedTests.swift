@@ -2,6 +2,7 @@ import Foundation
 import QMP
 import QMPTestSupport
 import QMPTransportUnix
+import QMPCore
 import Synchronization
 import Testing
 
@@ -97,7 +98,7 @@ struct GuestAgentScriptedTests {
     }
 
     @Test func agentWithoutIDsGetsOneCommandAtATime() async throws {
-        let wire = Mutex<[String]>([])
+        let wire = Lock<[String]>([])
         var configuration = QMPClient.Configuration()
         configuration.trace = { record in wire.withLock { $0.append("\(record.direction) \(record.text)") } }
         let (client, peer) = try await connectedAgent(echoingIDs: false, configuration: configuration)

@@ -1,6 +1,7 @@
 import QMP
 import QMPMock
 import QMPTestSupport
+import QMPCore
 import Synchronization
 import Testing
 
@@ -15,7 +16,7 @@ private final class InlineWritingTransport: FileDescriptorPassingTransport {
     let overlaps = Atomic<Int>(0)
     let inlineBytes = Atomic<Int>(0)
     let sendCalls = Atomic<Int>(0)
-    let descriptorSends = Mutex<[[Int32]]>([])
+    let descriptorSends = Lock<[[Int32]]>([])
 
     init(_ base: InProcessTransport, policy: (@Sendable (_ call: Int, _ count: Int) -> Int)?) {
         self.base = base

@@ -7,8 +7,8 @@ import Testing
 
 /// What the injected `epoll_wait` failure hook sees and is told, shared with the epoll thread.
 private final class HookState: Sendable {
-    let calls = Mutex(0)
-    let stop = Mutex(false)
+    let calls = Lock(0)
+    let stop = Lock(false)
 }
 
 /// The shared epoll thread (``Reactor``): waiters, wakeups, cancellation, and what

@@ -4,6 +4,7 @@ import QMP
 import QMPSocketSupport
 import QMPTestSupport
 @testable import QMPTransportUnix
+import QMPCore
 import Synchronization
 import Testing
 
@@ -13,7 +14,7 @@ struct ReaderExecutorTests {
     @Test func eventPredicatesRunOnTheEpollThread() async throws {
         try await withConnectedUnixPair { client, server in
             let qmp = QMPClient()
-            let onEpollThread = Mutex<[Bool]>([])
+            let onEpollThread = Lock<[Bool]>([])
             let listener = Listener(EventFilter { _ in
                 onEpollThread.withLock { $0.append(Reactor.shared?.isCurrentThread == true) }
                 return true

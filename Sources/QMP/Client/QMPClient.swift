@@ -35,7 +35,7 @@ public final class QMPClient: Sendable {
 
     /// The configuration the client was created with; it applies to every session.
     public let configuration: Configuration
-    private let state = Mutex(State())
+    private let state = Lock(State())
     let hub: EventHub
 
     /// Creates an idle client; nothing is opened until ``connect(_:)``.

@@ -20,7 +20,7 @@ final class DescriptorGate: Sendable {
         var nextToken = 0
     }
 
-    private let state = Mutex(State())
+    private let state = Lock(State())
 
     /// Waits for the gate; `false` when the task was cancelled first (the gate is then not held).
     nonisolated(nonsending) func enter() async -> Bool {

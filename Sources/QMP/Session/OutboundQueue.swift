@@ -1,3 +1,4 @@
+import QMPCore
 import Synchronization
 
 /// Messages waiting to be written, and who may write next.
@@ -37,7 +38,7 @@ final class OutboundQueue: Sendable {
         case queued(wake: (CheckedContinuation<[Item]?, Never>, [Item])?)
     }
 
-    private let state = Mutex(State())
+    private let state = Lock(State())
 
     /// Queues `item`, or, if `mayWriteInline` and nothing is queued or being
     /// written, writes it straight away with `writeNow`; `false` when the queue

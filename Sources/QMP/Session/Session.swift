@@ -37,7 +37,7 @@ final class Session: Sendable {
 
     let transport: any Transport
     private let configuration: QMPClient.Configuration
-    private let state = Mutex(State())
+    private let state = Lock(State())
     /// Mirrors `phase == .running` for the per-event check on the reader path, without the lock.
     private let isRunning = Atomic<Bool>(false)
     private let outbound = OutboundQueue()
@@ -46,7 +46,7 @@ final class Session: Sendable {
     private let onEvents: @Sendable ([Event]) -> Void
     /// Called once when the session ends for any reason.
     private let onEnd: @Sendable (Session, QMPError) -> Void
-    private let tasks = Mutex<(reader: Task<Void, Never>?, writer: Task<Void, Never>?)>((nil, nil))
+    private let tasks = Lock<(reader: Task<Void, Never>?, writer: Task<Void, Never>?)>((nil, nil))
     /// One command at a time: those with descriptors, and all of a guest agent's that echoes no ids.
     private let descriptorGate = DescriptorGate()
     /// A guest agent (see `QMPClient.connectToGuestAgent`): no greeting, and ``GuestAgentPolicy``.

@@ -1,12 +1,13 @@
+import QMPCore
 import Synchronization
 
 /// The lock around a listener's state, in a class of its own: the storage half
 /// of the public-type / state-machine / storage split, and a fixed,
 /// non-generic layout for the `Mutex`.
 final class ListenerStorage: Sendable {
-    let state: Mutex<ListenerState>
+    let state: Lock<ListenerState>
 
     init(_ state: ListenerState) {
-        self.state = Mutex(state)
+        self.state = Lock(state)
     }
 }

@@ -12,7 +12,7 @@ public final class EventHub: EventSource, Sendable {
     /// The built-in listener for every event: registered first, so it sees each event
     /// before the others, and never removable.
     public let events: Listener<AllEvents>
-    private let listeners: Mutex<[any EventListening]>
+    private let listeners: Lock<[any EventListening]>
 
     /// Creates a hub with only the built-in ``events`` listener registered.
     ///
@@ -23,7 +23,7 @@ public final class EventHub: EventSource, Sendable {
     public init(eventsPolicy: BufferingPolicy = .bufferingNewest(1_000), eventsHistoryLimit: Int? = 1_000) {
         let events = Listener(policy: eventsPolicy, historyLimit: eventsHistoryLimit)
         self.events = events
-        self.listeners = Mutex([events])
+        self.listeners = Lock([events])
     }
 
     /// Starts delivering events to `listener`, after the listeners registered before it.

@@ -25,7 +25,7 @@ public final class SimulatedGuestAgent: Sendable {
     public let version: String
     /// Whether replies carry the command's `id`; old agents' did not.
     public let echoesIDs: Bool
-    let state = Mutex(AgentState())
+    let state = Lock(AgentState())
 
     /// Creates an agent with no files and no processes.
     /// - Parameters:

@@ -77,7 +77,7 @@ public final class ReplayTransport: Transport {
     /// steps a chunk covers keep no bytes of their own.
     private let prebuilt: [Int: Prebuilt]
     private let timing: Timing
-    private let state = Mutex(State())
+    private let state = Lock(State())
 
     /// Prepares to play `transcript`'s server side; nothing is sent until the client reads.
     ///

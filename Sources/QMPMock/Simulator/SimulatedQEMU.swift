@@ -29,10 +29,10 @@ public final class SimulatedQEMU: Sendable {
 
     /// The version the greeting and `query-version` report.
     public let version: Greeting.Version
-    let handlers: Mutex<[String: Handler]>
-    private let sessions = Mutex<[ObjectIdentifier: SimulatorSession]>([:])
+    let handlers: Lock<[String: Handler]>
+    private let sessions = Lock<[ObjectIdentifier: SimulatorSession]>([:])
     /// Machine state shared by all connections, as in one QEMU process.
-    let machine = Mutex(MachineState())
+    let machine = Lock(MachineState())
 
     /// Creates a simulator with no clients, a running machine and handlers for common
     /// commands: `query-status`, `query-version`, `query-commands`, `query-name`,
@@ -43,7 +43,7 @@ public final class SimulatedQEMU: Sendable {
     /// - Parameter version: The QEMU version to claim; 7.2.0 by default.
     public init(version: Greeting.Version = Greeting.Version(major: 7, minor: 2, micro: 0, package: "swift-qmp simulator")) {
         self.version = version
-        self.handlers = Mutex([:])
+        self.handlers = Lock([:])
         installDefaultHandlers()
     }
 

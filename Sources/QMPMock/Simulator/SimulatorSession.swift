@@ -11,7 +11,7 @@ final class SimulatorSession: Sendable {
 
     let simulator: SimulatedQEMU
     private let transport: any Transport
-    private let state = Mutex(State())
+    private let state = Lock(State())
     /// Replies and events leave through one stream, drained by one writer, so
     /// an event injected from another task never splits a line.
     private let output: AsyncStream<[UInt8]>.Continuation

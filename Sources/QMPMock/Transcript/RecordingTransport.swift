@@ -22,7 +22,7 @@ public final class RecordingTransport<Base: Transport>: Transport {
         var recordedAhead = 0
     }
 
-    private let state = Mutex(State())
+    private let state = Lock(State())
 
     /// Wraps `base`; recording starts with the first bytes either way.
     ///

@@ -1,4 +1,5 @@
 import Dispatch
+import QMPCore
 import Synchronization
 #if canImport(Glibc)
 import Glibc
@@ -11,7 +12,7 @@ import Glibc
 /// line. The original settings are restored by ``ExitCleanup`` on every way out (a signal
 /// included), and the first restore wins: restoring twice is harmless.
 enum RawTerminal {
-    private static let saved = Mutex<termios?>(nil)
+    private static let saved = Lock<termios?>(nil)
 
     /// Switches stdin to raw mode; `false` if it is not a terminal or refused.
     static func enable() -> Bool {

@@ -1,4 +1,5 @@
 import Dispatch
+import QMPCore
 import Synchronization
 #if canImport(Glibc)
 import Glibc
@@ -12,8 +13,8 @@ final class TerminalLineReader: Sendable {
     private let output: ShellOutput
     private let historyFile: HistoryFile?
     /// What Tab offers; set once the connected QEMU has said what it knows.
-    private let completer = Mutex<Completer?>(nil)
-    private let prompts = Mutex<[String]>([])
+    private let completer = Lock<Completer?>(nil)
+    private let prompts = Lock<[String]>([])
     private let promptReady = DispatchSemaphore(value: 0)
     /// How long a lone Escape waits for the rest of an escape sequence.
     private static let escapeTimeout: Int32 = 50

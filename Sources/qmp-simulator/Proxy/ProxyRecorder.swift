@@ -12,7 +12,7 @@ final class ProxyRecorder: Sendable {
         var clientClosed = false
     }
 
-    private let state = Mutex(State())
+    private let state = Lock(State())
     private let start = ContinuousClock.now
 
     func record(_ bytes: [UInt8], direction: Transcript.Direction) {

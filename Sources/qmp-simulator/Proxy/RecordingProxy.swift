@@ -15,7 +15,7 @@ final class RecordingProxy: Sendable {
     private let listener: UnixStream
     private let upstream: String
     private let recordPath: String
-    private let current = Mutex<(recorder: ProxyRecorder, path: String)?>(nil)
+    private let current = Lock<(recorder: ProxyRecorder, path: String)?>(nil)
 
     init(listeningAt path: String, upstream: String, recordPath: String) throws(UnixStream.Failure) {
         listener = try UnixStream.listen(path: path)
