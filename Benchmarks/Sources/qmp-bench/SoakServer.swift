@@ -37,7 +37,9 @@ final class SoakServer: Sendable {
             return [:]
         }
         let task = Task { [self] in
-            await withTaskGroup(of: Void.self) { group in
+            // Discarding: a plain group keeps every finished child until it is awaited,
+            // which over a soak's tens of thousands of connections is a leak.
+            await withDiscardingTaskGroup { group in
                 var next = 0
                 while true {
                     let transport: UnixSocketTransport
