@@ -10,25 +10,19 @@ struct SessionScript {
     private let calls = CallTracker()
 
     init(_ input: FuzzInput) {
+        var input = input
+        let setup = input.byte()
         self.input = input
         var configuration = QMPClient.Configuration()
         configuration.connectTimeout = .milliseconds(500)
         configuration.maxMessageSize = 4096
-        configuration.negotiateOOB = input.isEmpty ? true : Self.peekBool(input)
-        configuration.eventsPolicy = [.unbounded, .bufferingNewest(2), .bufferingOldest(2)][Int(Self.peekByte(input)) % 3]
+        configuration.negotiateOOB = setup & 0x80 == 0
+        configuration.eventsPolicy = [.unbounded, .bufferingNewest(2), .bufferingOldest(2)][Int(setup) % 3]
         client = QMPClient(configuration: configuration)
         peer = ScriptPeer()
     }
 
-    private static func peekByte(_ input: FuzzInput) -> UInt8 {
-        var copy = input
-        return copy.byte()
-    }
-
-    private static func peekBool(_ input: FuzzInput) -> Bool { peekByte(input) & 0x80 != 0 }
-
     mutating func run() async {
-        _ = input.byte() // the configuration's byte
         await connect()
         var steps = 0
         while !input.isEmpty && steps < 64 {
