@@ -51,7 +51,7 @@ enum SoakBenchmark {
             let sample = Sample(seconds: (clock.now - start) / .seconds(1), connections: server.connectionCount, tally: totals.snapshot)
             samples.append(sample)
             Measure.report(sample.fields)
-            fflush(stdout) // a sample at a time, also into a file
+            fflush(nil) // a sample at a time, also into a file (nil: every stream, no global to touch)
         }
         await workers.value
         let kills = await killer.value
