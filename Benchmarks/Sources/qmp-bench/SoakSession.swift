@@ -2,13 +2,13 @@ import Foundation
 @_spi(Testing) import QMP
 import QMPTransportUnix
 
+/// Parts of a session left out (`SOAK_SKIP=flood,commands,die,kill`), to find what leaks when something does.
+let skipped = Set((ProcessInfo.processInfo.environment["SOAK_SKIP"] ?? "").split(separator: ",").map(String.init))
+
 /// One session of one soak client: connect, a flood into a listener with a random
 /// policy, a burst of commands with random timeouts and cancellations (sometimes one
 /// that makes the peer drop the connection), then disconnect. The peer may also be
 /// killed at any moment from outside.
-/// Parts of a session left out (`SOAK_SKIP=flood,commands,die,kill`), to find what leaks when something does.
-let skipped = Set((ProcessInfo.processInfo.environment["SOAK_SKIP"] ?? "").split(separator: ",").map(String.init))
-
 struct SoakSession {
     let client: QMPClient
     let path: String
