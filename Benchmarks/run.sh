@@ -2,12 +2,23 @@
 # Runs every benchmark side by side in one run and writes BENCHMARKS.md.
 #   Benchmarks/run.sh           full run (several minutes)
 #   Benchmarks/run.sh --smoke   tiny sizes, checks everything runs; judges no speed (CI)
+#   Benchmarks/run.sh --soak M  only the soak, for M minutes (not in CI; report in BENCHMARKS.md)
 # Peer clients in the same run: Python qemu.qmp (PyPI, into .venv) and Go
 # digitalocean/go-qemu (Debian's golang-github-digitalocean-go-qemu-dev, built in
 # GOPATH mode); real QEMU is qemu-system-x86. Missing Debian packages are installed
 # (with sudo when not root); with --smoke and CI=true a missing Go or QEMU fails the run.
 set -euo pipefail
 cd "$(dirname "$0")"
+if [ "${1:-}" = "--soak" ]; then
+  # 1,000 clients session after session against the simulator (SoakBenchmark.swift): a
+  # sample line every 10 s (RSS, descriptors, threads), then the summary; status 1 on any failure.
+  MINUTES=${2:?--soak needs the minutes}; SOAK_DIR=$(mktemp -d /tmp/qmp-soak.XXXXXX)
+  trap 'rm -rf "$SOAK_DIR"' EXIT
+  swift build -c release --product qmp-bench >&2
+  ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+  "$(swift build -c release --show-bin-path)/qmp-bench" soak "$MINUTES" "${SOAK_CONNECTIONS:-1000}" "$SOAK_DIR"
+  exit 0
+fi
 SMOKE=0; [ "${1:-}" = "--smoke" ] && SMOKE=1
 if [ $SMOKE = 1 ]; then EVENTS=20000; COMMANDS=640; QEMU_COMMANDS=640; PARSE=2000; MEMORY_EVENTS=20000; CONNECTIONS=50
 else EVENTS=2000000; COMMANDS=20000; QEMU_COMMANDS=5000; PARSE=300000; MEMORY_EVENTS=1000000; CONNECTIONS=1000; fi

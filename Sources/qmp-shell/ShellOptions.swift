@@ -90,12 +90,3 @@ struct UsageError: Error {
     /// `nil` for `--help`.
     let message: String?
 }
-
-extension String {
-    func trimmingCharacters(in set: Character) -> String {
-        var result = Substring(self)
-        while result.first == set { result.removeFirst() }
-        while result.last == set { result.removeLast() }
-        return String(result)
-    }
-}

@@ -35,10 +35,12 @@ enum QMPBenchMain {
                 try await MemoryBenchmark.runFlood(events: events, policy: arguments[1])
             case "memory-parse":
                 try MemoryBenchmark.runParsePeak(bytes: Int(arguments[1]) ?? (2 << 20), shape: arguments.count > 2 ? Int(arguments[2]) : nil)
+            case "soak":
+                try await SoakBenchmark.run(minutes: Double(arguments[1]) ?? 2, connections: Int(arguments[2]) ?? 1_000, directory: arguments[3])
             case "scale":
                 try await ScaleBenchmark.run(connections: Int(arguments[1]) ?? 1_000, directory: arguments[2])
             default:
-                print("usage: qmp-bench parse TRANSCRIPT N | events SOCKET LISTENERS [nonisolated|main|actor [get|iterate]] | replay N LISTENERS | reader N | commands SOCKET N LABEL [nonisolated|main|actor] | memory SOCKET bounded|unbounded | memory-flood oldest|newest|unbounded [N] | memory-parse BYTES [SHAPE] | scale N DIR")
+                print("usage: qmp-bench parse TRANSCRIPT N | events SOCKET LISTENERS [nonisolated|main|actor [get|iterate]] | replay N LISTENERS | reader N | commands SOCKET N LABEL [nonisolated|main|actor] | memory SOCKET bounded|unbounded | memory-flood oldest|newest|unbounded [N] | memory-parse BYTES [SHAPE] | scale N DIR | soak MINUTES CONNECTIONS DIR")
                 exit(2)
             }
         } catch {

@@ -76,6 +76,14 @@ public final class QMPClient: Sendable {
         state.withLock { $0.session }?.unexpectedMessageCount ?? 0
     }
 
+    /// Commands of the current session sent and neither answered nor given up (timed out,
+    /// cancelled); 0 with no session. Once every caller has returned it must be 0: the
+    /// soak (`Benchmarks/run.sh --soak`) checks that after each session. Not API
+    /// (`@_spi(Testing) import QMP`).
+    @_spi(Testing) public var pendingCommandCount: Int {
+        state.withLock { $0.session }?.pendingCount ?? 0
+    }
+
     /// The runstate now and every change after it, until the sequence's consumer stops.
     ///
     /// Each call returns an independent sequence; a slow consumer sees only the

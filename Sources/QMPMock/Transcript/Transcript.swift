@@ -71,9 +71,11 @@ extension Transcript {
     /// - Throws: ``QMPError/Code/malformedMessage`` naming the line number.
     public init(parsing text: String) throws(QMPError) {
         var entries: [Entry] = []
-        for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            var line = rawLine
-            if line.hasSuffix("\r") { line.removeLast() }
+        // Split at the scalar: as Characters, "\r\n" is one, which no "\n" matches.
+        for (index, scalars) in text.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            // Every carriage return at the end goes (JSON whitespace), so the text prints back as it reads.
+            var line = Substring(scalars)
+            while line.unicodeScalars.last == "\r" { line.unicodeScalars.removeLast() }
             if line.isEmpty || line.hasPrefix("#") { continue }
             let lineNumber = index + 1
             let direction: Direction

@@ -1,0 +1,71 @@
+import FuzzSupport
+import QMP
+import QMPMock
+import Synchronization
+
+/// The far end of the client's in-process transport, written to by the script;
+/// what the client sends is collected, split where braces balance.
+final class ScriptPeer: Sendable {
+    let clientEnd: InProcessTransport
+    private let server: InProcessTransport
+    private let received = ReceivedCommands()
+    private let reader: Task<Void, Never>
+
+    init() {
+        let (clientEnd, server) = InProcessTransport.makePair()
+        self.clientEnd = clientEnd
+        self.server = server
+        let received = received
+        reader = Task {
+            while let chunk = try? await server.receive() {
+                received.state.withLock { state in
+                    state.framer.append(chunk)
+                    while let frame = try? state.framer.nextFrame() {
+                        // The client writes only messages it built itself.
+                        guard let message = try? Message(parsing: frame) else {
+                            require(false, "the client sent a frame that does not parse: \(String(decoding: frame, as: UTF8.self))")
+                            return
+                        }
+                        state.commands.append(message)
+                    }
+                }
+            }
+            received.state.withLock { $0.ended = true }
+        }
+    }
+
+    func send(_ text: String) {
+        sendBytes(Array((text + "\r\n").utf8))
+    }
+
+    func sendBytes(_ bytes: [UInt8]) {
+        server.write(bytes)
+    }
+
+    func finishWriting() {
+        server.finishWriting()
+    }
+
+    /// The oldest command not yet taken, waiting a little for one: the client may be
+    /// about to send it. `nil` when none comes.
+    func nextCommand() async -> Message? {
+        var command: Message?
+        _ = await poll(until: {
+            received.state.withLock { state in
+                if !state.commands.isEmpty { command = state.commands.removeFirst() }
+                return command != nil || state.ended
+            }
+        }, within: .milliseconds(2))
+        return command
+    }
+
+    func close() async {
+        await server.close()
+        await reader.value
+    }
+}
+
+/// What the client sent so far, parsed, and whether it closed its end.
+final class ReceivedCommands: Sendable {
+    let state = Mutex<(framer: MessageFramer, commands: [Message], ended: Bool)>((MessageFramer(), [], false))
+}

@@ -1,0 +1,1 @@
+../../../Sources/qmp-shell/CommandLineSyntax.swift

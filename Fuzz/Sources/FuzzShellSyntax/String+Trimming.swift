@@ -1,0 +1,1 @@
+../../../Sources/qmp-shell/String+Trimming.swift
