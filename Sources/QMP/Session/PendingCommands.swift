@@ -3,7 +3,7 @@ import QMPEvents
 
 /// Who is waiting for which reply, as a pure value with no locking.
 ///
-/// The ``Session`` keeps it behind a `Mutex`; every mutating method returns
+/// The ``Session`` keeps it behind a `Lock`; every mutating method returns
 /// what the caller must resume, so continuations are resumed outside the lock.
 ///
 /// A command is sent before its caller's waiter is stored (see `Session.send`), so

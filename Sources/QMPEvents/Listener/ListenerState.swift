@@ -2,7 +2,7 @@ import QMPCore
 
 /// A listener's queue, history and waiters, as a pure value with no locking.
 ///
-/// ``ListenerStorage`` keeps it behind a `Mutex`; methods return the waiter to
+/// ``ListenerStorage`` keeps it behind a `Lock`; methods return the waiter to
 /// resume, so continuations are resumed after the lock is released.
 struct ListenerState {
     typealias Waiter = CheckedContinuation<Result<Event, QMPError>, Never>

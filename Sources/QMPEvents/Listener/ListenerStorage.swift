@@ -3,7 +3,7 @@ import Synchronization
 
 /// The lock around a listener's state, in a class of its own: the storage half
 /// of the public-type / state-machine / storage split, and a fixed,
-/// non-generic layout for the `Mutex`.
+/// non-generic layout for the `Lock`.
 final class ListenerStorage: Sendable {
     let state: Lock<ListenerState>
 
