@@ -90,6 +90,12 @@ public struct SchemaCheck: Sendable, Hashable {
     /// The deprecated things the command uses, found before ``violation``.
     public var deprecations: [SchemaDeprecation]
 
+    /// Creates an outcome, as the checks report one.
+    public init(violation: SchemaViolation?, deprecations: [SchemaDeprecation]) {
+        self.violation = violation
+        self.deprecations = deprecations
+    }
+
     /// Whether the command fits the schema.
     public var isValid: Bool { violation == nil }
 }
