@@ -122,12 +122,14 @@ final class SimulatorSession: Sendable {
             reply(error: ErrorReply(errorClass: "CommandNotFound", description: "Expecting capabilities negotiation with 'qmp_capabilities'"), id: id)
             return
         }
-        guard let handler = simulator.handlers.withLock({ $0[name] }) else {
-            reply(error: ErrorReply(errorClass: "CommandNotFound", description: "The command \(name) has not been found"), id: id)
-            return
-        }
+        // Arguments first, as QEMU checks them: a command QEMU has but the simulator does
+        // not implement still gets QEMU's answer to wrong arguments.
         if let violation = simulator.schema?.violation(of: name, arguments) {
             reply(error: ErrorReply(errorClass: violation.errorClass, description: violation.errorDescription), id: id)
+            return
+        }
+        guard let handler = simulator.handlers.withLock({ $0[name] }) else {
+            reply(error: ErrorReply(errorClass: "CommandNotFound", description: "The command \(name) has not been found"), id: id)
             return
         }
         let context = CommandContext(command: name, arguments: arguments, session: self, simulator: simulator)
