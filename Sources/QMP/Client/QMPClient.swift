@@ -37,6 +37,8 @@ public final class QMPClient: Sendable {
     public let configuration: Configuration
     private let state = Mutex(State())
     let hub: EventHub
+    /// Set by ``loadSchema(timeout:)``: every later session loads the schema at connect.
+    let schemaRequested = Atomic<Bool>(false)
 
     /// Creates an idle client; nothing is opened until ``connect(_:)``.
     ///
@@ -130,6 +132,7 @@ public final class QMPClient: Sendable {
         let session = try startSession(on: transport)
         do throws(QMPError) {
             let greeting = try await negotiate(session, timeout: timeout)
+            if loadsSchemaOnConnect { _ = try await loadSchema(into: session, timeout: timeout) }
             let isCurrent = state.withLock { state in
                 guard state.session === session else { return false }
                 state.greeting = greeting
@@ -236,6 +239,9 @@ public final class QMPClient: Sendable {
             Self.transition(&state, to: .idle)
         }
     }
+
+    /// The current session, whatever its runstate.
+    var activeSession: Session? { state.withLock { $0.session } }
 
     func currentSession(for command: String) throws(QMPError) -> Session {
         try state.withLock { state throws(QMPError) in

@@ -46,6 +46,8 @@ final class Session: Sendable {
     private let onEnd: @Sendable (Session, QMPError) -> Void
     private let tasks = Mutex<(reader: Task<Void, Never>?, writer: Task<Void, Never>?)>((nil, nil))
     private let descriptorGate = DescriptorGate()
+    /// The QEMU's schema, once loaded for this session (see `QMPClient+Schema`).
+    let schema = SessionSchema()
 
     init(
         transport: any Transport,
