@@ -72,6 +72,14 @@ struct SchemaCheckTests {
         #expect(schema.check(command: "blockdev-add", arguments: ["driver": "null-co", "node-name": "n", "size": .uint(UInt64.max)]).isValid)
     }
 
+    @Test func onlyCommandsThatAllowItRunOutOfBand() throws {
+        let schema = try RecordedSchema.load()
+        let status = schema.check(command: "query-status", arguments: [:], oob: true).violation
+        #expect(status?.kind == .outOfBandNotAllowed)
+        #expect(status?.errorDescription == "The command query-status does not support OOB")
+        #expect(schema.check(command: "migrate-pause", arguments: [:], oob: true).isValid)
+    }
+
     @Test func deprecatedCommandsMembersAndValuesAreReported() throws {
         let schema = try RecordedSchema.load()
         let eject = schema.check(command: "eject", arguments: ["device": "cd0"])

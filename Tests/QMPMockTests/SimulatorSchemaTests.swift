@@ -80,6 +80,33 @@ struct SimulatorSchemaTests {
         #expect(real.filter { $0.hasSuffix(": ok") }.count == 2, "query-status and one blockdev-add succeed: \(real)")
     }
 
+    @Test(.requiresQEMU) func refusesOutOfBandCommandsThatMayNotBe() async throws {
+        let commands = ["query-status", "no-such"]
+        func answers(_ client: QMPClient) async -> [String?] {
+            var answers: [String?] = []
+            for command in commands {
+                do {
+                    try await client.execute(command, oob: true)
+                    answers.append(nil)
+                } catch {
+                    answers.append(error.errorDescription)
+                }
+            }
+            return answers
+        }
+        let real = try await QEMUInstance.with { qemu in
+            let client = QMPClient()
+            try await client.connect(try await UnixSocketTransport.connect(path: qemu.socketPath))
+            defer { Task { await client.disconnect() } }
+            return await answers(client)
+        }
+        let client = QMPClient()
+        try await client.connect(SimulatedQEMU().makeClientTransport())
+        #expect(await answers(client) == real)
+        #expect(real == ["The command query-status does not support OOB", "The command no-such has not been found"])
+        await client.disconnect()
+    }
+
     @Test func aCommandTheSchemaLacksIsLeftToItsHandler() async throws {
         let simulator = SimulatedQEMU()
         simulator.handle("x-test-echo") { context in .object(context.arguments) }

@@ -49,7 +49,7 @@ extension QMPClient {
         timeout: Duration? = nil
     ) async throws(QMPError) -> JSONValue {
         let session = try currentSession(for: name)
-        if session.schema.isLoaded { try check(name, arguments, in: session) }
+        if session.schema.isLoaded { try check(name, arguments, oob: oob, in: session) }
         // One allocation for the members, whose keys are known to be distinct: a literal
         // plus insertions allocated the literal's storage and regrew the members.
         var command = JSONObject(reservingCapacity: 3)

@@ -6,7 +6,8 @@ extension QMPClient {
     /// checks every command against it before sending.
     ///
     /// A command this QEMU lacks, or arguments it would refuse (a missing, unexpected or
-    /// mistyped member, a value its enumeration lacks), then fail at once with
+    /// mistyped member, a value its enumeration lacks, `oob` for a command that cannot
+    /// run out of band), then fail at once with
     /// ``QMPError/Code/schemaMismatch``, naming the command, the member and the QEMU
     /// version, and nothing is sent; ``QMPError/errorClass`` and
     /// ``QMPError/errorDescription`` hold what QEMU would have answered. Deprecated
@@ -66,9 +67,9 @@ extension QMPClient {
 
     /// Checks a command against the session's schema: deprecations are reported, and a
     /// violation fails the call before anything is sent.
-    func check(_ name: String, _ arguments: JSONObject?, in session: Session) throws(QMPError) {
+    func check(_ name: String, _ arguments: JSONObject?, oob: Bool, in session: Session) throws(QMPError) {
         guard let schema = session.schema.schema else { return }
-        let check = schema.check(command: name, arguments: arguments ?? [:])
+        let check = schema.check(command: name, arguments: arguments ?? [:], oob: oob)
         if let handler = configuration.deprecationHandler {
             for deprecation in session.schema.firstReports(of: check.deprecations) { handler(deprecation) }
         }

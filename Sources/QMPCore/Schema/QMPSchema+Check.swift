@@ -1,7 +1,7 @@
 extension QMPSchema {
     /// Checks a command and its arguments the way QEMU checks them when they arrive.
     ///
-    /// The checks, in QEMU's order: the command exists; then each member of its
+    /// The checks, in QEMU's order: the command exists (and allows `exec-oob`, if so sent); then each member of its
     /// argument type in the schema's order, recursively (a required member is present;
     /// a value has the right JSON kind; a string is a value of its enumeration; a
     /// union's tag selects the members of its variant; an alternate's value fits the
@@ -11,12 +11,24 @@ extension QMPSchema {
     /// Integer ranges are not checked: the schema reports every width as `int`. Where
     /// an object has more than one unexpected member, QEMU names one in its hash order;
     /// the check names the first in `arguments`.
-    public func check(command name: String, arguments: JSONObject) -> SchemaCheck {
+    ///
+    /// - Parameters:
+    ///   - name: The command.
+    ///   - arguments: Its `arguments` member (empty when it has none).
+    ///   - oob: Whether it is sent as `exec-oob`, which only a command that allows it may be.
+    public func check(command name: String, arguments: JSONObject, oob: Bool = false) -> SchemaCheck {
         var checker = SchemaChecker(schema: self, command: name)
         guard let command = commands[name] else {
             let violation = SchemaViolation(
                 command: name, kind: .unknownCommand, path: "",
                 errorClass: "CommandNotFound", errorDescription: "The command \(name) has not been found"
+            )
+            return SchemaCheck(violation: violation, deprecations: [])
+        }
+        if oob && !command.allowsOOB {
+            let violation = SchemaViolation(
+                command: name, kind: .outOfBandNotAllowed, path: "",
+                errorClass: "GenericError", errorDescription: "The command \(name) does not support OOB"
             )
             return SchemaCheck(violation: violation, deprecations: [])
         }

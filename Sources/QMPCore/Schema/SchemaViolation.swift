@@ -8,6 +8,8 @@ public struct SchemaViolation: Sendable, Hashable, CustomStringConvertible {
     public enum Kind: Sendable, Hashable {
         /// The schema has no command of this name.
         case unknownCommand
+        /// The command was sent as `exec-oob` but may not run out of band.
+        case outOfBandNotAllowed
         /// A required member is absent.
         case missingMember
         /// A member the type does not have.
@@ -25,7 +27,7 @@ public struct SchemaViolation: Sendable, Hashable, CustomStringConvertible {
     /// What is wrong.
     public var kind: Kind
     /// Where: the member's path as QEMU writes it (`actions[0].data.sync`), empty for
-    /// ``Kind/unknownCommand``.
+    /// ``Kind/unknownCommand`` and ``Kind/outOfBandNotAllowed``.
     public var path: String
     /// QEMU's error class for it: `CommandNotFound` or `GenericError`.
     public var errorClass: String
@@ -45,6 +47,7 @@ public struct SchemaViolation: Sendable, Hashable, CustomStringConvertible {
     public var description: String {
         switch kind {
         case .unknownCommand: "there is no command '\(command)'"
+        case .outOfBandNotAllowed: "'\(command)' cannot run out of band (exec-oob)"
         case .missingMember: "'\(command)' needs member '\(path)'"
         case .unexpectedMember: "'\(command)' has no member '\(path)'"
         case .wrongType(let expected): "member '\(path)' of '\(command)' must be of type \(expected)"

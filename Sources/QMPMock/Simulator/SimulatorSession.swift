@@ -124,7 +124,7 @@ final class SimulatorSession: Sendable {
         }
         // Arguments first, as QEMU checks them: a command QEMU has but the simulator does
         // not implement still gets QEMU's answer to wrong arguments.
-        if let violation = simulator.schema?.violation(of: name, arguments) {
+        if let violation = simulator.schema?.violation(of: name, arguments, oob: isOOB) {
             reply(error: ErrorReply(errorClass: violation.errorClass, description: violation.errorDescription), id: id)
             return
         }
@@ -160,9 +160,9 @@ final class SimulatorSession: Sendable {
 extension QMPSchema {
     /// Why QEMU would refuse the command before running it; `nil` for a command the
     /// schema lacks, which only a test's own handler answers.
-    fileprivate func violation(of command: String, _ arguments: JSONObject) -> SchemaViolation? {
+    fileprivate func violation(of command: String, _ arguments: JSONObject, oob: Bool) -> SchemaViolation? {
         guard commands[command] != nil else { return nil }
-        return check(command: command, arguments: arguments).violation
+        return check(command: command, arguments: arguments, oob: oob).violation
     }
 }
 
