@@ -1,7 +1,7 @@
 /// What a QEMU says it understands: its `query-qmp-schema`, as commands, events and types.
 ///
 /// Parse the reply of the connected QEMU, then check a command against it before sending
-/// (``check(command:arguments:)``), as QEMU would check it on arrival:
+/// (``check(command:arguments:oob:)``), as QEMU would check it on arrival:
 ///
 /// ```swift
 /// let schema = try QMPSchema(try await client.execute("query-qmp-schema"))
@@ -27,7 +27,7 @@ public struct QMPSchema: Sendable, Hashable {
     /// Creates a schema from its parts, for a hand-written schema or a test.
     ///
     /// Nothing is checked here: a type a command or member refers to but the schema
-    /// lacks makes ``check(command:arguments:)`` accept any value for it.
+    /// lacks makes ``check(command:arguments:oob:)`` accept any value for it.
     public init(commands: [SchemaCommand], events: [SchemaEvent] = [], types: [SchemaType]) {
         self.commands = Dictionary(commands.map { ($0.name, $0) }, uniquingKeysWith: { _, last in last })
         self.events = Dictionary(events.map { ($0.name, $0) }, uniquingKeysWith: { _, last in last })

@@ -86,7 +86,7 @@ public struct SchemaDeprecation: Sendable, Hashable, CustomStringConvertible {
     }
 }
 
-/// The outcome of ``QMPSchema/check(command:arguments:)``.
+/// The outcome of ``QMPSchema/check(command:arguments:oob:)``.
 public struct SchemaCheck: Sendable, Hashable {
     /// The first problem QEMU would reject the command for, in QEMU's order; `nil` when it fits.
     public var violation: SchemaViolation?
