@@ -72,6 +72,13 @@ struct SchemaCheckTests {
         #expect(schema.check(command: "blockdev-add", arguments: ["driver": "null-co", "node-name": "n", "size": .uint(UInt64.max)]).isValid)
     }
 
+    @Test func deviceAddTakesAnyPropertiesButNeedsADriver() throws {
+        let schema = try RecordedSchema.load()
+        #expect(schema.check(command: "device_add", arguments: ["driver": "virtio-rng-pci", "id": "rng0", "max-bytes": 1_024]).isValid)
+        #expect(schema.check(command: "device_add", arguments: ["driver": 5]).isValid, "QEMU reads it as text")
+        #expect(schema.check(command: "device_add", arguments: [:]).violation?.errorDescription == "Parameter 'driver' is missing")
+    }
+
     @Test func onlyCommandsThatAllowItRunOutOfBand() throws {
         let schema = try RecordedSchema.load()
         let status = schema.check(command: "query-status", arguments: [:], oob: true).violation

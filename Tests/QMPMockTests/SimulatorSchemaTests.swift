@@ -44,6 +44,7 @@ struct SimulatorSchemaTests {
         ("migrate-set-parameters", ["tls-creds": 5]),
         ("block-dirty-bitmap-merge", ["node": "a", "target": "b", "bitmaps": [5]]),
         ("block-dirty-bitmap-merge", ["node": "a", "target": "b", "bitmaps": [["node": "a"]]]),
+        ("device_add", [:]),
         ("human-monitor-command", [:]),
         ("human-monitor-command", ["command-line": 1]),
     ]

@@ -6,7 +6,8 @@ extension QMPSchema {
     /// a value has the right JSON kind; a string is a value of its enumeration; a
     /// union's tag selects the members of its variant; an alternate's value fits the
     /// member of its kind), and after an object's members, that it has no others.
-    /// The first problem is reported, as QEMU reports only the first.
+    /// The first problem is reported, as QEMU reports only the first. Of a command in
+    /// ``freeFormCommands``, only the required members are checked.
     ///
     /// Integer ranges are not checked: the schema reports every width as `int`. Where
     /// an object has more than one unexpected member, QEMU names one in its hash order;
@@ -33,7 +34,9 @@ extension QMPSchema {
             return SchemaCheck(violation: violation, deprecations: [])
         }
         if command.isDeprecated { checker.deprecations.append(SchemaDeprecation(command: name)) }
-        let violation = checker.checkObject(arguments, type: command.argumentType, path: "")
+        let violation = freeFormCommands.contains(name)
+            ? checker.checkRequiredMembers(arguments, type: command.argumentType)
+            : checker.checkObject(arguments, type: command.argumentType, path: "")
         return SchemaCheck(violation: violation, deprecations: checker.deprecations)
     }
 }
@@ -64,6 +67,14 @@ private struct SchemaChecker {
         for key in object.keys where !visited.contains(key) {
             let memberPath = Self.join(path, key)
             return violation(.unexpectedMember, at: memberPath, "Parameter '\(memberPath)' is unexpected")
+        }
+        return nil
+    }
+
+    /// Checks only that the required members are present, as QEMU checks a free-form command.
+    func checkRequiredMembers(_ object: JSONObject, type typeName: String) -> SchemaViolation? {
+        for member in schema.objectType(named: typeName)?.members ?? [] where !member.isOptional && object[member.name] == nil {
+            return violation(.missingMember, at: member.name, "Parameter '\(member.name)' is missing")
         }
         return nil
     }

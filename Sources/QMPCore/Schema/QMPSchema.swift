@@ -23,6 +23,11 @@ public struct QMPSchema: Sendable, Hashable {
     /// a type (QEMU names an alternate when a value fits none of its members).
     /// Empty unless set; without a name the masked one is used.
     public var typeNames: [String: String] = [:]
+    /// The commands whose arguments QEMU reads itself rather than through their schema
+    /// type (QAPI's `gen: false`), so that it takes members the schema does not list, of
+    /// any type: only their required members are checked. The schema does not say which
+    /// they are; QEMU 7.2 has one, `device_add`, whose extra members are device properties.
+    public var freeFormCommands: Set<String> = ["device_add"]
 
     /// Creates a schema from its parts, for a hand-written schema or a test.
     ///
