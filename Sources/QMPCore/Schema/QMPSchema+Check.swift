@@ -1,15 +1,19 @@
 extension QMPSchema {
     /// Checks a command and its arguments the way QEMU checks them when they arrive.
     ///
-    /// The checks, in QEMU's order: the command exists (and allows `exec-oob`, if so sent); then each member of its
-    /// argument type in the schema's order, recursively (a required member is present;
+    /// The checks, in QEMU's order: the command exists (and allows `exec-oob`, if sent
+    /// so); then each member of its argument type in the schema's order, recursively
+    /// (a required member is present;
     /// a value has the right JSON kind; a string is a value of its enumeration; a
     /// union's tag selects the members of its variant; an alternate's value fits the
     /// member of its kind), and after an object's members, that it has no others.
     /// The first problem is reported, as QEMU reports only the first. Of a command in
     /// ``freeFormCommands``, only the required members are checked.
     ///
-    /// Integer ranges are not checked: the schema reports every width as `int`. Where
+    /// Integer widths are unknown, since the schema reports every one as `int` (and
+    /// QEMU 7.2's manual does too): ranges are not checked, any integer up to
+    /// `UInt64.max` passes, and a mistyped member gets QEMU's text for a signed one,
+    /// where QEMU says `Parameter 'x' expects uint64` for an unsigned one. Where
     /// an object has more than one unexpected member, QEMU names one in its hash order;
     /// the check names the first in `arguments`.
     ///
