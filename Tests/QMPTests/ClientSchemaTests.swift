@@ -31,89 +31,82 @@ private final class Observed: Sendable {
 
 @Suite("QMPClient schema checks", .timeLimit(.minutes(1)))
 struct ClientSchemaTests {
-    private func withRealQEMU(_ observed: Observed, _ body: (QMPClient) async throws -> Void) async throws {
+    /// One QEMU for every check against a real one (each with a client of its own, one
+    /// after another): fewer QEMUs starting at once under the parallel suite.
+    @Test(.requiresQEMU) func againstRealQEMU() async throws {
         try await QEMUInstance.with { qemu in
-            let client = QMPClient(configuration: observed.configuration())
-            try await client.connect(try await UnixSocketTransport.connect(path: qemu.socketPath))
-            do {
-                try await body(client)
-            } catch {
+            for check in [
+                aCommandThisQEMULacksFailsBeforeSending, aMemberThisQEMULacksFailsBeforeSending,
+                withoutASchemaCommandsGoToQEMU, aDeprecatedMemberIsReportedOnceAndSent, rawMessagesAreNotChecked,
+            ] {
+                let observed = Observed()
+                let client = QMPClient(configuration: observed.configuration())
+                try await client.connect(try await UnixSocketTransport.connect(path: qemu.socketPath))
+                do {
+                    try await check(client, observed)
+                } catch {
+                    await client.disconnect()
+                    throw error
+                }
                 await client.disconnect()
-                throw error
             }
-            await client.disconnect()
         }
     }
 
-    @Test(.requiresQEMU) func aCommandThisQEMULacksFailsBeforeSending() async throws {
-        let observed = Observed()
-        try await withRealQEMU(observed) { client in
-            #expect(client.schema == nil)
-            let schema = try await client.loadSchema()
-            #expect(schema.commands["query-status"] != nil)
-            #expect(client.schema == schema)
-            let version = try #require(client.greeting?.version)
-            let error = await expectQMPError(.schemaMismatch) { try await client.execute("x-no-such-command") }
-            #expect(error?.command == "x-no-such-command")
-            #expect(error?.message == "not sent: there is no command 'x-no-such-command' in the schema of QEMU \(version)")
-            #expect(error?.errorClass == "CommandNotFound")
-            #expect(error?.errorDescription == "The command x-no-such-command has not been found")
-            #expect(!observed.sent("x-no-such-command"))
-            // The session goes on, and a command that fits is sent.
-            #expect(try await client.execute("query-status")["running"] != nil)
-            #expect(observed.sent("query-status"))
-        }
+    private func aCommandThisQEMULacksFailsBeforeSending(_ client: QMPClient, _ observed: Observed) async throws {
+        #expect(client.schema == nil)
+        let schema = try await client.loadSchema()
+        #expect(schema.commands["query-status"] != nil)
+        #expect(client.schema == schema)
+        let version = try #require(client.greeting?.version)
+        let error = await expectQMPError(.schemaMismatch) { try await client.execute("x-no-such-command") }
+        #expect(error?.command == "x-no-such-command")
+        #expect(error?.message == "not sent: there is no command 'x-no-such-command' in the schema of QEMU \(version)")
+        #expect(error?.errorClass == "CommandNotFound")
+        #expect(error?.errorDescription == "The command x-no-such-command has not been found")
+        #expect(!observed.sent("x-no-such-command"))
+        // The session goes on, and a command that fits is sent.
+        #expect(try await client.execute("query-status")["running"] != nil)
+        #expect(observed.sent("query-status"))
     }
 
-    @Test(.requiresQEMU) func aMemberThisQEMULacksFailsBeforeSending() async throws {
-        let observed = Observed()
-        try await withRealQEMU(observed) { client in
-            try await client.loadSchema()
-            let error = await expectQMPError(.schemaMismatch) {
-                try await client.execute("blockdev-add", arguments: ["driver": "null-co", "node-name": "n", "x-newer": true])
-            }
-            #expect(error?.message.contains("'blockdev-add' has no member 'x-newer'") == true)
-            #expect(error?.errorDescription == "Parameter 'x-newer' is unexpected")
-            let mistyped = await expectQMPError(.schemaMismatch) {
-                try await client.execute("blockdev-add", arguments: ["driver": "null-co", "node-name": "n", "size": "1M"])
-            }
-            #expect(mistyped?.errorDescription == "Invalid parameter type for 'size', expected: integer")
-            #expect(!observed.sent("blockdev-add"))
+    private func aMemberThisQEMULacksFailsBeforeSending(_ client: QMPClient, _ observed: Observed) async throws {
+        try await client.loadSchema()
+        let error = await expectQMPError(.schemaMismatch) {
+            try await client.execute("blockdev-add", arguments: ["driver": "null-co", "node-name": "n", "x-newer": true])
         }
+        #expect(error?.message.contains("'blockdev-add' has no member 'x-newer'") == true)
+        #expect(error?.errorDescription == "Parameter 'x-newer' is unexpected")
+        let mistyped = await expectQMPError(.schemaMismatch) {
+            try await client.execute("blockdev-add", arguments: ["driver": "null-co", "node-name": "n", "size": "1M"])
+        }
+        #expect(mistyped?.errorDescription == "Invalid parameter type for 'size', expected: integer")
+        #expect(!observed.sent("blockdev-add"))
     }
 
-    @Test(.requiresQEMU) func withoutASchemaCommandsGoToQEMU() async throws {
-        let observed = Observed()
-        try await withRealQEMU(observed) { client in
-            let error = await expectQMPError(.commandFailed) { try await client.execute("x-no-such-command") }
-            #expect(error?.errorClass == "CommandNotFound")
-            #expect(observed.sent("x-no-such-command"))
-        }
+    private func withoutASchemaCommandsGoToQEMU(_ client: QMPClient, _ observed: Observed) async throws {
+        let error = await expectQMPError(.commandFailed) { try await client.execute("x-no-such-command") }
+        #expect(error?.errorClass == "CommandNotFound")
+        #expect(observed.sent("x-no-such-command"))
     }
 
-    @Test(.requiresQEMU) func aDeprecatedMemberIsReportedOnceAndSent() async throws {
-        let observed = Observed()
-        try await withRealQEMU(observed) { client in
-            try await client.loadSchema()
-            for _ in 0..<2 {
-                // QEMU 7.2 deprecates eject's `device` for `id`; there is no such drive, so QEMU refuses it.
-                await expectQMPError(.commandFailed) { try await client.execute("eject", arguments: ["device": "cd0"]) }
-            }
-            #expect(observed.deprecations == [SchemaDeprecation(command: "eject", path: "device")])
-            #expect(observed.sent.filter { $0.contains("\"execute\":\"eject\"") }.count == 2)
-            await expectQMPError(.commandFailed) { try await client.execute("eject", arguments: ["id": "cd0"]) }
-            #expect(observed.deprecations.count == 1)
+    private func aDeprecatedMemberIsReportedOnceAndSent(_ client: QMPClient, _ observed: Observed) async throws {
+        try await client.loadSchema()
+        for _ in 0..<2 {
+            // QEMU 7.2 deprecates eject's `device` for `id`; there is no such drive, so QEMU refuses it.
+            await expectQMPError(.commandFailed) { try await client.execute("eject", arguments: ["device": "cd0"]) }
         }
+        #expect(observed.deprecations == [SchemaDeprecation(command: "eject", path: "device")])
+        #expect(observed.sent.filter { $0.contains("\"execute\":\"eject\"") }.count == 2)
+        await expectQMPError(.commandFailed) { try await client.execute("eject", arguments: ["id": "cd0"]) }
+        #expect(observed.deprecations.count == 1)
     }
 
-    @Test(.requiresQEMU) func rawMessagesAreNotChecked() async throws {
-        let observed = Observed()
-        try await withRealQEMU(observed) { client in
-            try await client.loadSchema()
-            let reply = try await client.executeMessage(Message(["execute": "x-no-such-command", "id": "raw-1"]))
-            #expect(reply["error"]?["class"] == "CommandNotFound")
-            #expect(observed.sent("x-no-such-command"))
-        }
+    private func rawMessagesAreNotChecked(_ client: QMPClient, _ observed: Observed) async throws {
+        try await client.loadSchema()
+        let reply = try await client.executeMessage(Message(["execute": "x-no-such-command", "id": "raw-1"]))
+        #expect(reply["error"]?["class"] == "CommandNotFound")
+        #expect(observed.sent("x-no-such-command"))
     }
 
     @Test func theSchemaIsLoadedAgainAfterAReconnect() async throws {
