@@ -19,8 +19,11 @@ let package = Package(
         .library(name: "QMPTransportUnix", targets: ["QMPTransportUnix"]),
         .library(name: "QMPTransportTCP", targets: ["QMPTransportTCP"]),
         .library(name: "QMPMock", targets: ["QMPMock"]),
+        .library(name: "QMPTypes", targets: ["QMPTypes"]),
+        .library(name: "QMPGuestAgentTypes", targets: ["QMPGuestAgentTypes"]),
         .executable(name: "qmp-shell", targets: ["qmp-shell"]),
         .executable(name: "qmp-simulator", targets: ["qmp-simulator"]),
+        .executable(name: "qmp-codegen", targets: ["qmp-codegen"]),
     ],
     targets: [
         .target(
@@ -37,6 +40,14 @@ let package = Package(
         .target(name: "QMPTransportUnix", dependencies: ["QMPCore", "QMPSocketSupport"], swiftSettings: strictSettings),
         .target(name: "QMPTransportTCP", dependencies: ["QMPCore", "QMPSocketSupport"], swiftSettings: strictSettings),
         .target(name: "QMPMock", dependencies: ["QMPCore"], swiftSettings: strictSettings),
+        // The generated types of every QMP command and event: a product of its own, so only
+        // those who import it compile it. `qmp-codegen` writes Generated/ from Facts/ and the schema.
+        .target(name: "QMPTypes", dependencies: ["QMP", "QMPTypesSupport"], swiftSettings: strictSettings),
+        // The same for the guest agent, generated from its reference manual alone (it has no schema).
+        .target(name: "QMPGuestAgentTypes", dependencies: ["QMP", "QMPTypesSupport"], swiftSettings: strictSettings),
+        // What the generated code of both shares: catch-all enums, alternates' JSON kinds, `{}`.
+        .target(name: "QMPTypesSupport", dependencies: ["QMPCore"], swiftSettings: strictSettings),
+        .executableTarget(name: "qmp-codegen", dependencies: ["QMPCore"], exclude: ["Facts/Data"], swiftSettings: strictSettings),
         // Starting QEMU so that it dies with qmp-shell or the tests, even by SIGKILL or a crash:
         // the tools' and tests' own, not the library's.
         .target(name: "CQMPSpawn"),
@@ -77,8 +88,15 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(
+            name: "QMPTypesTests",
+            dependencies: [
+                "QMP", "QMPTypes", "QMPGuestAgentTypes", "QMPMock", "QMPTransportUnix", "QMPChildProcess", "QMPTestSupport",
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
             name: "QMPShellTests",
-            dependencies: ["QMP", "QMPTransportUnix", "QMPChildProcess", "QMPTestSupport"],
+            dependencies: ["qmp-shell", "QMP", "QMPTransportUnix", "QMPChildProcess", "QMPTestSupport"],
             swiftSettings: strictSettings
         ),
     ]

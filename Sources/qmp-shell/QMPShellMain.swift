@@ -21,7 +21,7 @@ enum QMPShellMain {
         let interactive = options.commands.isEmpty && LineReader.stdinIsTerminal
         let output = ShellOutput(pretty: options.pretty, json: options.json, interactive: interactive)
         // Ctrl-C ends the shell; on a terminal, the shell's own prompt should start on a fresh line.
-        let signals = ExitCleanup.exitOnSignals { if interactive { output.write("\n") } }
+        let signals = ExitCleanup.exitOnSignals { output.leaveLine() }
         let status = await run(options, output: output, interactive: interactive)
         withExtendedLifetime(signals) { ExitCleanup.exit(status) }
     }
@@ -44,9 +44,9 @@ enum QMPShellMain {
         }
         let client = QMPClient(configuration: configuration)
         do {
-            let greeting = try await client.connect(connection.transport)
+            let peer = try await (options.logPath.map { connection.recorded(to: $0, output: output) } ?? connection).connect(client)
             if !options.json {
-                output.write("\(connection.banner)\nQEMU \(greeting.version) \(greeting.version.package)\n")
+                output.write("\(connection.banner)\n\(peer)\n")
                 if interactive { output.write("Type QMP commands, e.g. query-status; `qmp-shell --help` shows the syntax; Ctrl-D quits.\n") }
             }
         } catch {

@@ -16,9 +16,32 @@ struct ShellConnection {
     var negotiationTimeout: Duration? = nil
     /// What to add when connecting fails: the state of a QEMU the shell started.
     var diagnosis: (@Sendable () -> String)? = nil
+    /// The target is a guest agent (`--agent`).
+    var guestAgent = false
+
+    /// Connects `client` as QMP or to a guest agent; returns the line that names the peer.
+    func connect(_ client: QMPClient) async throws(QMPError) -> String {
+        guard guestAgent else {
+            let greeting = try await client.connect(transport)
+            return "QEMU \(greeting.version) \(greeting.version.package)"
+        }
+        let info = try await client.connectToGuestAgent(transport)
+        return "QEMU Guest Agent \(info.version ?? "(guest-info failed)")"
+    }
 
     static func open(_ options: ShellOptions) async throws -> ShellConnection {
+        var connection = try await openTransport(options)
+        connection.guestAgent = options.agent
+        return connection
+    }
+
+    private static func openTransport(_ options: ShellOptions) async throws -> ShellConnection {
         switch options.target {
+        case .simulator where options.agent:
+            return ShellConnection(
+                banner: "qmp-shell: connected to the built-in simulated guest agent (give a socket PATH or HOST:PORT for a real one)",
+                transport: SimulatedGuestAgent().makeClientTransport()
+            )
         case .simulator:
             return ShellConnection(
                 banner: "qmp-shell: connected to the built-in simulated QEMU (no VM needed; give a socket PATH or HOST:PORT for a real one)",

@@ -16,6 +16,10 @@ extension ShellOptions {
                           (killed even when the shell itself is killed with SIGKILL)
 
     options
+      -N, --agent         TARGET is a QEMU Guest Agent (qemu-ga), e.g. the host end of a
+                          virtserialport chardev, not QMP: no greeting, the agent's
+                          guest-sync-delimited handshake instead (no TARGET: a built-in
+                          simulated agent); the syntax is the same (guest-ping, guest-info)
       --listen            wait for QEMU to connect to PATH or HOST:PORT
                           (QEMU: -qmp unix:PATH or -qmp tcp:HOST:PORT, client mode)
       -c COMMAND          run COMMAND and exit (repeatable: they run in order; stdin is not read)
@@ -27,6 +31,11 @@ extension ShellOptions {
                           {"return": ...}, {"error": {"class": ..., "desc": ...}}, or
                           the event as QEMU sent it; banners go nowhere
       -v, --verbose       trace every message sent and received on stderr
+      -l, --log FILE      write the session to FILE as a transcript (greeting, every
+                          message both ways, events) that qmp-simulator --replay FILE
+                          serves and QMPMock's ReplayTransport plays back; on a terminal
+                          it includes the query-commands and query-qmp-schema that
+                          completion sends first
       -h, --help          show this help
       --                  end of options (for a PATH starting with '-')
 
@@ -45,6 +54,19 @@ extension ShellOptions {
       )                                      sends {"execute": "transaction", ...}
       transaction( abort )                   or all on one line
       # a comment                            blank lines and comments are skipped
+      qom-tree [PATH]                        the QOM objects under PATH (default /) with
+                                             their types, from qom-list
+
+    on a terminal
+      Left/Right, Home/End (Ctrl-A/E), Backspace/Delete, Ctrl-K/U/W cut to the end, to
+      the start, a word (Ctrl-Y pastes it back), Ctrl-L clears the screen, Ctrl-C drops
+      the line (on an empty line: quits), Ctrl-D on an empty line quits.
+      Up/Down and Ctrl-R (search) go through the history, kept in ~/.qmp-shell_history
+      (Python's qmp-shell's file; ~/.qmp-shell_hmp_history with -H), newest 1,024 lines.
+      Tab completes command names, argument names (dotted for nested ones) and values
+      from the connected QEMU's query-commands and query-qmp-schema (with -H: command
+      names and info subcommands from help; with --agent: guest-info's commands);
+      when it cannot go further, it lists what fits.
 
     Replies print as JSON, errors as `error: CLASS: DESCRIPTION`, bad lines as
     `error: syntax: ...`. Events print as they arrive, as `[SECONDS.MICROS] NAME DATA`;

@@ -12,12 +12,16 @@ struct ShellOptions {
 
     var target: Target = .simulator
     var listen = false
+    /// Speak to a QEMU Guest Agent: no greeting, the agent's handshake instead.
+    var agent = false
     var pretty = false
     var hmp = false
     var json = false
     var trace = false
     var eventNames: Set<String>?
     var commands: [String] = []
+    /// `-l FILE`: the session is written there as a transcript (QMPMock's format).
+    var logPath: String?
 
     init(arguments: [String]) throws(UsageError) {
         var iterator = arguments.makeIterator()
@@ -41,19 +45,21 @@ struct ShellOptions {
                 positional.append(next)
                 continue
             }
-            if attached != nil && argument != "--events" {
+            if attached != nil && argument != "--events" && argument != "--log" {
                 throw UsageError(message: "\(argument) takes no value")
             }
             switch argument {
             case "--": optionsEnded = true
             case "-h", "--help": throw UsageError(message: nil)
             case "--listen": listen = true
+            case "-N", "--agent": agent = true
             case "--launch": launch = true
             case "-p", "--pretty": pretty = true
             case "-H", "--hmp": hmp = true
             case "--json": json = true
             case "-v", "--verbose": trace = true
             case "-c": commands.append(try value("a COMMAND"))
+            case "-l", "--log": logPath = try value("a FILE")
             case "--events":
                 let names = try value("NAME,NAME,...")
                 // QEMU's event names are all upper case; accept `stop,resume` too.
@@ -64,6 +70,7 @@ struct ShellOptions {
         guard positional.count <= 1 else { throw UsageError(message: "give at most one TARGET, got \(positional.joined(separator: " "))") }
         if launch {
             guard positional.isEmpty, !listen else { throw UsageError(message: "--launch takes no TARGET and no --listen") }
+            guard !agent else { throw UsageError(message: "--launch starts QEMU, not a guest agent: give --agent a TARGET") }
             target = .launch
         } else if let address = positional.first {
             target = Self.looksLikeHostPort(address) ? .tcp(address) : .unix(address)

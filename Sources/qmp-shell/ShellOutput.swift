@@ -10,8 +10,28 @@ final class ShellOutput: Sendable {
     let pretty: Bool
     let json: Bool
     let interactive: Bool
-    /// The prompt on screen waiting for input, if any: only then does an event redraw it.
-    private let screen = Mutex<String?>(nil)
+    /// What waits for input on screen, if anything: only then does an event redraw it.
+    private let screen = Mutex(Screen())
+
+    private struct Screen {
+        /// A plain prompt, when the terminal could not be put in raw mode.
+        var prompt: String?
+        /// The line being edited, with its prompt.
+        var line: LineView?
+        var renderer = LineRenderer()
+
+        /// Takes what is on screen away, so that text can go where it was.
+        mutating func erase() -> String {
+            if line != nil { return renderer.erase() }
+            return prompt != nil ? "\r\u{1B}[K" : ""
+        }
+
+        /// Puts it back below that text (or in place: drawing the line erases it first).
+        mutating func restore() -> String {
+            if let line { return renderer.draw(line, columns: RawTerminal.columns) }
+            return prompt ?? ""
+        }
+    }
 
     init(pretty: Bool, json: Bool, interactive: Bool) {
         self.pretty = pretty
@@ -25,22 +45,83 @@ final class ShellOutput: Sendable {
 
     func showPrompt(_ prompt: String) {
         guard interactive else { return }
-        screen.withLock { shown in
-            shown = prompt
+        screen.withLock { screen in
+            screen.prompt = prompt
             Self.writeAll(prompt, to: 1)
         }
     }
 
     /// A line was read: the prompt no longer waits.
     func leavePrompt() {
-        screen.withLock { $0 = nil }
+        screen.withLock { $0.prompt = nil }
+    }
+
+    /// Draws the line being edited (again).
+    func draw(_ line: LineView) {
+        screen.withLock { screen in
+            screen.line = line
+            Self.writeAll(screen.renderer.draw(line, columns: RawTerminal.columns), to: 1)
+        }
+    }
+
+    /// The edited line is done, as `line` shows it: it stays on screen and output
+    /// continues below it.
+    func finishLine(_ line: LineView) {
+        screen.withLock { screen in
+            screen.line = nil
+            Self.writeAll(screen.renderer.finish(line, columns: RawTerminal.columns), to: 1)
+        }
+    }
+
+    /// The shell is going away: whatever waits for input stays as it is and the
+    /// terminal's own prompt starts on a fresh line.
+    func leaveLine() {
+        guard interactive else { return }
+        screen.withLock { screen in
+            if let line = screen.line {
+                Self.writeAll(screen.renderer.finish(line, columns: RawTerminal.columns), to: 1)
+            } else {
+                Self.writeAll("\n", to: 1)
+            }
+            screen.line = nil
+            screen.prompt = nil
+        }
+    }
+
+    /// Prints `text` where the edited line is, and the line again below it.
+    func above(_ text: String) {
+        screen.withLock { screen in
+            Self.writeAll(screen.erase() + text + screen.restore(), to: 1)
+        }
+    }
+
+    /// The terminal changed size: the edited line is drawn again for the new width.
+    func redrawLine() {
+        screen.withLock { screen in
+            guard screen.line != nil else { return }
+            Self.writeAll(screen.restore(), to: 1)
+        }
+    }
+
+    /// Ctrl-L: an empty screen with the edited line, as `line` shows it, at the top.
+    func clearScreen(_ line: LineView) {
+        screen.withLock { screen in
+            _ = screen.renderer.erase()
+            screen.line = line
+            Self.writeAll("\u{1B}[H\u{1B}[2J" + screen.restore(), to: 1)
+        }
     }
 
     /// A message for stderr, on a line of its own even when the prompt is showing.
     func notice(_ text: String) {
-        screen.withLock { shown in
-            if shown != nil { Self.writeAll("\n", to: 1) }
-            shown = nil
+        screen.withLock { screen in
+            if let line = screen.line {
+                Self.writeAll(screen.renderer.finish(line, columns: RawTerminal.columns), to: 1)
+            } else if screen.prompt != nil {
+                Self.writeAll("\n", to: 1)
+            }
+            screen.line = nil
+            screen.prompt = nil
             Self.writeAll("qmp-shell: \(text)\n", to: 2)
         }
     }
@@ -61,6 +142,12 @@ final class ShellOutput: Sendable {
         let text = raw.replacing("\r\n", with: "\n")
         if text.isEmpty { return }
         write(text.hasSuffix("\n") ? text : text + "\n")
+    }
+
+    /// `qom-tree`: indented lines, or in JSON mode the objects as a `return` list.
+    func qomTree(_ nodes: [QOMTree.Node]) {
+        guard json else { return write(QOMTree.text(nodes)) }
+        reply(.array(nodes.map { ["path": .string($0.path), "type": .string($0.type)] }))
     }
 
     func failure(_ error: QMPError) {
@@ -85,10 +172,7 @@ final class ShellOutput: Sendable {
 
     /// An event; at a waiting prompt: clear the prompt line, print, draw the prompt again.
     func event(_ event: Event) {
-        let text = json ? event.message.description + "\n" : Self.describe(event) + "\n"
-        screen.withLock { shown in
-            Self.writeAll(shown.map { "\r\u{1B}[K" + text + $0 } ?? text, to: 1)
-        }
+        above(json ? event.message.description + "\n" : Self.describe(event) + "\n")
     }
 
     /// `[SECONDS.MICROSECONDS] NAME {data}`, the timestamp as QEMU gave it.

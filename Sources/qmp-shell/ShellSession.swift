@@ -36,10 +36,16 @@ struct ShellSession {
         let printer = interactive ? Task { for try await event in events { output.event(event) } } : nil
         defer { printer?.cancel() }
         let flush = { if !interactive { for event in events.clear() { output.event(event) } } }
-        let (inputs, stop) = LineReader.inputs(commands: options.commands, client: client)
-        defer { stop() }
-        output.showPrompt(syntax.prompt)
-        for await input in inputs {
+        let source = LineReader.inputs(
+            commands: options.commands, client: client, output: output, history: HistoryFile.standard(hmp: options.hmp)
+        )
+        defer { source.stop() }
+        if let editor = source.editor {
+            let completer = await CompletionSource.load(from: client, hmp: options.hmp, agent: options.agent)
+            editor.setCompleter(completer)
+        }
+        source.prompt(syntax.prompt)
+        for await input in source.inputs {
             output.leavePrompt()
             switch input {
             case .line(let line):
@@ -59,12 +65,12 @@ struct ShellSession {
                     output.syntaxError(error.message)
                     failed = true
                 }
-                if interactive { output.write("\n") }
+                if interactive && source.editor == nil { output.write("\n") }
                 return status
             case .disconnected:
                 return lost(flush)
             }
-            output.showPrompt(syntax.prompt)
+            source.prompt(syntax.prompt)
         }
         return status
     }
@@ -108,6 +114,18 @@ struct ShellSession {
                 failed = true
                 return false
             }
+        }
+        if !syntax.inTransaction, let path = QOMTree.path(in: trimmed) {
+            do {
+                let nodes = try await QOMTree.nodes(under: path, client: client)
+                beforeResult()
+                output.qomTree(nodes)
+            } catch {
+                beforeResult()
+                output.failure(error)
+                failed = true
+            }
+            return false
         }
         let parsed: Message?
         do {

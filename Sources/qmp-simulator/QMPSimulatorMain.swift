@@ -1,4 +1,5 @@
 import Dispatch
+import Foundation
 import Synchronization
 import QMPCore
 import QMPMock
@@ -31,8 +32,15 @@ enum QMPSimulatorMain {
     }
 
     private static func serve(_ options: SimulatorOptions) async throws {
+        if let upstream = options.proxy, let record = options.record, case .unix(let path)? = options.endpoint,
+           !TransportProxy.isTCP(upstream) {
+            return try await proxy(listeningAt: path, upstream: upstream, record: record)
+        }
+        var sessions = 0
         let transcript = try options.replay.map { path throws(QMPError) in try Transcript(contentsOf: path) }
         let simulator = SimulatedQEMU()
+        // One agent for every client, like one qemu-ga process: files and processes persist.
+        let agent = options.agent ? SimulatedGuestAgent() : nil
         let accept: @Sendable () async throws -> any Transport
         let shutdown: @Sendable () async -> Void
         switch options.endpoint {
@@ -69,12 +77,46 @@ enum QMPSimulatorMain {
                 try await Task.sleep(for: .seconds(60))
                 return
             }
-            if let transcript {
+            if let upstream = options.proxy, let record = options.record {
+                sessions += 1
+                do {
+                    try await TransportProxy.forward(transport, to: upstream, recordingTo: sessions == 1 ? record : "\(record).\(sessions)")
+                } catch {
+                    printError("qmp-simulator: \(error)")
+                    await transport.close()
+                }
+            } else if let agent {
+                await agent.serve(transport)
+            } else if let transcript {
                 await (try ReplayTransport(transcript: transcript)).serve(over: transport)
             } else {
                 await simulator.serve(transport)
             }
         }
+    }
+
+    /// Runs the recording proxy until SIGTERM or SIGINT, which write the transcript in
+    /// progress, remove the socket file and exit 0.
+    private static func proxy(listeningAt path: String, upstream: String, record: String) async throws {
+        let proxy = try RecordingProxy(listeningAt: path, upstream: upstream, recordPath: record)
+        printError("qmp-simulator: recording proxy on unix:\(path) for unix:\(upstream)")
+        let signals = installSignalHandlers {
+            do {
+                try proxy.writeCurrent()
+            } catch {
+                printError("qmp-simulator: \(error)")
+            }
+            unlink(path)
+            exit(0)
+        }
+        await withCheckedContinuation { (finished: CheckedContinuation<Void, Never>) in
+            Thread.detachNewThread {
+                proxy.run { printError($0) }
+                finished.resume()
+            }
+        }
+        withExtendedLifetime(signals) {}
+        unlink(path)
     }
 
     /// SIGTERM and SIGINT run `handler` on a Dispatch queue instead of killing the process,

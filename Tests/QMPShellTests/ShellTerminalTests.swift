@@ -33,8 +33,8 @@ struct ShellTerminalTests {
             try input.fileHandleForWriting.close()
             kill(shell.processIdentifier, SIGTERM)
             let text = String(decoding: await BuiltTool.readToEnd(output.fileHandleForReading), as: UTF8.self)
-            #expect(text.contains("(QEMU) \r\u{1B}[K["), "the prompt line is cleared before the event")
-            #expect(text.contains("] STOP\r\n(QEMU) "), "and drawn again after it")
+            #expect(text.contains("(QEMU) \r\u{1B}[J["), "the prompt line is cleared before the event")
+            #expect(text.contains("] STOP\r\n\r\u{1B}[J(QEMU) "), "and drawn again after it")
             #expect(text.contains(#""status":"paused""#))
         }
     }
@@ -70,12 +70,21 @@ struct ShellSimulatorTerminalTests {
         return (text, shell.terminationStatus)
     }
 
+    /// What stays on screen of each line: the line editor erases a line (`\r` and erase
+    /// to the end of the screen) before drawing it again.
+    static func visible(_ screen: String) -> String {
+        screen.split(separator: "\r\n", omittingEmptySubsequences: false).map { line in
+            line.ranges(of: "\r\u{1B}[J").last.map { String(line[$0.upperBound...]) } ?? String(line)
+        }.joined(separator: "\r\n")
+    }
+
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/script")))
     func transactionPromptAndControlD() async throws {
         let (screen, status) = try await type(["transaction(\n", "abort\n", ")\n", "query-status\n", "\u{04}"])
         #expect(screen.contains("Ctrl-D quits"))
-        #expect(screen.contains("(QEMU) transaction(\r\nTRANS> abort\r\nTRANS> )\r\n"), "\(screen)")
-        #expect(screen.contains("error: GenericError: Transaction aborted using Abort action\r\n(QEMU) "), "\(screen)")
+        let lines = Self.visible(screen)
+        #expect(lines.contains("(QEMU) transaction(\r\nTRANS> abort\r\nTRANS> )\r\n"), "\(screen)")
+        #expect(lines.contains("error: GenericError: Transaction aborted using Abort action\r\n(QEMU) "), "\(screen)")
         #expect(screen.contains(#""status":"running""#))
         #expect(status == 1, "the aborted transaction fails the session")
     }

@@ -152,7 +152,7 @@ public final class QEMUInstance: Sendable {
         // Decoded leniently: another process's abstract socket name need not be UTF-8, and a
         // strict decode then failed and fell back to the file's existence, which is true from
         // bind(), before listen(): a start could look listening, then not.
-        guard let data = FileManager.default.contents(atPath: "/proc/net/unix") else {
+        guard let data = procFile("/proc/net/unix") else {
             return FileManager.default.fileExists(atPath: unixPath)
         }
         let text = String(decoding: data, as: UTF8.self)
@@ -162,10 +162,21 @@ public final class QEMUInstance: Sendable {
         }
     }
 
+    /// The whole of a /proc file. `FileManager.contents(atPath:)` trusts the size stat reports
+    /// (0 there) and returned only the first 4 KiB: with more than about 50 sockets on the
+    /// machine, a listening QEMU was not found in it and every start timed out.
+    private static func procFile(_ path: String) -> Data? {
+        FileHandle(forReadingAtPath: path).flatMap { handle in
+            defer { try? handle.close() }
+            return try? handle.readToEnd()
+        }
+    }
+
     /// Whether `host:port` is in the kernel's table of listening TCP sockets.
     private static func isListening(host: String, port: UInt16) -> Bool {
         let table = host.contains(":") ? "/proc/net/tcp6" : "/proc/net/tcp"
-        guard let text = try? String(contentsOfFile: table, encoding: .utf8) else { return true }
+        guard let data = procFile(table) else { return true }
+        let text = String(decoding: data, as: UTF8.self)
         let portHex = String(format: ":%04X", port)
         // State 0A is LISTEN.
         return text.split(separator: "\n").contains { line in

@@ -16,7 +16,8 @@ extension QMPClient {
         public var maxMessageSize: Int = MessageFramer.defaultMaxMessageSize
         /// The deepest JSON nesting accepted from the peer.
         public var maxDepth: Int = JSONParser.defaultMaxDepth
-        /// Time allowed for the greeting and capabilities negotiation.
+        /// Time allowed for the greeting and capabilities negotiation, or for a guest
+        /// agent's handshake and `guest-info` (see ``QMPClient/connectToGuestAgent(_:timeout:)``).
         public var connectTimeout: Duration? = .seconds(30)
         /// Applied to every command that does not pass its own timeout; `nil` waits forever.
         public var defaultTimeout: Duration? = nil

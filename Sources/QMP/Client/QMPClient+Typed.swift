@@ -61,10 +61,6 @@ extension QMPClient {
     }
 
     private func decode<Result: Decodable>(_ value: JSONValue, as type: Result.Type, command: String) throws(QMPError) -> Result {
-        do {
-            return try JSONValueDecoder().decode(type, from: value)
-        } catch {
-            throw QMPError(.decodingFailed, "the result of '\(command)' is not a \(type): \(error)", command: command)
-        }
+        try JSONValueDecoder().decodeReply(type, from: value, what: "the result of '\(command)'", command: command)
     }
 }

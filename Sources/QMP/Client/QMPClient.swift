@@ -133,15 +133,7 @@ public final class QMPClient: Sendable {
         do throws(QMPError) {
             let greeting = try await negotiate(session, timeout: timeout)
             if loadsSchemaOnConnect { _ = try await loadSchema(into: session, timeout: timeout) }
-            let isCurrent = state.withLock { state in
-                guard state.session === session else { return false }
-                state.greeting = greeting
-                Self.transition(&state, to: .running)
-                return true
-            }
-            guard isCurrent else {
-                throw lastError ?? .disconnected("the QMP connection closed during negotiation")
-            }
+            try markRunning(session, greeting: greeting)
             return greeting
         } catch {
             await session.end(with: error)
@@ -149,10 +141,25 @@ public final class QMPClient: Sendable {
         }
     }
 
-    private func startSession(on transport: some Transport) throws(QMPError) -> Session {
+    /// Makes the negotiated `session` the running one, unless it ended meanwhile.
+    func markRunning(_ session: Session, greeting: Greeting? = nil) throws(QMPError) {
+        let isCurrent = state.withLock { state in
+            guard state.session === session else { return false }
+            state.greeting = greeting
+            Self.transition(&state, to: .running)
+            return true
+        }
+        guard isCurrent else {
+            throw lastError ?? .disconnected("the connection closed during negotiation")
+        }
+    }
+
+    /// A new session as the current one; started unless `guestAgent`, whose handshake comes first.
+    func startSession(on transport: some Transport, guestAgent: Bool = false) throws(QMPError) -> Session {
         let session = Session(
             transport: transport,
             configuration: configuration,
+            guestAgent: guestAgent,
             onEvents: { [hub] events in hub.dispatch(contentsOf: events) },
             onEnd: { [weak self] session, error in self?.sessionEnded(session, error: error) }
         )
@@ -167,7 +174,7 @@ public final class QMPClient: Sendable {
         }
         // Drop whatever the listeners kept from an earlier session before new events can arrive.
         hub.sessionStarted()
-        session.start()
+        if !guestAgent { session.start() }
         return session
     }
 
@@ -198,14 +205,15 @@ public final class QMPClient: Sendable {
     /// Runs `body`, ending the session with ``QMPError/Code/timedOut`` when `timeout` passes
     /// first, or ``QMPError/Code/cancelled`` when the task is cancelled; `body` then fails
     /// with that error, since everything it waits for ends with the session.
-    nonisolated(nonsending) private func withDeadline<T>(
+    nonisolated(nonsending) func withDeadline<T>(
         _ timeout: Duration?, session: Session,
+        doing what: String = "connecting (greeting and negotiation)",
         _ body: () async throws(QMPError) -> T
     ) async throws(QMPError) -> T {
         let timer = timeout.map { timeout in
             Task {
                 guard (try? await Task.sleep(for: timeout)) != nil else { return }
-                await session.end(with: QMPError(.timedOut, "timed out after \(timeout) connecting (greeting and negotiation)"))
+                await session.end(with: QMPError(.timedOut, "timed out after \(timeout) \(what)"))
             }
         }
         defer { timer?.cancel() }

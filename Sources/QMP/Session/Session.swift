@@ -24,6 +24,8 @@ final class Session: Sendable {
         var negotiationID: JSONValue?
         /// The last of the client's own ids handed out in this session (see ``CommandID``).
         var lastID: UInt64 = 0
+        /// How a guest agent is spoken to; `nil` for QMP.
+        var guestAgent: GuestAgentPolicy?
     }
 
     /// What the reader task keeps between reads.
@@ -45,20 +47,43 @@ final class Session: Sendable {
     /// Called once when the session ends for any reason.
     private let onEnd: @Sendable (Session, QMPError) -> Void
     private let tasks = Mutex<(reader: Task<Void, Never>?, writer: Task<Void, Never>?)>((nil, nil))
+    /// One command at a time: those with descriptors, and all of a guest agent's that echoes no ids.
     private let descriptorGate = DescriptorGate()
     /// The QEMU's schema, once loaded for this session (see `QMPClient+Schema`).
     let schema = SessionSchema()
+    /// A guest agent (see `QMPClient.connectToGuestAgent`): no greeting, and ``GuestAgentPolicy``.
+    /// A constant, so that QMP's command path pays no lock for the agent's rules.
+    private let isGuestAgent: Bool
 
     init(
         transport: any Transport,
         configuration: QMPClient.Configuration,
+        guestAgent: Bool = false,
         onEvents: @escaping @Sendable ([Event]) -> Void,
         onEnd: @escaping @Sendable (Session, QMPError) -> Void
     ) {
         self.transport = transport
         self.configuration = configuration
+        self.isGuestAgent = guestAgent
         self.onEvents = onEvents
         self.onEnd = onEnd
+        if guestAgent {
+            // The agent sends no greeting: the handshake runs on the transport before `start()`.
+            state.withLock {
+                $0.phase = .running
+                $0.guestAgent = GuestAgentPolicy()
+            }
+            isRunning.store(true, ordering: .releasing)
+        }
+    }
+
+    /// Why the session ended, once it has; set before anything it ends is woken.
+    var endError: QMPError? { state.withLock { $0.endError } }
+
+    /// The guest agent's rules, as learnt from its handshake and `guest-info`.
+    var guestAgentPolicy: GuestAgentPolicy? {
+        get { state.withLock { $0.guestAgent } }
+        set { state.withLock { $0.guestAgent = newValue } }
     }
 
     func start() {
@@ -117,7 +142,11 @@ final class Session: Sendable {
         timeout: Duration?,
         assigningID: Bool = false
     ) async -> Result<Message, QMPError> {
-        guard !fileDescriptors.isEmpty else {
+        if isGuestAgent, let sent = sendWithoutReply(message, command: command, assigningID: assigningID) {
+            return sent
+        }
+        let oneAtATime = !fileDescriptors.isEmpty || (isGuestAgent && guestAgentPolicy?.echoesIDs == false)
+        guard oneAtATime else {
             return await send(message, command: command, fileDescriptors: [], timeout: timeout, assigningID: assigningID)
         }
         guard await descriptorGate.enter() else {
@@ -141,10 +170,12 @@ final class Session: Sendable {
             (key, isAlone) = try state.withLock { state throws(QMPError) in
                 let isAlone = state.pending.count == 0
                 var id = message.id
-                if assigningID && !IDAssignment.mayOmit(alone: isAlone, message: message) {
+                if assigningID && !IDAssignment.mayOmit(alone: isAlone, message: message, guestAgent: state.guestAgent) {
                     state.lastID += 1
                     id = .string(CommandID.string(for: state.lastID))
                 }
+                // Its reply would come back without the id: matched in order instead.
+                if state.guestAgent?.echoesIDs == false { id = nil }
                 return (try state.pending.send(id: id), isAlone)
             }
         } catch {
@@ -152,6 +183,7 @@ final class Session: Sendable {
         }
         var message = message
         if assigningID, let id = key.id { message.appendID(id) }
+        if key.id == nil && message.id != nil { message["id"] = nil }
         // No whitespace goes out, not even a line end: QEMU splits its input where braces
         // balance, and reads it a byte at a time (see ``CommandID``).
         let bytes = message.serializedBytes()
@@ -180,13 +212,48 @@ final class Session: Sendable {
         }
         defer { timer?.cancel() }
 
-        return await withCancellableContinuation { continuation in
+        let result = await withCancellableContinuation { continuation in
             if let ready = self.state.withLock({ $0.pending.wait(continuation, key: key) }) {
                 continuation.resume(returning: ready)
             }
         } onCancel: {
             self.giveUp(key, with: Self.cancelled(command))
         }
+        if isGuestAgent, case .failure(let error) = result, error.code == .timedOut || error.code == .cancelled,
+           guestAgentPolicy?.echoesIDs == false {
+            // Its late reply, if any, would carry no id, and be taken for the next command's.
+            await end(with: QMPError(
+                error.code,
+                "\(error.message); the guest agent does not echo ids, so the session ended (connect again to resynchronise)",
+                command: command
+            ))
+        }
+        return result
+    }
+
+    /// For a guest agent's command that does not answer on success (see ``GuestAgentPolicy``):
+    /// queues it and returns an empty success, without waiting; `nil` for any other command.
+    private func sendWithoutReply(_ message: Message, command: String, assigningID: Bool) -> Result<Message, QMPError>? {
+        let prepared: Result<Message, QMPError>? = state.withLock { state in
+            guard let agent = state.guestAgent, agent.noReplyCommands.contains(command) else { return nil }
+            if let closed = state.pending.closedError { return .failure(closed) }
+            var message = message
+            // An id lets an error reply (a disabled command does answer) be dropped as nobody's.
+            if assigningID && agent.echoesIDs && message.id == nil {
+                state.lastID += 1
+                message.appendID(.string(CommandID.string(for: state.lastID)))
+            }
+            return .success(message)
+        }
+        guard case .success(let message)? = prepared else { return prepared }
+        let bytes = message.serializedBytes()
+        if let trace = configuration.trace {
+            trace(TraceRecord(direction: .sent, text: String(decoding: bytes, as: UTF8.self)))
+        }
+        guard outbound.enqueue(OutboundQueue.Item(bytes: bytes, fileDescriptors: []), writeNow: transport.sendImmediately) else {
+            return .failure(endError ?? .disconnected("the guest agent connection closed"))
+        }
+        return .success(Message(["return": .object([:])]))
     }
 
     private static func cancelled(_ command: String) -> QMPError {

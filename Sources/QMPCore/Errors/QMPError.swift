@@ -88,6 +88,10 @@ public struct QMPError: Error, Sendable, Hashable {
     public var errno: Int32?
     /// The byte offset into the offending input, for parse errors.
     public var offset: Int?
+    /// For ``Code/decodingFailed``: the reply or event data as received, still reachable untyped.
+    public var value: JSONValue?
+    /// For ``Code/decodingFailed``: where in ``value`` decoding failed, e.g. `[0].inserted.ro`.
+    public var memberPath: String?
 
     /// Creates an error of kind `code`.
     ///
@@ -102,7 +106,9 @@ public struct QMPError: Error, Sendable, Hashable {
         errorClass: String? = nil,
         errorDescription: String? = nil,
         errno: Int32? = nil,
-        offset: Int? = nil
+        offset: Int? = nil,
+        value: JSONValue? = nil,
+        memberPath: String? = nil
     ) {
         self.code = code
         self.message = message
@@ -111,6 +117,8 @@ public struct QMPError: Error, Sendable, Hashable {
         self.errorDescription = errorDescription
         self.errno = errno
         self.offset = offset
+        self.value = value
+        self.memberPath = memberPath
     }
 }
 

@@ -91,6 +91,22 @@ public struct MessageFramer: Sendable {
         }
     }
 
+    /// Drops every buffered byte up to and including the first `byte`, abandoning any
+    /// frame under way; returns whether `byte` was found. When it was not, everything is
+    /// dropped if `orAll`, nothing otherwise.
+    ///
+    /// The guest agent's resynchronisation: it sends 0xFF, a byte valid UTF-8 never holds,
+    /// right before its answer to `guest-sync-delimited`, and whatever came first is stale.
+    public mutating func discard(through byte: UInt8, orAll: Bool) -> Bool {
+        let found = buffer[frameStart...].firstIndex(of: byte)
+        guard found != nil || orAll else { return false }
+        frameStart = found.map { $0 + 1 } ?? buffer.count
+        scanned = frameStart
+        scan = ScanState()
+        compact()
+        return found != nil
+    }
+
     /// The next complete frame, or `nil` until more bytes arrive.
     public mutating func nextFrame() throws(QMPError) -> ArraySlice<UInt8>? {
         if let failure { throw failure }

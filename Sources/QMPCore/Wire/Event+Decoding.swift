@@ -6,12 +6,9 @@ extension Event {
     /// let change = try event.decodeData(as: JobStatus.self)
     /// ```
     ///
-    /// - Throws: ``QMPError/Code/decodingFailed`` naming the event when `data` does not fit.
+    /// - Throws: ``QMPError/Code/decodingFailed`` naming the event and the member that does
+    ///   not fit (``QMPError/memberPath``), with `data` untyped in ``QMPError/value``.
     public func decodeData<T: Decodable>(as type: T.Type = T.self) throws(QMPError) -> T {
-        do {
-            return try JSONValueDecoder().decode(type, from: .object(data))
-        } catch {
-            throw QMPError(.decodingFailed, "the data of event \(name) is not a \(type): \(error)")
-        }
+        try JSONValueDecoder().decodeReply(type, from: .object(data), what: "the data of event \(name)", command: nil)
     }
 }

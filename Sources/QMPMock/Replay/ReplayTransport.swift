@@ -51,6 +51,9 @@ public final class ReplayTransport: Transport {
         /// For each client command recorded without an id, oldest first, the id the client
         /// gave it, if any: recorded id-less replies are answered in that order.
         var idlessReplyIDs: [JSONValue?] = []
+        /// The number of each recorded `guest-sync-delimited` (or `guest-sync`), mapped to the
+        /// client's: a guest agent client picks a random one, which its reply must carry back.
+        var syncTokens: [JSONValue: JSONValue] = [:]
         var framer = MessageFramer()
         var mismatch: QMPError?
         var isClosed = false
@@ -88,6 +91,11 @@ public final class ReplayTransport: Transport {
     public init(transcript: Transcript, timing: Timing = .instant) throws(QMPError) {
         var steps: [Step] = []
         for (index, entry) in transcript.entries.enumerated() {
+            if entry.isDelimiter {
+                // The server's 0xFF is played; the client's is not compared (see `send`).
+                if entry.direction == .fromServer { steps.append(.server(bytes: [0xFF], reply: nil, time: entry.time)) }
+                continue
+            }
             guard let message = try entry.message() else {
                 steps.append(.endOfStream)
                 continue
@@ -162,7 +170,8 @@ public final class ReplayTransport: Transport {
     public func send(_ bytes: [UInt8]) async throws {
         let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
             guard state.mismatch == nil else { return nil }
-            state.framer.append(bytes)
+            // A guest agent client's 0xFF resets the agent's parser; it is not a message.
+            state.framer.append(bytes.contains(0xFF) ? bytes.filter { $0 != 0xFF } : bytes)
             do throws(QMPError) {
                 while let frame = try state.framer.nextFrame() {
                     try match(frame, &state)
@@ -193,6 +202,8 @@ public final class ReplayTransport: Transport {
         var sentBody = sent.object
         let recordedID = expectedBody.removeValue(forKey: "id")
         let clientID = sentBody.removeValue(forKey: "id")
+        let recordedToken = Self.removeSyncToken(&expectedBody)
+        let clientToken = Self.removeSyncToken(&sentBody)
         guard expectedBody == sentBody else {
             throw QMPError(.replayMismatch, "replay mismatch at entry \(index + 1):\n  expected: -> \(expected)\n  sent:     -> \(sentText)")
         }
@@ -201,12 +212,34 @@ public final class ReplayTransport: Transport {
         case (let recordedID?, nil): state.strippedIDs.insert(recordedID)
         case (nil, let clientID): state.idlessReplyIDs.append(clientID)
         }
+        if let recordedToken, let clientToken { state.syncTokens[recordedToken] = clientToken }
         state.clientCursor = index + 1
+    }
+
+    /// Takes the number out of a `guest-sync-delimited` or `guest-sync` command, which is compared like an id.
+    private static func removeSyncToken(_ command: inout JSONObject) -> JSONValue? {
+        guard let name = command["execute"]?.stringValue, name == "guest-sync-delimited" || name == "guest-sync",
+              var arguments = command["arguments"]?.objectValue, let token = arguments.removeValue(forKey: "id")
+        else { return nil }
+        command["arguments"] = .object(arguments)
+        return token
+    }
+
+    /// The recorded `reply` with the client's id and sync number in place of the recorded
+    /// ones, or `nil` to send it as recorded.
+    private static func rewrite(_ reply: Message, _ state: inout State) -> JSONObject? {
+        guard !state.syncTokens.isEmpty, let token = reply["return"], token.intValue != nil,
+              let clientToken = state.syncTokens.removeValue(forKey: token) else {
+            return rewriteID(reply, &state)
+        }
+        var reply = reply
+        reply["return"] = clientToken
+        return rewriteID(reply, &state) ?? reply.object
     }
 
     /// The recorded `reply` with the client's id in place of the recorded one (or none),
     /// or `nil` to send it as recorded.
-    private static func rewrite(_ reply: Message, _ state: inout State) -> JSONObject? {
+    private static func rewriteID(_ reply: Message, _ state: inout State) -> JSONObject? {
         var object = reply.object
         guard let recordedID = reply.id else {
             guard reply.kind == .success || reply.kind == .error, !state.idlessReplyIDs.isEmpty,

@@ -18,6 +18,8 @@ public final class RecordingTransport<Base: Transport>: Transport {
         var transcript = Transcript()
         var inbound = MessageFramer()
         var outbound = MessageFramer()
+        /// Bytes recorded by ``sendImmediately(_:)`` that it left for the next ``send(_:)``.
+        var recordedAhead = 0
     }
 
     private let state = Mutex(State())
@@ -37,14 +39,21 @@ public final class RecordingTransport<Base: Transport>: Transport {
 
     /// Records the messages in `bytes` as sent by the client, then sends them through ``base``.
     public func send(_ bytes: [UInt8]) async throws {
-        record(bytes, direction: .fromClient)
+        let skip = state.withLock { state in
+            defer { state.recordedAhead = max(0, state.recordedAhead - bytes.count) }
+            return min(state.recordedAhead, bytes.count)
+        }
+        record(Array(bytes[skip...]), direction: .fromClient)
         try await base.send(bytes)
     }
 
-    /// Passes the base transport's inline write through, recording what it wrote.
+    /// Passes the base transport's inline write through, recording it first: a reply can be
+    /// read (and recorded) before a write returns, and must not come before its command.
+    /// What it leaves unwritten goes to the next ``send(_:)``, which does not record it again.
     public func sendImmediately(_ bytes: [UInt8]) -> Int {
-        let written = base.sendImmediately(bytes)
-        if written > 0 { record(Array(bytes.prefix(written)), direction: .fromClient) }
+        record(bytes, direction: .fromClient)
+        let written = max(0, base.sendImmediately(bytes))
+        state.withLock { $0.recordedAhead = bytes.count - min(written, bytes.count) }
         return written
     }
 
@@ -80,16 +89,24 @@ public final class RecordingTransport<Base: Transport>: Transport {
         let time = timestamp()
         state.withLock { state in
             // A message too large for the framer is left unrecorded; the client reports it.
+            func drain(_ framer: inout MessageFramer) -> [Transcript.Entry] {
+                var entries: [Transcript.Entry] = []
+                while let frame = try? framer.nextFrame() {
+                    // A guest agent's 0xFF (never part of JSON) is framed as a run of its own.
+                    if frame.allSatisfy({ $0 == 0xFF }) {
+                        entries += frame.map { _ in .init(direction: direction, time: time, text: Transcript.Entry.delimiterText) }
+                    } else {
+                        entries.append(.init(direction: direction, time: time, text: String(decoding: frame, as: UTF8.self)))
+                    }
+                }
+                return entries
+            }
             if direction == .fromServer {
                 state.inbound.append(bytes)
-                while let frame = try? state.inbound.nextFrame() {
-                    state.transcript.entries.append(.init(direction: direction, time: time, text: String(decoding: frame, as: UTF8.self)))
-                }
+                state.transcript.entries += drain(&state.inbound)
             } else {
                 state.outbound.append(bytes)
-                while let frame = try? state.outbound.nextFrame() {
-                    state.transcript.entries.append(.init(direction: direction, time: time, text: String(decoding: frame, as: UTF8.self)))
-                }
+                state.transcript.entries += drain(&state.outbound)
             }
         }
     }

@@ -40,9 +40,16 @@ public struct Transcript: Sendable, Hashable {
         /// Whether this entry is the server's end of stream.
         public var isEndOfStream: Bool { text == nil }
 
-        /// The parsed message, `nil` for end of stream.
+        /// The text of an entry for the raw byte 0xFF, which a guest agent and its client
+        /// send to resynchronise (`<- 0xFF`, `-> 0xFF`); it is not JSON, so no message has it.
+        public static let delimiterText = "0xFF"
+
+        /// Whether this entry is the raw byte 0xFF (see ``delimiterText``).
+        public var isDelimiter: Bool { text == Self.delimiterText }
+
+        /// The parsed message, `nil` for end of stream and for the byte 0xFF.
         public func message() throws(QMPError) -> Message? {
-            guard let text else { return nil }
+            guard let text, !isDelimiter else { return nil }
             return try Message(parsing: Array(text.utf8))
         }
     }
@@ -88,6 +95,10 @@ extension Transcript {
             }
             if rest == "EOF" {
                 entries.append(Entry(direction: direction, time: time, text: nil))
+                continue
+            }
+            if rest == Entry.delimiterText {
+                entries.append(Entry(direction: direction, time: time, text: Entry.delimiterText))
                 continue
             }
             do {

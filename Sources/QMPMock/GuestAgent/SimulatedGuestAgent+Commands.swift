@@ -1,0 +1,202 @@
+internal import FoundationEssentials
+import QMPCore
+import Synchronization
+
+/// What a ``SimulatedGuestAgent`` keeps across its connections, as one agent process does.
+struct AgentState: Sendable {
+    struct OpenFile: Sendable {
+        var path: String
+        var position: Int
+        var appends: Bool
+    }
+
+    struct Process: Sendable {
+        var exitCode: Int
+        var output: [UInt8]?
+    }
+
+    var files: [String: [UInt8]] = [:]
+    var handles: [Int: OpenFile] = [:]
+    var nextHandle = 1000
+    var processes: [Int: Process] = [:]
+    var nextPID = 4000
+    var powerRequests: [String] = []
+}
+
+extension SimulatedGuestAgent {
+    enum Outcome {
+        case value(JSONValue)
+        /// `guest-sync-delimited`: the reply goes out after the byte 0xFF.
+        case delimited(JSONValue)
+        /// No reply at all, as for `guest-shutdown` on success.
+        case nothing
+    }
+
+    /// Commands that answer nothing on success.
+    static let silentCommands: Set<String> = ["guest-shutdown", "guest-suspend-disk", "guest-suspend-ram", "guest-suspend-hybrid"]
+
+    static let commandNames = [
+        "guest-sync", "guest-sync-delimited", "guest-ping", "guest-info", "guest-get-host-name",
+        "guest-exec", "guest-exec-status", "guest-file-open", "guest-file-read", "guest-file-write",
+        "guest-file-seek", "guest-file-flush", "guest-file-close",
+    ] + silentCommands.sorted()
+
+    func run(_ name: String, _ arguments: JSONObject) throws -> Outcome {
+        switch name {
+        case "guest-sync": return .value(try Self.required("id", arguments))
+        case "guest-sync-delimited": return .delimited(try Self.required("id", arguments))
+        case "guest-ping", "guest-file-flush": return .value([:])
+        case "guest-get-host-name": return .value(["host-name": "simulated-guest"])
+        case "guest-info":
+            return .value([
+                "version": .string(version),
+                "supported_commands": .array(Self.commandNames.map { command in
+                    ["enabled": true, "name": .string(command), "success-response": .bool(!Self.silentCommands.contains(command))]
+                }),
+            ])
+        case "guest-shutdown":
+            let mode = arguments["mode"]?.stringValue ?? "powerdown"
+            state.withLock { $0.powerRequests.append("guest-shutdown:\(mode)") }
+            return .nothing
+        case let suspend where Self.silentCommands.contains(suspend):
+            state.withLock { $0.powerRequests.append(suspend) }
+            return .nothing
+        case "guest-exec": return .value(try exec(arguments))
+        case "guest-exec-status": return .value(try execStatus(arguments))
+        case "guest-file-open": return .value(try openFile(arguments))
+        case "guest-file-read": return .value(try readFile(arguments))
+        case "guest-file-write": return .value(try writeFile(arguments))
+        case "guest-file-seek": return .value(try seekFile(arguments))
+        case "guest-file-close":
+            let handle = try Self.integer("handle", arguments)
+            guard state.withLock({ $0.handles.removeValue(forKey: handle) }) != nil else { throw Self.badHandle(handle) }
+            return .value([:])
+        default:
+            throw ErrorReply(errorClass: "CommandNotFound", description: "The command \(name) has not been found")
+        }
+    }
+
+    /// Simulates `echo` (its arguments) and `cat` (its input); runs nothing.
+    private func exec(_ arguments: JSONObject) throws -> JSONValue {
+        let path = try arguments.requiredString("path")
+        let args = arguments["arg"]?.arrayValue?.compactMap(\.stringValue) ?? []
+        let output: [UInt8]
+        switch path.split(separator: "/").last.map(String.init) {
+        case "echo": output = Array((args.joined(separator: " ") + "\n").utf8)
+        case "cat":
+            guard let input = arguments["input-data"]?.stringValue.map({ Data(base64Encoded: $0).map(Array.init) }) ?? [] else {
+                throw ErrorReply(errorClass: "GenericError", description: "Parameter 'input-data' is not base64")
+            }
+            output = input
+        default:
+            throw ErrorReply(errorClass: "GenericError", description: "the simulated agent runs only echo and cat, not \(path)")
+        }
+        let captured = arguments["capture-output"]?.boolValue == true ? output : nil
+        let pid = state.withLock { state in
+            state.nextPID += 1
+            state.processes[state.nextPID] = AgentState.Process(exitCode: 0, output: captured)
+            return state.nextPID
+        }
+        return ["pid": .int(Int64(pid))]
+    }
+
+    private func execStatus(_ arguments: JSONObject) throws -> JSONValue {
+        let pid = try Self.integer("pid", arguments)
+        // Reaped once reported, as by the real agent.
+        guard let process = state.withLock({ $0.processes.removeValue(forKey: pid) }) else {
+            throw ErrorReply(errorClass: "GenericError", description: "Invalid parameter 'pid'")
+        }
+        var status: JSONObject = ["exited": true, "exitcode": .int(Int64(process.exitCode))]
+        if let output = process.output { status["out-data"] = .string(Data(output).base64EncodedString()) }
+        return .object(status)
+    }
+
+    private func openFile(_ arguments: JSONObject) throws -> JSONValue {
+        let path = try arguments.requiredString("path")
+        let mode = arguments["mode"]?.stringValue ?? "r"
+        return try state.withLock { state throws(ErrorReply) -> JSONValue in
+            switch mode.first {
+            case "r":
+                guard state.files[path] != nil else {
+                    throw ErrorReply(errorClass: "GenericError", description: "failed to open file '\(path)' (mode: '\(mode)')")
+                }
+            case "w": state.files[path] = []
+            case "a": state.files[path, default: []] += []
+            default: throw ErrorReply(errorClass: "GenericError", description: "invalid file open mode '\(mode)'")
+            }
+            state.nextHandle += 1
+            state.handles[state.nextHandle] = AgentState.OpenFile(path: path, position: 0, appends: mode.first == "a")
+            return .int(Int64(state.nextHandle))
+        }
+    }
+
+    private func readFile(_ arguments: JSONObject) throws -> JSONValue {
+        let handle = try Self.integer("handle", arguments)
+        let count = try arguments["count"].map { _ in try Self.integer("count", arguments) } ?? 4096
+        return try state.withLock { state throws(ErrorReply) -> JSONValue in
+            guard var file = state.handles[handle] else { throw Self.badHandle(handle) }
+            let contents = state.files[file.path] ?? []
+            let end = file.position + min(max(count, 0), contents.count - file.position)
+            let chunk = contents[min(file.position, end)..<end]
+            file.position = end
+            state.handles[handle] = file
+            return ["count": .int(Int64(chunk.count)), "buf-b64": .string(Data(chunk).base64EncodedString()), "eof": .bool(end >= contents.count)]
+        }
+    }
+
+    private func writeFile(_ arguments: JSONObject) throws -> JSONValue {
+        let handle = try Self.integer("handle", arguments)
+        guard let bytes = Data(base64Encoded: try arguments.requiredString("buf-b64")).map(Array.init) else {
+            throw ErrorReply(errorClass: "GenericError", description: "Parameter 'buf-b64' is not base64")
+        }
+        return try state.withLock { state throws(ErrorReply) -> JSONValue in
+            guard var file = state.handles[handle] else { throw Self.badHandle(handle) }
+            var contents = state.files[file.path] ?? []
+            // Another handle may have truncated the file meanwhile.
+            file.position = file.appends ? contents.count : min(file.position, contents.count)
+            let end = min(contents.count, file.position + bytes.count)
+            contents.replaceSubrange(file.position..<end, with: bytes)
+            file.position += bytes.count
+            state.files[file.path] = contents
+            state.handles[handle] = file
+            return ["count": .int(Int64(bytes.count)), "eof": false]
+        }
+    }
+
+    private func seekFile(_ arguments: JSONObject) throws -> JSONValue {
+        let handle = try Self.integer("handle", arguments)
+        let offset = try Self.integer("offset", arguments)
+        let whence = arguments["whence"]?.stringValue ?? arguments["whence"]?.intValue.map { ["set", "cur", "end"][Int(min(max($0, 0), 2))] } ?? "set"
+        return try state.withLock { state throws(ErrorReply) -> JSONValue in
+            guard var file = state.handles[handle] else { throw Self.badHandle(handle) }
+            let size = state.files[file.path]?.count ?? 0
+            let base = whence == "cur" ? file.position : whence == "end" ? size : 0
+            // Unlike a real file, no seeking past the end: the simulation keeps files dense.
+            let (position, overflow) = base.addingReportingOverflow(offset)
+            guard !overflow, (0...size).contains(position) else {
+                throw ErrorReply(errorClass: "GenericError", description: "the simulated agent cannot seek to \(offset) from \(whence)")
+            }
+            file.position = position
+            state.handles[handle] = file
+            return ["position": .int(Int64(file.position)), "eof": .bool(file.position >= size)]
+        }
+    }
+
+    private static func required(_ name: String, _ arguments: JSONObject) throws(ErrorReply) -> JSONValue {
+        guard let value = arguments[name] else {
+            throw ErrorReply(errorClass: "GenericError", description: "Parameter '\(name)' is missing")
+        }
+        return value
+    }
+
+    private static func integer(_ name: String, _ arguments: JSONObject) throws(ErrorReply) -> Int {
+        guard let value = try required(name, arguments).intValue, let int = Int(exactly: value) else {
+            throw ErrorReply(errorClass: "GenericError", description: "Parameter '\(name)' expects an integer")
+        }
+        return int
+    }
+
+    private static func badHandle(_ handle: Int) -> ErrorReply {
+        ErrorReply(errorClass: "GenericError", description: "handle '\(handle)' has not been found")
+    }
+}

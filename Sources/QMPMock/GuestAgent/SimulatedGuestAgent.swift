@@ -1,0 +1,129 @@
+public import QMPCore
+import Synchronization
+
+/// A stand-in for the QEMU Guest Agent (`qemu-ga`), so agent code can be tested without
+/// a guest or a real agent.
+///
+/// It speaks the agent's protocol the way QEMU 7.2's does: no greeting, replies ending in
+/// `\n`, ids echoed (unless ``init(version:echoesIDs:)`` says otherwise), and the byte
+/// 0xFF resetting its parser with an error reply, so `QMPClient.connectToGuestAgent(_:timeout:)`'s
+/// handshake runs as against the real one. It answers `guest-sync`, `guest-sync-delimited`,
+/// `guest-ping`, `guest-info` (with each command's `success-response`), `guest-get-host-name`,
+/// `guest-exec` and `guest-exec-status` (only `echo` and `cat` are simulated, nothing is run),
+/// and `guest-file-open`, `-read`, `-write`, `-seek`, `-flush` and `-close` on files kept in
+/// memory. `guest-shutdown` and `guest-suspend-*` answer nothing, as the real ones do on
+/// success, and only count the request (see ``powerRequests``): the host is never touched.
+///
+/// ```swift
+/// let agent = SimulatedGuestAgent()
+/// let client = QMPClient()
+/// try await client.connectToGuestAgent(agent.makeClientTransport())
+/// try await client.execute("guest-ping")
+/// ```
+public final class SimulatedGuestAgent: Sendable {
+    /// The version `guest-info` reports.
+    public let version: String
+    /// Whether replies carry the command's `id`; old agents' did not.
+    public let echoesIDs: Bool
+    let state = Mutex(AgentState())
+
+    /// Creates an agent with no files and no processes.
+    /// - Parameters:
+    ///   - version: What `guest-info` reports; `"7.2.0"` by default.
+    ///   - echoesIDs: `false` to behave like an agent that answers without ids.
+    public init(version: String = "7.2.0", echoesIDs: Bool = true) {
+        self.version = version
+        self.echoesIDs = echoesIDs
+    }
+
+    /// The `guest-shutdown` and `guest-suspend-*` commands received, in order, as
+    /// `"guest-shutdown:MODE"` or the command's name.
+    public var powerRequests: [String] { state.withLock { $0.powerRequests } }
+
+    /// A simulated file's contents, `nil` when no such file was written.
+    public func contents(ofFile path: String) -> [UInt8]? {
+        state.withLock { $0.files[path] }
+    }
+
+    /// Puts a file into the simulated guest.
+    public func setContents(_ bytes: [UInt8], ofFile path: String) {
+        state.withLock { $0.files[path] = bytes }
+    }
+
+    /// A transport connected to a new session of this agent, served in the background.
+    public func makeClientTransport() -> InProcessTransport {
+        let (client, server) = InProcessTransport.makePair()
+        Task { await self.serve(server) }
+        return client
+    }
+
+    /// Serves one client on `transport` until it disconnects.
+    public func serve(_ transport: some Transport) async {
+        var framer = MessageFramer()
+        do {
+            while let chunk = try await transport.receive() {
+                // Each 0xFF resets the parser: whatever it held is lost, and the byte gets an error.
+                var rest = chunk[...]
+                while true {
+                    let reset = rest.firstIndex(of: 0xFF)
+                    framer.append(rest[..<(reset ?? rest.endIndex)])
+                    while let frame = try framer.nextFrame() {
+                        try await transport.send(respond(to: frame))
+                    }
+                    guard let reset else { break }
+                    framer = MessageFramer()
+                    try await transport.send(line(ErrorReply(errorClass: "GenericError", description: "JSON parse error, stray byte 0xFF").message.object))
+                    rest = rest[(reset + 1)...]
+                }
+            }
+        } catch {}
+        await transport.close()
+    }
+
+    /// The bytes that answer one frame; none for a command that does not answer.
+    private func respond(to frame: ArraySlice<UInt8>) -> [UInt8] {
+        let object: JSONObject
+        do {
+            guard case .object(let parsed) = try JSONParser.parse(frame) else {
+                return line(ErrorReply(errorClass: "GenericError", description: "Input must be a JSON object").message.object)
+            }
+            object = parsed
+        } catch {
+            return line(ErrorReply(errorClass: "GenericError", description: "JSON parse error, \(error.reason)").message.object)
+        }
+        let id = echoesIDs ? object["id"] : nil
+        guard let name = object["execute"]?.stringValue else {
+            return reply(error: ErrorReply(errorClass: "GenericError", description: "Input lacks member 'execute'"), id: id)
+        }
+        let arguments = object["arguments"]?.objectValue ?? [:]
+        do {
+            switch try run(name, arguments) {
+            case .value(let value): return reply(["return": value], id: id)
+            case .delimited(let value): return [0xFF] + reply(["return": value], id: id)
+            case .nothing: return []
+            }
+        } catch let error as ErrorReply {
+            return reply(error: error, id: id)
+        } catch {
+            return reply(error: ErrorReply(errorClass: "GenericError", description: "\(error)"), id: id)
+        }
+    }
+
+    private func reply(_ object: JSONObject, id: JSONValue?) -> [UInt8] {
+        var object = object
+        if let id { object["id"] = id }
+        return line(object)
+    }
+
+    private func reply(error: ErrorReply, id: JSONValue?) -> [UInt8] {
+        // The agent puts the id first in error replies.
+        var object: JSONObject = [:]
+        if let id { object["id"] = id }
+        object["error"] = ["class": .string(error.errorClass), "desc": .string(error.description)]
+        return line(object)
+    }
+
+    private func line(_ object: JSONObject) -> [UInt8] {
+        JSONValue.object(object).serializedBytesQEMUStyle() + [0x0A]
+    }
+}

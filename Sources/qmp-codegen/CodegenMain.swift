@@ -1,0 +1,96 @@
+import Foundation
+
+/// `qmp-codegen`: QAPI reference manual → facts file; facts + `query-qmp-schema` → Swift.
+///
+/// ```
+/// qmp-codegen facts MANUAL.7[.gz] FACTS
+/// qmp-codegen swift --facts FACTS [--schema TRANSCRIPT] --module NAME --reference PAGE --output DIR
+/// ```
+///
+/// Both steps are deterministic: the same inputs give the same bytes.
+@main
+enum CodegenMain {
+    static func main() {
+        do {
+            try run(Array(CommandLine.arguments.dropFirst()))
+        } catch {
+            FileHandle.standardError.write(Data("qmp-codegen: \(error)\n".utf8))
+            exit(1)
+        }
+    }
+
+    struct UsageError: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    static func run(_ arguments: [String]) throws {
+        guard let command = arguments.first else { throw UsageError(description: usage) }
+        switch command {
+        case "facts":
+            guard arguments.count == 3 else { throw UsageError(description: usage) }
+            let manual = try readManual(arguments[1])
+            let definitions = ManualParser.parse(manual)
+            let source = URL(fileURLWithPath: arguments[1]).lastPathComponent
+            try write(FactsFile.write(definitions, source: source), to: arguments[2])
+        case "swift":
+            let options = try Options(Array(arguments.dropFirst()))
+            let definitions = try FactsFile.read(String(contentsOfFile: options.facts, encoding: .utf8))
+            let schema = try options.schema.map { try Schema(transcript: String(contentsOfFile: $0, encoding: .utf8)) }
+            let model = Model(definitions: definitions, schema: schema)
+            for warning in model.warnings { FileHandle.standardError.write(Data("qmp-codegen: warning: \(warning)\n".utf8)) }
+            let files = SwiftEmitter(model: model, module: options.module, reference: options.reference).files()
+            try FileManager.default.createDirectory(atPath: options.output, withIntermediateDirectories: true)
+            for (name, text) in files { try write(text, to: options.output + "/" + name) }
+        default:
+            throw UsageError(description: usage)
+        }
+    }
+
+    static let usage = """
+        usage: qmp-codegen facts MANUAL.7[.gz] FACTS
+               qmp-codegen swift --facts FACTS [--schema TRANSCRIPT] --module NAME --reference PAGE --output DIR
+        """
+
+    struct Options {
+        var facts = ""
+        var schema: String?
+        var module = ""
+        var reference = ""
+        var output = ""
+
+        init(_ arguments: [String]) throws {
+            var rest = arguments[...]
+            while let flag = rest.popFirst() {
+                guard let value = rest.popFirst() else { throw UsageError(description: "\(flag) needs a value\n" + usage) }
+                switch flag {
+                case "--facts": facts = value
+                case "--schema": schema = value
+                case "--module": module = value
+                case "--reference": reference = value
+                case "--output": output = value
+                default: throw UsageError(description: "unknown option \(flag)\n" + usage)
+                }
+            }
+            guard !facts.isEmpty, !module.isEmpty, !reference.isEmpty, !output.isEmpty else { throw UsageError(description: usage) }
+        }
+    }
+
+    /// The manual's roff text; a `.gz` is decompressed by `gzip -dc`.
+    static func readManual(_ path: String) throws -> String {
+        guard path.hasSuffix(".gz") else { return try String(contentsOfFile: path, encoding: .utf8) }
+        let gzip = Process()
+        gzip.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        gzip.arguments = ["gzip", "-dc", path]
+        let pipe = Pipe()
+        gzip.standardOutput = pipe
+        try gzip.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        gzip.waitUntilExit()
+        guard gzip.terminationStatus == 0 else { throw UsageError(description: "gzip -dc \(path) failed") }
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    static func write(_ text: String, to path: String) throws {
+        try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+    }
+}

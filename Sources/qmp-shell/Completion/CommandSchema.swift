@@ -1,0 +1,99 @@
+import QMP
+
+/// What `query-qmp-schema` says about commands' arguments, reduced to what completion
+/// needs. Read leniently: entries it does not understand are skipped, and a QEMU that
+/// does not answer gives an empty schema (names from `query-commands` still complete).
+struct CommandSchema: Sendable {
+    enum Shape: Sendable {
+        /// An object's members (a union's from every branch), name to type name.
+        case object([String: String])
+        case enumeration([String])
+        /// An alternate's branch types.
+        case alternate([String])
+        case builtin(String)
+        case other
+    }
+
+    /// Command name to the name of its argument type.
+    private(set) var argumentTypes: [String: String] = [:]
+    private(set) var types: [String: Shape] = [:]
+
+    init() {}
+
+    init(parsing value: JSONValue) {
+        guard let entities = value.arrayValue else { return }
+        var variantTypes: [String: [String]] = [:]
+        for entity in entities {
+            guard let object = entity.objectValue, let name = object["name"]?.stringValue else { continue }
+            switch object["meta-type"]?.stringValue {
+            case "command":
+                if let arguments = object["arg-type"]?.stringValue { argumentTypes[name] = arguments }
+            case "object":
+                var members: [String: String] = [:]
+                for member in object["members"]?.arrayValue ?? [] {
+                    if let memberName = member["name"]?.stringValue, let type = member["type"]?.stringValue {
+                        members[memberName] = type
+                    }
+                }
+                types[name] = .object(members)
+                variantTypes[name] = (object["variants"]?.arrayValue ?? []).compactMap { $0["type"]?.stringValue }
+            case "enum":
+                let values = (object["values"]?.arrayValue ?? []).compactMap(\.stringValue)
+                types[name] = .enumeration(values)
+            case "alternate":
+                types[name] = .alternate((object["members"]?.arrayValue ?? []).compactMap { $0["type"]?.stringValue })
+            case "builtin":
+                types[name] = .builtin(object["json-type"]?.stringValue ?? name)
+            default:
+                types[name] = .other
+            }
+        }
+        // A union's branches add their members to the base's, for completion's purpose.
+        for (name, variants) in variantTypes where !variants.isEmpty {
+            guard case .object(var members) = types[name] else { continue }
+            for variant in variants {
+                if case .object(let more) = types[variant] { members.merge(more) { first, _ in first } }
+            }
+            types[name] = .object(members)
+        }
+    }
+
+    /// The members of the object at `path` under `command`'s arguments (`[]` for the
+    /// arguments themselves); `nil` when that is no object the schema describes.
+    func members(of command: String, at path: [String]) -> [String: String]? {
+        guard var type = argumentTypes[command] else { return nil }
+        for key in path {
+            guard let members = objectMembers(type), let next = members[key] else { return nil }
+            type = next
+        }
+        return objectMembers(type)
+    }
+
+    /// The values the member at `path` may take, when the schema lists them.
+    func values(of command: String, at path: [String]) -> [String] {
+        guard let key = path.last, let members = members(of: command, at: Array(path.dropLast())),
+              let type = members[key] else { return [] }
+        return values(type)
+    }
+
+    func isObject(_ type: String) -> Bool {
+        objectMembers(type) != nil
+    }
+
+    private func objectMembers(_ type: String) -> [String: String]? {
+        switch types[type] {
+        case .object(let members): return members
+        case .alternate(let branches): return branches.lazy.compactMap { objectMembers($0) }.first
+        default: return nil
+        }
+    }
+
+    private func values(_ type: String) -> [String] {
+        switch types[type] {
+        case .enumeration(let values): return values
+        case .builtin("boolean"): return ["true", "false"]
+        case .alternate(let branches): return branches.flatMap { values($0) }
+        default: return []
+        }
+    }
+}

@@ -1,0 +1,158 @@
+import Dispatch
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Reads lines from a terminal in raw mode with a ``LineEditor``, on a thread of its own.
+///
+/// The session asks for each line with ``prompt(_:)``; until then keys stay unread in the
+/// terminal, so what is typed while a command runs lands on the next line.
+final class TerminalLineReader: Sendable {
+    private let output: ShellOutput
+    private let historyFile: HistoryFile?
+    /// What Tab offers; set once the connected QEMU has said what it knows.
+    private let completer = Mutex<Completer?>(nil)
+    private let prompts = Mutex<[String]>([])
+    private let promptReady = DispatchSemaphore(value: 0)
+    /// How long a lone Escape waits for the rest of an escape sequence.
+    private static let escapeTimeout: Int32 = 50
+
+    init(output: ShellOutput, historyFile: HistoryFile?) {
+        self.output = output
+        self.historyFile = historyFile
+    }
+
+    func setCompleter(_ completer: Completer) {
+        self.completer.withLock { $0 = completer }
+    }
+
+    /// Lets the reader draw `prompt` and read the next line.
+    func prompt(_ prompt: String) {
+        prompts.withLock { $0.append(prompt) }
+        promptReady.signal()
+    }
+
+    /// Reads until the end of input; call on a thread of its own.
+    func run(_ continuation: AsyncStream<ShellInput>.Continuation) {
+        var history = History()
+        var saving = historyFile
+        if let historyFile {
+            do {
+                history = History(try historyFile.load())
+            } catch {
+                output.notice("\(error.message); this session's history is not saved")
+                saving = nil
+            }
+        }
+        var editor = LineEditor(history: history)
+        var decoder = KeyDecoder()
+        var queued: [Key] = []
+        while true {
+            promptReady.wait()
+            let prompt = prompts.withLock { $0.isEmpty ? "" : $0.removeFirst() }
+            editor.startLine()
+            output.draw(editor.view(prompt: prompt))
+            lineLoop: while true {
+                if queued.isEmpty {
+                    guard let keys = Self.readKeys(&decoder) else {
+                        output.finishLine(editor.view(prompt: prompt))
+                        continuation.yield(.endOfInput)
+                        return
+                    }
+                    queued = keys.reversed()
+                }
+                var changed = false
+                while let key = queued.popLast() {
+                    switch editor.handle(key) {
+                    case .none: break
+                    case .redraw: changed = true
+                    case .bell: output.write("\u{07}")
+                    case .submit(let line, let remembered):
+                        output.finishLine(editor.view(prompt: prompt))
+                        if remembered, let file = saving {
+                            do {
+                                try file.append(line)
+                            } catch {
+                                output.notice("\(error.message); this session's history is not saved")
+                                saving = nil
+                            }
+                        }
+                        continuation.yield(.line(line))
+                        break lineLoop
+                    case .endOfInput:
+                        output.finishLine(editor.view(prompt: prompt))
+                        continuation.yield(.endOfInput)
+                        return
+                    case .interrupt:
+                        // The signal's way out restores the terminal and sets status 130.
+                        kill(getpid(), SIGINT)
+                        return
+                    case .cancelLine(let dropped):
+                        output.finishLine(LineView(prompt: prompt, text: Array(dropped + "^C"), cursor: 0))
+                        changed = true
+                    case .complete:
+                        changed = complete(&editor, prompt: prompt) || changed
+                    case .clearScreen:
+                        output.clearScreen(editor.view(prompt: prompt))
+                        changed = false
+                    }
+                }
+                // A paste arrives in many reads: draw once it is all in, not after each read.
+                if changed && !Self.moreInputReady { output.draw(editor.view(prompt: prompt)) }
+            }
+        }
+    }
+
+    /// Tab: completes as far as the candidates agree, lists them when that is no further.
+    private func complete(_ editor: inout LineEditor, prompt: String) -> Bool {
+        guard let completer = completer.withLock({ $0 }) else {
+            output.write("\u{07}")
+            return false
+        }
+        let completion = completer.complete(editor.textBeforeCursor)
+        if editor.complete(completion) { return true }
+        if completion.candidates.count > 1 {
+            output.draw(editor.view(prompt: prompt))
+            output.above(Self.columns(completion.listed, width: RawTerminal.columns))
+        } else {
+            output.write("\u{07}")
+        }
+        return false
+    }
+
+    /// `words` in as many columns as fit, like readline's list of completions.
+    static func columns(_ words: [String], width: Int) -> String {
+        let cell = (words.map(\.count).max() ?? 0) + 2
+        let perRow = max(1, width / max(cell, 1))
+        var text = ""
+        for (index, word) in words.enumerated() {
+            let last = index % perRow == perRow - 1 || index == words.count - 1
+            text += last ? word + "\n" : word + String(repeating: " ", count: cell - word.count)
+        }
+        return text
+    }
+
+    private static var moreInputReady: Bool {
+        var request = pollfd(fd: 0, events: Int16(POLLIN), revents: 0)
+        return poll(&request, 1, 0) > 0
+    }
+
+    /// The keys in the next read, waiting a moment for the rest of a split escape
+    /// sequence; `nil` at the end of input (the terminal hung up).
+    private static func readKeys(_ decoder: inout KeyDecoder) -> [Key]? {
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            if decoder.hasPending {
+                var request = pollfd(fd: 0, events: Int16(POLLIN), revents: 0)
+                let ready = poll(&request, 1, escapeTimeout)
+                if ready == 0 { return decoder.flush() }
+            }
+            let count = buffer.withUnsafeMutableBytes { Glibc.read(0, $0.baseAddress, $0.count) }
+            if count < 0 && (errno == EINTR || errno == EAGAIN) { continue }
+            if count <= 0 { return nil }
+            let keys = decoder.feed(buffer[..<count])
+            if !keys.isEmpty { return keys }
+        }
+    }
+}

@@ -1,0 +1,132 @@
+import Foundation
+import QMPChildProcess
+import QMPTestSupport
+import Synchronization
+
+/// A qmp-shell on a pseudo-terminal of the test's own (openpty), so the test can type keys,
+/// resize the terminal, and read the terminal's settings after the shell has gone.
+final class TerminalShell: Sendable {
+    private let master: Int32
+    /// Kept open by the test: the terminal's settings stay readable after the shell exits.
+    let terminal: Int32
+    let process: LaunchedProcess
+    private let output = TerminalOutput()
+    private let reader = DispatchGroup()
+
+    init(_ arguments: [String], home: String, columns: UInt16 = 80) throws {
+        var master: Int32 = -1
+        var slave: Int32 = -1
+        var size = winsize(ws_row: 24, ws_col: columns, ws_xpixel: 0, ws_ypixel: 0)
+        guard openpty(&master, &slave, nil, nil, &size) == 0 else { throw QEMUUnavailable(message: "openpty failed: \(errno)") }
+        self.master = master
+        terminal = slave
+        var environment = ProcessInfo.processInfo.environment
+        environment["HOME"] = home
+        process = try LaunchedProcess(
+            path: try BuiltTool.path("qmp-shell"), arguments: ["qmp-shell"] + arguments,
+            environment: environment, stdin: slave, stdout: slave, stderr: slave
+        )
+        reader.enter()
+        Thread.detachNewThread { [output, reader, master] in
+            var buffer = [UInt8](repeating: 0, count: 65536)
+            while !output.stopped.load(ordering: .acquiring) {
+                var request = pollfd(fd: master, events: Int16(POLLIN), revents: 0)
+                guard poll(&request, 1, 50) > 0 else { continue }
+                let count = buffer.withUnsafeMutableBytes { read(master, $0.baseAddress, $0.count) }
+                if count <= 0 { break }
+                output.bytes.withLock { $0.append(contentsOf: buffer[..<count]) }
+            }
+            reader.leave()
+        }
+    }
+
+    deinit {
+        output.stopped.store(true, ordering: .releasing)
+        reader.wait()
+        close(master)
+        close(terminal)
+    }
+
+    /// Everything the shell wrote to the terminal so far.
+    var screen: String { String(decoding: output.bytes.withLock { $0 }, as: UTF8.self) }
+
+    /// What stays on screen of each line (see ``ShellSimulatorTerminalTests/visible(_:)``).
+    var visibleScreen: String { ShellSimulatorTerminalTests.visible(screen) }
+
+    func type(_ keys: String) {
+        type(Array(keys.utf8))
+    }
+
+    func type(_ bytes: [UInt8]) {
+        bytes.withUnsafeBytes { bytes in
+            var offset = 0
+            while offset < bytes.count {
+                let written = write(master, bytes.baseAddress.map { $0 + offset }, bytes.count - offset)
+                if written < 0 && errno == EINTR { continue }
+                if written <= 0 { return }
+                offset += written
+            }
+        }
+    }
+
+    /// Waits until the screen shows `text` (its visible lines when `visible`), up to 60 s (a loaded machine running the whole suite).
+    func waitFor(_ text: String, visible: Bool = false) async throws {
+        let deadline = ContinuousClock.now + .seconds(60)
+        let shown = { visible ? self.visibleScreen : self.screen }
+        while !shown().contains(text) && ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        guard shown().contains(text) else { throw QEMUUnavailable(message: "no '\(text)' on screen: \(screen.debugDescription)") }
+    }
+
+    /// Waits for the next prompt after the `count`-th one, the sign the shell reads a line again.
+    func waitForPrompt(number count: Int, prompt: String = "(QEMU) ") async throws {
+        let deadline = ContinuousClock.now + .seconds(60)
+        while visibleScreen.components(separatedBy: "\r\n" + prompt).count - 1 < count && ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        guard visibleScreen.components(separatedBy: "\r\n" + prompt).count - 1 >= count else {
+            throw QEMUUnavailable(message: "no prompt number \(count): \(screen.debugDescription)")
+        }
+    }
+
+    func resize(columns: UInt16) {
+        var size = winsize(ws_row: 24, ws_col: columns, ws_xpixel: 0, ws_ypixel: 0)
+        _ = ioctl(master, UInt(TIOCSWINSZ), &size)
+        // The shell's terminal is not its controlling one, so the kernel signals nobody.
+        kill(process.pid, SIGWINCH)
+    }
+
+    /// The terminal's settings now.
+    var settings: termios {
+        var current = termios()
+        tcgetattr(terminal, &current)
+        return current
+    }
+
+    /// Waits for the shell to exit (killed after 30 s); its status, 128 + signal when killed.
+    func finish() async -> Int32 {
+        let process = process
+        let killer = Task {
+            try await Task.sleep(for: .seconds(30))
+            kill(process.pid, SIGKILL)
+        }
+        await BuiltTool.offPool { process.waitForExit() }
+        killer.cancel()
+        return process.exitStatus ?? -1
+    }
+}
+
+/// What the terminal showed, filled by a reader thread until `stopped`.
+private final class TerminalOutput: Sendable {
+    let bytes = Mutex([UInt8]())
+    let stopped = Atomic<Bool>(false)
+}
+
+extension termios {
+    /// The flags line editing changes, and the control characters, for comparing before and after.
+    var editingState: [UInt] {
+        [UInt(c_iflag), UInt(c_oflag), UInt(c_lflag), UInt(c_cflag)]
+            + withUnsafeBytes(of: c_cc) { $0.map { UInt($0) } }
+    }
+}
