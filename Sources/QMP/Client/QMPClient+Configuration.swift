@@ -27,9 +27,18 @@ extension QMPClient {
         /// Receives every message sent and received, for bridging to a logger.
         /// Called synchronously on the I/O path: keep it cheap.
         public var trace: (@Sendable (TraceRecord) -> Void)? = nil
+        /// Read the QEMU's `query-qmp-schema` while connecting, so that every command is
+        /// checked against it from the first (see ``QMPClient/loadSchema(timeout:)``).
+        public var loadsSchemaAtConnect: Bool = false
+        /// Receives each deprecated command, member or value a command uses, once per
+        /// session, when the command is checked against a loaded schema; before it is sent.
+        /// `nil`, the default, reports nothing. Log it to find what to change before a
+        /// QEMU upgrade removes it.
+        public var deprecationHandler: (@Sendable (SchemaDeprecation) -> Void)? = nil
 
         /// The defaults: `oob` when offered, 2 MiB messages, a 30-second connect
-        /// timeout, no command timeout, a bounded ``QMPClient/events`` listener and no trace.
+        /// timeout, no command timeout, a bounded ``QMPClient/events`` listener, no trace
+        /// and no schema checks.
         /// Change the fields of the result to adjust them.
         public init() {}
     }

@@ -49,6 +49,7 @@ extension QMPClient {
         timeout: Duration? = nil
     ) async throws(QMPError) -> JSONValue {
         let session = try currentSession(for: name)
+        if session.schema.isLoaded { try check(name, arguments, oob: oob, in: session) }
         // One allocation for the members, whose keys are known to be distinct: a literal
         // plus insertions allocated the literal's storage and regrew the members.
         var command = JSONObject(reservingCapacity: 3)
@@ -81,6 +82,9 @@ extension QMPClient {
     /// matched in order, with the client's own commands that went without one (see
     /// ``execute(_:arguments:oob:timeout:)-(_,JSONObject?,_,_)``): send one only while no other task issues
     /// commands, or give it an id.
+    ///
+    /// The message is sent as is, never checked against a loaded schema
+    /// (see ``loadSchema(timeout:)``).
     nonisolated(nonsending) public func executeMessage(_ message: Message, timeout: Duration? = nil) async throws(QMPError) -> Message {
         let name = message["execute"]?.stringValue ?? message["exec-oob"]?.stringValue ?? "(raw message)"
         let session = try currentSession(for: name)

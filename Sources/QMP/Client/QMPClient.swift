@@ -37,6 +37,8 @@ public final class QMPClient: Sendable {
     public let configuration: Configuration
     private let state = Lock(State())
     let hub: EventHub
+    /// Set by ``loadSchema(timeout:)``: every later session loads the schema at connect.
+    let schemaRequested = Atomic<Bool>(false)
 
     /// Creates an idle client; nothing is opened until ``connect(_:)``.
     ///
@@ -138,6 +140,7 @@ public final class QMPClient: Sendable {
         let session = try startSession(on: transport)
         do throws(QMPError) {
             let greeting = try await negotiate(session, timeout: timeout)
+            if loadsSchemaOnConnect { _ = try await loadSchema(into: session, timeout: timeout) }
             try markRunning(session, greeting: greeting)
             return greeting
         } catch {
@@ -252,6 +255,9 @@ public final class QMPClient: Sendable {
             Self.transition(&state, to: .idle)
         }
     }
+
+    /// The current session, whatever its runstate.
+    var activeSession: Session? { state.withLock { $0.session } }
 
     func currentSession(for command: String) throws(QMPError) -> Session {
         try state.withLock { state throws(QMPError) in

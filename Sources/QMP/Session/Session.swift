@@ -49,6 +49,8 @@ final class Session: Sendable {
     private let tasks = Lock<(reader: Task<Void, Never>?, writer: Task<Void, Never>?)>((nil, nil))
     /// One command at a time: those with descriptors, and all of a guest agent's that echoes no ids.
     private let descriptorGate = DescriptorGate()
+    /// The QEMU's schema, once loaded for this session (see `QMPClient+Schema`).
+    let schema = SessionSchema()
     /// A guest agent (see `QMPClient.connectToGuestAgent`): no greeting, and ``GuestAgentPolicy``.
     /// A constant, so that QMP's command path pays no lock for the agent's rules.
     private let isGuestAgent: Bool

@@ -22,6 +22,7 @@ public struct QMPError: Error, Sendable, Hashable {
             case disconnected, timedOut, cancelled, transportFailed
             case encodingFailed, decodingFailed, listenerAlreadyRegistered
             case listenerNotRegistered, cannotRemoveDefaultListener, replayMismatch
+            case schemaMismatch
         }
 
         private let value: Value
@@ -64,6 +65,10 @@ public struct QMPError: Error, Sendable, Hashable {
         public static let cannotRemoveDefaultListener = Code(.cannotRemoveDefaultListener)
         /// A replayed session saw a message that differs from the recording.
         public static let replayMismatch = Code(.replayMismatch)
+        /// The command does not fit the connected QEMU's schema and was not sent (see
+        /// `QMPClient.loadSchema`): ``QMPError/errorClass`` and ``QMPError/errorDescription``
+        /// hold what QEMU would have answered.
+        public static let schemaMismatch = Code(.schemaMismatch)
 
         public var description: String { "\(value)" }
     }
@@ -74,9 +79,10 @@ public struct QMPError: Error, Sendable, Hashable {
     public var message: String
     /// The command that failed, when the error belongs to one.
     public var command: String?
-    /// QEMU's error class (`GenericError`, `CommandNotFound`, …) for ``Code/commandFailed``.
+    /// QEMU's error class (`GenericError`, `CommandNotFound`, …) for ``Code/commandFailed``
+    /// and ``Code/schemaMismatch``.
     public var errorClass: String?
-    /// QEMU's error text (`desc`) for ``Code/commandFailed``.
+    /// QEMU's error text (`desc`) for ``Code/commandFailed`` and ``Code/schemaMismatch``.
     public var errorDescription: String?
     /// The OS error number for ``Code/transportFailed`` and ``Code/connectionFailed``.
     public var errno: Int32?

@@ -19,6 +19,7 @@ extension SimulatedQEMU {
             .array(context.simulator.commandNames.map { ["name": .string($0)] })
         }
         handle("query-name") { _ in [:] }
+        handle("query-qmp-schema") { _ in RecordedSchema.value }
         handle("stop") { context in
             let wasRunning = context.simulator.machine.withLock { state in
                 defer { state.running = false }

@@ -10,9 +10,14 @@ import Synchronization
 /// negotiation (commands before it are refused with QEMU's own error), input
 /// split where braces balance with no newline required, id-less errors for
 /// malformed input, and output one message per CRLF-terminated line in QEMU's
-/// spacing. Common commands work out of the box (see ``init(version:)``);
+/// spacing. Common commands work out of the box (see ``init(version:schema:)``);
 /// register ``handle(_:_:)`` for anything else, and inject events with
 /// ``emit(_:)`` at any time.
+///
+/// Like QEMU, it checks every command's arguments against its schema before the
+/// handler runs, QEMU 7.2's by default (``recordedSchema``): a missing, extra or
+/// mistyped argument gets QEMU's own error class and text, so a test against the
+/// simulator fails where real QEMU would refuse the command.
 ///
 /// ```swift
 /// let qemu = SimulatedQEMU()
@@ -29,6 +34,8 @@ public final class SimulatedQEMU: Sendable {
 
     /// The version the greeting and `query-version` report.
     public let version: Greeting.Version
+    /// The schema commands are checked against before their handler runs; `nil` checks none.
+    public let schema: QMPSchema?
     let handlers: Lock<[String: Handler]>
     private let sessions = Lock<[ObjectIdentifier: SimulatorSession]>([:])
     /// Machine state shared by all connections, as in one QEMU process.
@@ -38,11 +45,20 @@ public final class SimulatedQEMU: Sendable {
     /// commands: `query-status`, `query-version`, `query-commands`, `query-name`,
     /// `stop` and `cont` (with their `STOP` and `RESUME` events), `quit`,
     /// `human-monitor-command`, `blockdev-add`, `blockdev-del`, `query-block-jobs`,
-    /// `blockdev-backup` and `transaction`. Replace any of them with ``handle(_:_:)``.
+    /// `blockdev-backup`, `transaction` and `query-qmp-schema` (which answers the
+    /// recorded QEMU 7.2 schema). Replace any of them with ``handle(_:_:)``.
     ///
-    /// - Parameter version: The QEMU version to claim; 7.2.0 by default.
-    public init(version: Greeting.Version = Greeting.Version(major: 7, minor: 2, micro: 0, package: "swift-qmp simulator")) {
+    /// - Parameters:
+    ///   - version: The QEMU version to claim; 7.2.0 by default.
+    ///   - schema: What to check each command against before its handler runs, as
+    ///     QEMU does; QEMU 7.2's by default, `nil` to check nothing. A command the
+    ///     schema lacks (one registered for a test, say) is not checked.
+    public init(
+        version: Greeting.Version = Greeting.Version(major: 7, minor: 2, micro: 0, package: "swift-qmp simulator"),
+        schema: QMPSchema? = SimulatedQEMU.recordedSchema
+    ) {
         self.version = version
+        self.schema = schema
         self.handlers = Lock([:])
         installDefaultHandlers()
     }

@@ -122,6 +122,12 @@ final class SimulatorSession: Sendable {
             reply(error: ErrorReply(errorClass: "CommandNotFound", description: "Expecting capabilities negotiation with 'qmp_capabilities'"), id: id)
             return
         }
+        // Arguments first, as QEMU checks them: a command QEMU has but the simulator does
+        // not implement still gets QEMU's answer to wrong arguments.
+        if let violation = simulator.schema?.violation(of: name, arguments, oob: isOOB) {
+            reply(error: ErrorReply(errorClass: violation.errorClass, description: violation.errorDescription), id: id)
+            return
+        }
         guard let handler = simulator.handlers.withLock({ $0[name] }) else {
             reply(error: ErrorReply(errorClass: "CommandNotFound", description: "The command \(name) has not been found"), id: id)
             return
@@ -148,6 +154,15 @@ final class SimulatorSession: Sendable {
         if let id { object["id"] = id }
         object["error"] = ["class": .string(error.errorClass), "desc": .string(error.description)]
         write(.object(object))
+    }
+}
+
+extension QMPSchema {
+    /// Why QEMU would refuse the command before running it; `nil` for a command the
+    /// schema lacks, which only a test's own handler answers.
+    fileprivate func violation(of command: String, _ arguments: JSONObject, oob: Bool) -> SchemaViolation? {
+        guard commands[command] != nil else { return nil }
+        return check(command: command, arguments: arguments, oob: oob).violation
     }
 }
 
