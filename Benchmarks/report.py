@@ -1,5 +1,5 @@
 """Turns the results of run.sh into BENCHMARKS.md."""
-import json, os, platform, subprocess, sys
+import glob, json, os, platform, subprocess, sys
 
 rows_all = [json.loads(line) for line in open(sys.argv[1]) if line.strip()]
 rows = [r for r in rows_all if r.get("scenario") != "host"]
@@ -235,5 +235,9 @@ if len(marks) > 1:
         if total > 0:
             phases.append(f"{before['phase']} {100 * (after['steal'] - before['steal']) / total:.0f}%")
     w(f"\nHost: the hypervisor took this share of the VM's CPU time (steal, /proc/stat) during each part of the run: {', '.join(phases)}.")
+# Runs too long for this script (the soak) and measurements of the build (compile cost) are
+# kept as written by hand in Benchmarks/Reports and carried into every report.
+for extra in sorted(glob.glob(os.path.join(os.path.dirname(os.path.abspath(__file__)), "Reports", "*.md"))):
+    w("\n" + open(extra).read().rstrip())
 w("\nSee `Benchmarks/README.md` for how to run, and the profile notes there for what was found and fixed.")
 print("\n".join(out))
