@@ -62,9 +62,6 @@ extension QMPClient {
             return info
         } catch {
             await session.end(with: error)
-            // A timeout ends the session from its timer task, which may still be finishing: the
-            // client is idle again only once it has.
-            for await state in runStates() where state == .idle { break }
             throw error
         }
     }

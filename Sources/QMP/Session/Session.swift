@@ -26,6 +26,10 @@ final class Session: Sendable {
         var lastID: UInt64 = 0
         /// How a guest agent is spoken to; `nil` for QMP.
         var guestAgent: GuestAgentPolicy?
+        /// Set once the first ``Session/end(with:)`` has told the client; until then later
+        /// calls wait here, so none returns while the client still says it is connected.
+        var isDown = false
+        var downWaiters: [CheckedContinuation<Void, Never>] = []
     }
 
     /// What the reader task keeps between reads.
@@ -290,6 +294,21 @@ final class Session: Sendable {
             reader?.cancel()
             writer?.cancel()
             onEnd(self, error)
+            let waiters = state.withLock { state in
+                state.isDown = true
+                return state.downWaiters
+            }
+            for waiter in waiters { waiter.resume() }
+        } else if !isReaderTask {
+            // Another end (a timeout's, a disconnect's) is under way: wait until it has told the
+            // client. Not on the reader task, which that end may be waiting for.
+            await withCheckedContinuation { (waiter: CheckedContinuation<Void, Never>) in
+                let isDown = state.withLock { state in
+                    if !state.isDown { state.downWaiters.append(waiter) }
+                    return state.isDown
+                }
+                if isDown { waiter.resume() }
+            }
         }
         // Let the reader finish so no event is dispatched after `end` returns,
         // unless the reader itself is the caller.
