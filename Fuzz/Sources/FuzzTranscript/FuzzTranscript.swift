@@ -55,8 +55,8 @@ func checkRecording(of bytes: [UInt8]) {
     }
     require(done.wait(timeout: .now() + 10) == .success, "reading \(bytes.count) bytes through a RecordingTransport did not finish")
     let recorded = recorder.transcript
-    // Known issues (Tests/QMPMockTests/RecordingTextFormTests.swift): a multi-line frame,
-    // or one that is not JSON, has no text form yet. Remove this once they are fixed.
+    // A known issue (Tests/QMPMockTests/RecordingTextFormTests.swift): a frame that is not
+    // JSON has no text form yet (a multi-line JSON frame is written on one line).
     let representable = recorded.entries.allSatisfy { entry in
         guard let text = entry.text else { return true }
         return !text.contains(where: \.isNewline) && (try? JSONParser.parse(Array(text.utf8))) != nil

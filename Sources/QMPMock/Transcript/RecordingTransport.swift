@@ -85,6 +85,15 @@ public final class RecordingTransport<Base: Transport>: Transport {
         return Double(micros) / 1_000_000
     }
 
+    /// A frame as one transcript line: verbatim, unless it spans lines (QEMU's `pretty=on`),
+    /// when it is written again on one, in QEMU's spacing, so that the transcript loads again.
+    private static func line(for frame: ArraySlice<UInt8>) -> String {
+        guard frame.contains(where: { $0 == UInt8(ascii: "\n") || $0 == UInt8(ascii: "\r") }),
+              let value = try? JSONParser.parse(Array(frame))
+        else { return String(decoding: frame, as: UTF8.self) }
+        return String(decoding: value.serializedBytesQEMUStyle(), as: UTF8.self)
+    }
+
     private func record(_ bytes: [UInt8], direction: Transcript.Direction) {
         let time = timestamp()
         state.withLock { state in
@@ -96,7 +105,7 @@ public final class RecordingTransport<Base: Transport>: Transport {
                     if frame.allSatisfy({ $0 == 0xFF }) {
                         entries += frame.map { _ in .init(direction: direction, time: time, text: Transcript.Entry.delimiterText) }
                     } else {
-                        entries.append(.init(direction: direction, time: time, text: String(decoding: frame, as: UTF8.self)))
+                        entries.append(.init(direction: direction, time: time, text: Self.line(for: frame)))
                     }
                 }
                 return entries
