@@ -59,7 +59,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "qmp-simulator",
-            dependencies: ["QMPMock", "QMPTransportUnix", "QMPTransportTCP"],
+            dependencies: ["QMPMock", "QMPTransportUnix", "QMPTransportTCP", "QMPChildProcess"],
             swiftSettings: strictSettings
         ),
         .target(

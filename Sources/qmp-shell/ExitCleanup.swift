@@ -1,4 +1,5 @@
 import Dispatch
+import QMPChildProcess
 import QMPCore
 import Synchronization
 #if canImport(Glibc)
@@ -42,7 +43,7 @@ enum ExitCleanup {
     static func exit(_ status: Int32) -> Never {
         run()
         let signal = state.withLock { $0.signal }
-        Glibc.exit(signal.map { 128 + $0 } ?? status)
+        ProcessExit.exit(signal.map { 128 + $0 } ?? status)
     }
 
     /// Turns SIGINT, SIGTERM and SIGHUP into cleanup and ``exit(_:)``.

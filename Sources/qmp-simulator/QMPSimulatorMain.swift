@@ -2,6 +2,7 @@ import Dispatch
 import Foundation
 import Synchronization
 import QMPCore
+import QMPChildProcess
 import QMPMock
 import QMPTransportTCP
 import QMPTransportUnix
@@ -18,7 +19,7 @@ enum QMPSimulatorMain {
         } catch {
             if let message = error.message {
                 printError("qmp-simulator: \(message)\n\(SimulatorOptions.usage)")
-                exit(2)
+                ProcessExit.exit(2)
             }
             print(SimulatorOptions.usage)
             return
@@ -27,7 +28,7 @@ enum QMPSimulatorMain {
             try await serve(options)
         } catch {
             printError("qmp-simulator: \(error)")
-            exit(1)
+            ProcessExit.exit(1)
         }
     }
 
@@ -64,7 +65,7 @@ enum QMPSimulatorMain {
             stopping.store(true, ordering: .releasing)
             Task {
                 await shutdown()
-                exit(0)
+                ProcessExit.exit(0)
             }
         }
         defer { withExtendedLifetime(signals) {} }
@@ -109,7 +110,7 @@ enum QMPSimulatorMain {
                 printError("qmp-simulator: \(error)")
             }
             unlink(path)
-            exit(0)
+            ProcessExit.exit(0)
         }
         printError("qmp-simulator: recording proxy on unix:\(path) for unix:\(upstream)")
         await withCheckedContinuation { (finished: CheckedContinuation<Void, Never>) in
