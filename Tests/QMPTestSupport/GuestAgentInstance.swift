@@ -45,9 +45,7 @@ public final class GuestAgentInstance: Sendable {
 
     /// The agent's full path, or `nil` when it is not installed (Debian puts it in /usr/sbin).
     public static var executablePath: String? {
-        let paths = (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map(String.init)
-            + ["/usr/sbin", "/usr/bin", "/sbin"]
-        return paths.map { "\($0)/\(executable)" }.first { FileManager.default.isExecutableFile(atPath: $0) }
+        QEMUInstance.findExecutable(executable, extraDirectories: ["/usr/sbin", "/sbin"])
     }
 
     /// Starts an agent, runs `body`, then kills the agent and removes its files, also when `body` throws.

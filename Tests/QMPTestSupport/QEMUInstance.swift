@@ -29,13 +29,14 @@ public final class QEMUInstance: Sendable {
     }
 
     /// The full path of the QEMU binary, or `nil` when it is not installed.
-    public static var executablePath: String? {
-        let paths = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":")
-        for directory in paths {
-            let candidate = "\(directory)/\(executable)"
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-        }
-        return nil
+    public static var executablePath: String? { findExecutable(executable) }
+
+    /// `name` on `PATH`, then in `extraDirectories` (qemu-ga is in /usr/sbin, which a
+    /// user's `PATH` may lack); `nil` when it is in none.
+    public static func findExecutable(_ name: String, extraDirectories: [String] = []) -> String? {
+        let paths = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":").map(String.init)
+            + extraDirectories
+        return paths.map { "\($0)/\(name)" }.first { FileManager.default.isExecutableFile(atPath: $0) }
     }
 
     /// A fresh private directory under the system's temporary directory.
