@@ -15,9 +15,13 @@ let package = Package(
     name: "swift-qmp-fuzz",
     dependencies: [.package(name: "swift-qmp", path: "..")],
     targets: [
-        .target(name: "FuzzSupport", dependencies: [.product(name: "QMP", package: "swift-qmp")]),
+        .target(name: "FuzzSupport", dependencies: [
+            .product(name: "QMP", package: "swift-qmp"),
+            .product(name: "QMPMock", package: "swift-qmp"),
+        ]),
         .executableTarget(name: "FuzzFramer", dependencies: qmp),
         .executableTarget(name: "FuzzSession", dependencies: qmp),
+        .executableTarget(name: "FuzzGuestAgentHandshake", dependencies: qmp),
         .executableTarget(name: "FuzzTranscript", dependencies: qmp),
         // CommandLineSyntax*.swift are symlinks to qmp-shell's own files: the shell is an
         // executable target, which no other package can import.

@@ -86,6 +86,32 @@ struct GuestAgentScriptedTests {
         #expect(try await connected.echoesIDs)
     }
 
+    @Test func answerRightAfterALoneDelimiterIsRead() async throws {
+        // Found by Fuzz/FuzzGuestAgentHandshake: an earlier agent died right after its 0xFF,
+        // so ours follows it directly; it was framed as a malformed token and the answer
+        // after it dropped as stale, leaving the handshake waiting for nothing.
+        let peer = ScriptedPeer()
+        let client = QMPClient()
+        async let connected = client.connectToGuestAgent(peer.transport, timeout: .seconds(5))
+        let sync = try #require(try await peer.nextAgentCommand())
+        let token = try #require(sync["arguments"]?["id"]?.intValue)
+        peer.transportInject([0xFF, 0xFF] + Array("{\"return\": \(token), \"id\": \"sync\"}\n".utf8))
+        try await peer.answerGuestInfo(echoingIDs: true)
+        #expect(try await connected.echoesIDs)
+    }
+
+    @Test func answerRightAfterGarbageAndADelimiterIsRead() async throws {
+        // The same, with bytes of no message before our 0xFF (a restarted agent's noise).
+        let peer = ScriptedPeer()
+        let client = QMPClient()
+        async let connected = client.connectToGuestAgent(peer.transport, timeout: .seconds(5))
+        let sync = try #require(try await peer.nextAgentCommand())
+        let token = try #require(sync["arguments"]?["id"]?.intValue)
+        peer.transportInject([0xFF] + Array("noise".utf8) + [0xFF] + Array("{\"return\": \(token)}\n".utf8))
+        try await peer.answerGuestInfo(echoingIDs: false)
+        #expect(try await connected.echoesIDs == false)
+    }
+
     @Test func garbageFromTheAgentIsATypedError() async throws {
         let (client, peer) = try await connectedAgent(echoingIDs: true)
         let ping = Task { () async -> Result<JSONValue, QMPError> in

@@ -16,12 +16,9 @@ let sessionBound: DispatchTimeInterval = .seconds(20)
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzSession(_ data: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
     runFuzzTarget(data, count) { bytes in
-        let done = DispatchSemaphore(value: 0)
-        Task {
+        runAsync(within: sessionBound, "the session") {
             var script = SessionScript(FuzzInput(bytes))
             await script.run()
-            done.signal()
         }
-        require(done.wait(timeout: .now() + sessionBound) == .success, "the session did not finish within \(sessionBound)")
     }
 }

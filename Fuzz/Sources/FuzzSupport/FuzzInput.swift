@@ -35,6 +35,13 @@ public struct FuzzInput {
         return Array(taken)
     }
 
+    /// The bytes up to and including the next newline, at most `maxLength` of them
+    /// (fewer at the end of the input).
+    public mutating func line(maxLength: Int = 4096) -> [UInt8] {
+        let end = bytes.prefix(maxLength).firstIndex(of: UInt8(ascii: "\n")).map { $0 + 1 - bytes.startIndex }
+        return take(end ?? maxLength)
+    }
+
     /// Everything not consumed yet.
     public mutating func rest() -> [UInt8] {
         take(bytes.count)

@@ -32,8 +32,9 @@ struct GuestAgentHandshake {
         } catch {
             throw Session.connectionLost(Self.transportError(error), doing: "sending guest-sync-delimited")
         }
-        var framer = MessageFramer(maxMessageSize: configuration.maxMessageSize)
-        var afterDelimiter = false
+        // A fresh framer after each 0xFF, none before the first: whatever came before a 0xFF
+        // (a message cut off half-way, bytes of no message, another 0xFF) is stale.
+        var framer: MessageFramer?
         while true {
             let chunk: [UInt8]?
             do {
@@ -44,33 +45,39 @@ struct GuestAgentHandshake {
             guard let chunk else {
                 throw QMPError(.disconnected, "the guest agent closed the connection before answering guest-sync-delimited")
             }
-            framer.append(chunk)
-            while true {
-                if !afterDelimiter {
-                    guard framer.discard(through: Self.delimiter, orAll: true) else { break }
-                    afterDelimiter = true
-                    trace(.received, "\\xFF")
+            var rest = chunk[...]
+            while !rest.isEmpty {
+                let delimiter = rest.firstIndex(of: Self.delimiter)
+                if let answer = try answer(in: &framer, after: rest[..<(delimiter ?? rest.endIndex)], token: token) {
+                    return answer.id == Self.syncID
                 }
-                let next: (message: Message, bytes: ArraySlice<UInt8>)?
-                do {
-                    next = try framer.nextMessage(maxDepth: configuration.maxDepth)
-                } catch where error.code == .malformedMessage {
-                    afterDelimiter = false
-                    continue
-                }
-                guard let (message, bytes) = next else {
-                    // Half a message, then another 0xFF: the half was cut off (a restarted agent).
-                    if framer.discard(through: Self.delimiter, orAll: false) {
-                        trace(.received, "\\xFF")
-                        continue
-                    }
-                    break
-                }
-                trace(.received, String(decoding: bytes, as: UTF8.self))
-                afterDelimiter = false
-                if message["return"]?.intValue == token { return message.id == Self.syncID }
+                guard let delimiter else { break }
+                trace(.received, "\\xFF")
+                framer = MessageFramer(maxMessageSize: configuration.maxMessageSize)
+                rest = rest[(delimiter + 1)...]
             }
         }
+    }
+
+    /// Adds `bytes` to what followed the latest 0xFF; the message there when it answers
+    /// `token`. The framer is dropped once it has read one message or hit bytes of none:
+    /// after an earlier handshake's answer or noise, only the next 0xFF can start ours.
+    private func answer(in framer: inout MessageFramer?, after bytes: ArraySlice<UInt8>, token: Int64) throws(QMPError) -> Message? {
+        guard var current = framer else { return nil }
+        framer = nil
+        current.append(bytes)
+        let next: (message: Message, bytes: ArraySlice<UInt8>)?
+        do {
+            next = try current.nextMessage(maxDepth: configuration.maxDepth)
+        } catch where error.code == .malformedMessage {
+            return nil
+        }
+        guard let (message, text) = next else {
+            framer = current
+            return nil
+        }
+        trace(.received, String(decoding: text, as: UTF8.self))
+        return message["return"]?.intValue == token ? message : nil
     }
 
     private func trace(_ direction: TraceRecord.Direction, _ text: String) {

@@ -1,17 +1,18 @@
-import FuzzSupport
 import QMP
 import QMPMock
 import Synchronization
 
 /// The far end of the client's in-process transport, written to by the script;
 /// what the client sends is collected, split where braces balance.
-final class ScriptPeer: Sendable {
-    let clientEnd: InProcessTransport
+public final class ScriptPeer: Sendable {
+    /// The transport to hand to the client.
+    public let clientEnd: InProcessTransport
     private let server: InProcessTransport
     private let received = ReceivedCommands()
     private let reader: Task<Void, Never>
 
-    init() {
+    /// A connected pair, the client's end not used yet.
+    public init() {
         let (clientEnd, server) = InProcessTransport.makePair()
         self.clientEnd = clientEnd
         self.server = server
@@ -19,7 +20,9 @@ final class ScriptPeer: Sendable {
         reader = Task {
             while let chunk = try? await server.receive() {
                 received.state.withLock { state in
-                    state.framer.append(chunk)
+                    // A guest agent client sends 0xFF (the agent's parser reset) before its
+                    // handshake; no JSON text holds that byte, so it is dropped here.
+                    state.framer.append(chunk.filter { $0 != 0xFF })
                     while let frame = try? state.framer.nextFrame() {
                         // The client writes only messages it built itself.
                         guard let message = try? Message(parsing: frame) else {
@@ -34,32 +37,36 @@ final class ScriptPeer: Sendable {
         }
     }
 
-    func send(_ text: String) {
+    /// Sends `text` as one line, CRLF-terminated.
+    public func send(_ text: String) {
         sendBytes(Array((text + "\r\n").utf8))
     }
 
-    func sendBytes(_ bytes: [UInt8]) {
+    /// Sends `bytes` as they are.
+    public func sendBytes(_ bytes: [UInt8]) {
         server.write(bytes)
     }
 
-    func finishWriting() {
+    /// Ends the stream the client reads.
+    public func finishWriting() {
         server.finishWriting()
     }
 
-    /// The oldest command not yet taken, waiting a little for one: the client may be
+    /// The oldest command not yet taken, waiting up to `bound` for one: the client may be
     /// about to send it. `nil` when none comes.
-    func nextCommand() async -> Message? {
+    public func nextCommand(within bound: Duration = .milliseconds(2)) async -> Message? {
         var command: Message?
         _ = await poll(until: {
             received.state.withLock { state in
                 if !state.commands.isEmpty { command = state.commands.removeFirst() }
                 return command != nil || state.ended
             }
-        }, within: .milliseconds(2))
+        }, within: bound)
         return command
     }
 
-    func close() async {
+    /// Closes the peer's end and waits for its reader.
+    public func close() async {
         await server.close()
         await reader.value
     }
