@@ -47,7 +47,7 @@ let package = Package(
         .target(name: "QMPGuestAgentTypes", dependencies: ["QMP", "QMPTypesSupport"], swiftSettings: strictSettings),
         // What the generated code of both shares: catch-all enums, alternates' JSON kinds, `{}`.
         .target(name: "QMPTypesSupport", dependencies: ["QMPCore"], swiftSettings: strictSettings),
-        .executableTarget(name: "qmp-codegen", dependencies: ["QMPCore"], exclude: ["Facts/Data"], swiftSettings: strictSettings),
+        .executableTarget(name: "qmp-codegen", dependencies: ["QMPCore", "QMPChildProcess"], exclude: ["Facts/Data"], swiftSettings: strictSettings),
         // Starting QEMU so that it dies with qmp-shell or the tests, even by SIGKILL or a crash:
         // the tools' and tests' own, not the library's.
         .target(name: "CQMPSpawn"),

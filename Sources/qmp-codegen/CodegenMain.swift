@@ -1,4 +1,5 @@
 import Foundation
+import QMPChildProcess
 
 /// `qmp-codegen`: QAPI reference manual → facts file; facts + `query-qmp-schema` → Swift.
 ///
@@ -76,17 +77,26 @@ enum CodegenMain {
     }
 
     /// The manual's roff text; a `.gz` is decompressed by `gzip -dc`.
+    ///
+    /// Started through QMPChildProcess rather than Foundation's `Process`, whose monitoring
+    /// thread is still running when the tool exits (see Scripts/test on `Process.run`).
     static func readManual(_ path: String) throws -> String {
         guard path.hasSuffix(".gz") else { return try String(contentsOfFile: path, encoding: .utf8) }
-        let gzip = Process()
-        gzip.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        gzip.arguments = ["gzip", "-dc", path]
-        let pipe = Pipe()
-        gzip.standardOutput = pipe
-        try gzip.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        gzip.waitUntilExit()
-        guard gzip.terminationStatus == 0 else { throw UsageError(description: "gzip -dc \(path) failed") }
+        var ends: [Int32] = [-1, -1]
+        guard pipe(&ends) == 0 else { throw UsageError(description: "no pipe for gzip -dc \(path)") }
+        for end in ends { _ = fcntl(end, F_SETFD, FD_CLOEXEC) }
+        let output = FileHandle(fileDescriptor: ends[0], closeOnDealloc: true)
+        let gzip: LaunchedProcess
+        do {
+            gzip = try LaunchedProcess(path: "/usr/bin/env", arguments: ["env", "gzip", "-dc", path], stdout: ends[1])
+        } catch {
+            close(ends[1])
+            throw UsageError(description: "\(error)")
+        }
+        close(ends[1])
+        let data = output.readDataToEndOfFile()
+        gzip.waitForExit()
+        guard gzip.exitStatus == 0 else { throw UsageError(description: "gzip -dc \(path) failed") }
         return String(decoding: data, as: UTF8.self)
     }
 
