@@ -4,6 +4,8 @@
 #ifdef __linux__
 #include <errno.h>
 #include <string.h>
+#include <poll.h>
+#include <time.h>
 
 long cqmp_send_with_fds(int socket, const void *bytes, unsigned long length, const int *fds, int count) {
     struct iovec iov = { .iov_base = (void *)bytes, .iov_len = length };
@@ -40,6 +42,25 @@ int cqmp_accept_nonblocking(int socket, struct sockaddr *address, socklen_t *len
 
 int cqmp_stream_socket(int family) {
     return socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+}
+
+static long long monotonic_ns(void) {
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (long long)now.tv_sec * 1000000000LL + now.tv_nsec;
+}
+
+int cqmp_wait_readable(int fd, long long timeout_ns) {
+    long long end = monotonic_ns() + (timeout_ns > 0 ? timeout_ns : 0);
+    for (;;) {
+        long long left = end - monotonic_ns();
+        if (left < 0) left = 0;
+        struct timespec wait = { .tv_sec = left / 1000000000LL, .tv_nsec = left % 1000000000LL };
+        struct pollfd entry = { .fd = fd, .events = POLLIN | POLLRDHUP };
+        int ready = ppoll(&entry, 1, &wait, NULL);
+        if (ready >= 0) return ready > 0 ? 1 : 0;
+        if (errno != EINTR) return -1;
+    }
 }
 
 unsigned int cqmp_epoll_in(void) { return EPOLLIN; }

@@ -131,6 +131,26 @@ package final class SocketConnection: Sendable {
         }
     }
 
+    /// Blocks the calling thread until the socket may be readable, for at most `timeout`
+    /// (see `DirectReadTransport`); `true` at once once it is closed.
+    package func waitUntilReadable(within timeout: Duration) -> Bool {
+        let (seconds, attoseconds) = timeout.components
+        let nanoseconds = max(0, seconds) &* 1_000_000_000 &+ max(0, attoseconds) / 1_000_000_000
+        let ready = try? withFD { fd throws(QMPError) in cqmp_wait_readable(fd, nanoseconds) }
+        // Closed (nil) or failed (-1): the next read reports it.
+        return ready != 0
+    }
+
+    /// Returns when readiness is reported after this call started, or once the socket is closed.
+    package func waitForNewReadiness() async throws(QMPError) {
+        let seen = watch.generation(.read)
+        do {
+            try await reactor.wait(for: .read, on: watch, after: seen)
+        } catch where error.code == .disconnected {
+            return
+        }
+    }
+
     /// Writes all of `bytes`, waiting whenever the socket buffer is full.
     package func send(_ bytes: [UInt8]) async throws(QMPError) {
         try await send(bytes, fileDescriptors: [])

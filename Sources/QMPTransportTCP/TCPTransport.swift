@@ -11,7 +11,7 @@ import QMPSocketSupport
 /// ```swift
 /// let transport = try await TCPTransport.connect(to: HostPort(parsing: "[::1]:4444"))
 /// ```
-public final class TCPTransport: Transport {
+public final class TCPTransport: Transport, DirectReadTransport {
     /// The endpoint connected to, as given to `connect`; for a connection from
     /// ``TCPListener/accept()``, the listener's own endpoint.
     public let endpoint: HostPort
@@ -92,6 +92,26 @@ public final class TCPTransport: Transport {
     /// - Throws: ``QMPError/Code/transportFailed`` with the `errno` of a failed read.
     public func receive() async throws -> [UInt8]? {
         try await connection.receive()
+    }
+
+    /// One read that never waits (see `DirectReadTransport`).
+    public func receiveNow() throws -> ReceiveAttempt {
+        try connection.receiveNow()
+    }
+
+    /// Blocks this thread until the socket may be readable, at most `timeout` (see `DirectReadTransport`).
+    public func waitUntilReceivable(within timeout: Duration) -> Bool {
+        connection.waitUntilReadable(within: timeout)
+    }
+
+    /// Returns once the next ``receiveNow()`` may find something (see `DirectReadTransport`).
+    public func waitUntilReceivable() async throws {
+        try await connection.waitUntilReadable()
+    }
+
+    /// Returns once readiness newer than this call is reported, or once closed (see `DirectReadTransport`).
+    public func waitForNewReadiness() async throws {
+        try await connection.waitForNewReadiness()
     }
 
     /// Shuts the socket down and closes it: the peer reads end of stream and a pending

@@ -16,7 +16,7 @@ import Synchronization
 ///
 /// I/O runs on one shared epoll thread for the whole process (see the module
 /// documentation), so thousands of connections cost no thread each.
-public final class UnixSocketTransport: FileDescriptorPassingTransport {
+public final class UnixSocketTransport: FileDescriptorPassingTransport, DirectReadTransport {
     /// The socket path, for messages.
     public let path: String
     private let connection: SocketConnection
@@ -90,6 +90,26 @@ public final class UnixSocketTransport: FileDescriptorPassingTransport {
     /// - Throws: ``QMPError/Code/transportFailed`` with the `errno` of a failed read.
     public func receive() async throws -> [UInt8]? {
         try await connection.receive()
+    }
+
+    /// One read that never waits (see `DirectReadTransport`).
+    public func receiveNow() throws -> ReceiveAttempt {
+        try connection.receiveNow()
+    }
+
+    /// Blocks this thread until the socket may be readable, at most `timeout` (see `DirectReadTransport`).
+    public func waitUntilReceivable(within timeout: Duration) -> Bool {
+        connection.waitUntilReadable(within: timeout)
+    }
+
+    /// Returns once the next ``receiveNow()`` may find something (see `DirectReadTransport`).
+    public func waitUntilReceivable() async throws {
+        try await connection.waitUntilReadable()
+    }
+
+    /// Returns once readiness newer than this call is reported, or once closed (see `DirectReadTransport`).
+    public func waitForNewReadiness() async throws {
+        try await connection.waitForNewReadiness()
     }
 
     /// Shuts the socket down and closes it: the peer reads end of stream and a pending

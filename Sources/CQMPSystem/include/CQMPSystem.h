@@ -27,6 +27,10 @@ int cqmp_stream_socket(int family);
 
 /// A non-blocking, close-on-exec eventfd: the epoll thread's wakeup for jobs.
 int cqmp_eventfd(void);
+/// Blocks until `fd` is readable (or has hung up or failed), for at most
+/// `timeout_ns` nanoseconds (ppoll, EINTR retried with the time left).
+/// Returns 1 when it may be read, 0 on timeout, -1 with errno on failure.
+int cqmp_wait_readable(int fd, long long timeout_ns);
 unsigned int cqmp_epoll_in(void);
 unsigned int cqmp_epoll_out(void);
 unsigned int cqmp_epoll_rdhup(void);

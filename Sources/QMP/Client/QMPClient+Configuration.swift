@@ -24,6 +24,21 @@ extension QMPClient {
         /// Buffering of the built-in ``QMPClient/events`` listener. Bounded by default so a
         /// long-running process that never reads it does not grow.
         public var eventsPolicy: BufferingPolicy = .bufferingNewest(1_000)
+        /// How long a command sent with nothing else in flight may wait for its reply on
+        /// the caller's own thread, over a transport that allows it
+        /// (``DirectReadTransport``: the Unix and TCP sockets), before it waits to be woken
+        /// instead. 500 µs by default; `.zero` turns it off.
+        ///
+        /// The caller's thread waits in the kernel (it does not spin), and the reply then
+        /// wakes that thread alone, where it would otherwise wake the transport's reader
+        /// and then the caller's executor: the main thread, for code on the main actor.
+        /// Only a command sent right after another lone one waits so (commands going one
+        /// at a time, not a pipeline that drained for a moment), and a peer slower than
+        /// this is soon left alone: after each wait that runs out, twice as many commands
+        /// go without, up to 256. Events read meanwhile go to the listeners from that
+        /// thread, as they would from the reader's. A task cancelled during the wait
+        /// learns of it once the wait ends.
+        public var replyWait: Duration = .microseconds(500)
         /// Receives every message sent and received, for bridging to a logger.
         /// Called synchronously on the I/O path: keep it cheap.
         public var trace: (@Sendable (TraceRecord) -> Void)? = nil

@@ -81,6 +81,23 @@ struct PendingCommands {
         }
     }
 
+    /// For a caller that reads its own reply (see ``ReadRole``): the reply, give-up or end
+    /// that came for a sent command, taken out of the table; `nil` while none has.
+    mutating func outcome(of key: Key) -> Result<Message, QMPError>? {
+        switch entries[key.token] {
+        case .sent?:
+            return nil
+        case .answered(let reply)?:
+            entries[key.token] = nil
+            return .success(reply)
+        case .givenUp(let error)?:
+            entries[key.token] = nil
+            return .failure(error)
+        case .waiting?, nil:
+            return .failure(closedError ?? QMPError(.invalidState, "the command was not sent"))
+        }
+    }
+
     /// The caller stopped waiting (cancelled or timed out); returns the waiter to fail, if it
     /// was stored. A command whose reply is already in keeps it.
     mutating func abandon(_ key: Key, with error: QMPError) -> Waiter? {

@@ -30,16 +30,27 @@ final class Session: Sendable {
         /// calls wait here, so none returns while the client still says it is connected.
         var isDown = false
         var downWaiters: [CheckedContinuation<Void, Never>] = []
+        /// Whether lone commands read their own replies (see ``ReplyWaiting``).
+        var replyWaiting = ReplyWaiting()
     }
 
-    /// What the reader task keeps between reads.
+    /// What the reader keeps between reads.
     private struct Inbound {
         var framer: MessageFramer
         /// Events read since the last hand-over to the listeners.
         var events: [Event] = []
+        /// Why reading ended, once it has: later reads report it again.
+        var ended: QMPError?
     }
 
     let transport: any Transport
+    /// The transport, when a lone command's caller may read its own reply.
+    private let directTransport: (any DirectReadTransport)?
+    /// The reading side. Only the holder of `readRole` touches it, so its lock is
+    /// never contended; it is held while a chunk is read and handled.
+    private let inbound: Lock<Inbound>
+    /// The reader task's, or a lone command's caller's while it reads its own reply.
+    private let readRole = ReadRole()
     private let configuration: QMPClient.Configuration
     private let state = Lock(State())
     /// Mirrors `phase == .running` for the per-event check on the reader path, without the lock.
@@ -67,6 +78,8 @@ final class Session: Sendable {
         onEnd: @escaping @Sendable (Session, QMPError) -> Void
     ) {
         self.transport = transport
+        self.directTransport = guestAgent || configuration.replyWait <= .zero ? nil : transport as? any DirectReadTransport
+        self.inbound = Lock(Inbound(framer: MessageFramer(maxMessageSize: configuration.maxMessageSize)))
         self.configuration = configuration
         self.isGuestAgent = guestAgent
         self.onEvents = onEvents
@@ -170,9 +183,12 @@ final class Session: Sendable {
         if Task.isCancelled { return .failure(Self.cancelled(command)) }
         let key: PendingCommands.Key
         let isAlone: Bool
+        let readsOwnReply: Bool
         do {
-            (key, isAlone) = try state.withLock { state throws(QMPError) in
+            (key, isAlone, readsOwnReply) = try state.withLock { state throws(QMPError) in
                 let isAlone = state.pending.count == 0
+                let readsOwnReply = directTransport != nil && fileDescriptors.isEmpty
+                    && state.replyWaiting.shouldWait(alone: isAlone)
                 var id = message.id
                 if assigningID && !IDAssignment.mayOmit(alone: isAlone, message: message, guestAgent: state.guestAgent) {
                     state.lastID += 1
@@ -180,7 +196,7 @@ final class Session: Sendable {
                 }
                 // Its reply would come back without the id: matched in order instead.
                 if state.guestAgent?.echoesIDs == false { id = nil }
-                return (try state.pending.send(id: id), isAlone)
+                return (try state.pending.send(id: id), isAlone, readsOwnReply)
             }
         } catch {
             return .failure(error)
@@ -200,10 +216,18 @@ final class Session: Sendable {
         // A command with no other in flight writes itself, sparing a wakeup of the writer task;
         // pipelined commands leave it to the writer, which sends them in batches. A closed queue
         // means the session ended, which the wait below reports.
+        // Taken before the write, so that the reader task cannot take the reply first.
+        let holdsReadRole = readsOwnReply && readRole.takeForCaller()
         _ = outbound.enqueue(
             OutboundQueue.Item(bytes: bytes, fileDescriptors: fileDescriptors),
             mayWriteInline: isAlone, writeNow: transport.sendImmediately
         )
+        if holdsReadRole, let directTransport {
+            let budget = min(configuration.replyWait, timeout ?? configuration.replyWait)
+            let (outcome, failure) = readOwnReply(key, from: directTransport, within: budget)
+            if let failure { await end(with: failure) }
+            if let outcome { return outcome }
+        }
 
         let timer = timeout.map { timeout in
             Task { [weak self] in
@@ -364,11 +388,11 @@ final class Session: Sendable {
 
     /// Reads and handles messages until the stream ends; returns why it ended.
     private func receiveUntilEnd() async -> QMPError {
-        var inbound = Inbound(framer: MessageFramer(maxMessageSize: configuration.maxMessageSize))
+        if let directTransport { return await receiveUntilEnd(sharingWithCallers: directTransport) }
         do {
             while true {
                 guard let chunk = try await transport.receive() else { return endOfStreamError() }
-                try handle(chunk, in: &inbound)
+                try inbound.withLock { inbound throws(QMPError) in try handle(chunk, in: &inbound) }
                 // A large chunk means more is probably waiting, and a transport's reads return
                 // without suspending while it is: let other tasks on this executor (with a
                 // socket transport, every connection's reader) have their turn.
@@ -377,6 +401,101 @@ final class Session: Sendable {
         } catch {
             return Self.readFailure(error)
         }
+    }
+
+    /// The reader's loop when lone commands' callers may read their own replies: it reads
+    /// only while it holds `readRole`, and waits for news while a caller does.
+    private func receiveUntilEnd(sharingWithCallers transport: any DirectReadTransport) async -> QMPError {
+        while true {
+            do {
+                guard case .taken = readRole.takeForReader() else {
+                    // The caller reads again before it lets go (see `ReadRole`).
+                    try await transport.waitForNewReadiness()
+                    // Once closed that returns at once: the session's end is the reader's too.
+                    if let endError { return endError }
+                    continue
+                }
+                let step = readOnce(from: transport)
+                readRole.releaseByReader()
+                switch step {
+                case .handled(let large): if large { await Task.yield() }
+                case .wouldBlock: try await transport.waitUntilReceivable()
+                case .ended(let error): return error
+                }
+            } catch {
+                return Self.readFailure(error)
+            }
+        }
+    }
+
+    private enum ReadStep {
+        case handled(large: Bool)
+        case wouldBlock
+        case ended(QMPError)
+    }
+
+    /// One read that never waits, its messages handled; by the holder of `readRole`.
+    private func readOnce(from transport: any DirectReadTransport) -> ReadStep {
+        inbound.withLock { inbound in
+            if let ended = inbound.ended { return .ended(ended) }
+            let failure: QMPError
+            do {
+                switch try transport.receiveNow() {
+                case .bytes(let chunk):
+                    try handle(chunk, in: &inbound)
+                    return .handled(large: chunk.count >= Self.largeChunk)
+                case .wouldBlock:
+                    return .wouldBlock
+                case .endOfStream:
+                    failure = endOfStreamError()
+                }
+            } catch {
+                failure = Self.readFailure(error)
+            }
+            inbound.ended = failure
+            return .ended(failure)
+        }
+    }
+
+    /// Reads on the caller's thread, which holds `readRole`, until the reply to `key` has
+    /// been handled or `budget` has passed, waiting in the kernel between reads; then lets
+    /// the role go.
+    ///
+    /// Returns the command's outcome when it came, and why the session must end when the
+    /// stream ended or failed meanwhile (the caller ends it: the reader, not woken for
+    /// an end this read consumed, may never see it).
+    private func readOwnReply(
+        _ key: PendingCommands.Key, from transport: any DirectReadTransport, within budget: Duration
+    ) -> (outcome: Result<Message, QMPError>?, failure: QMPError?) {
+        let deadline = ContinuousClock.now + budget
+        var failure: QMPError?
+        var outcome: Result<Message, QMPError>?
+        reading: while outcome == nil && failure == nil {
+            switch readOnce(from: transport) {
+            case .handled:
+                outcome = state.withLock { $0.pending.outcome(of: key) }
+            case .wouldBlock:
+                let left = deadline - ContinuousClock.now
+                guard left > .zero, transport.waitUntilReceivable(within: left) else { break reading }
+            case .ended(let error):
+                failure = error
+                outcome = state.withLock { $0.pending.outcome(of: key) }
+            }
+        }
+        // The reader may have seen readiness for bytes this thread has not read yet.
+        while !readRole.releaseByCaller() {
+            draining: while true {
+                switch readOnce(from: transport) {
+                case .handled: continue
+                case .wouldBlock: break draining
+                case .ended(let error):
+                    failure = error
+                    break draining
+                }
+            }
+        }
+        state.withLock { $0.replyWaiting.record(answered: outcome != nil) }
+        return (outcome, failure)
     }
 
     /// Frames and handles one chunk; events go to the listeners before any reply after them,
