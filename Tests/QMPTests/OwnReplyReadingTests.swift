@@ -1,4 +1,7 @@
-@testable import QMP
+@testable @_spi(Testing) import QMP
+import Foundation
+import QMPMock
+import QMPTransportUnix
 import QMPTestSupport
 import Synchronization
 import Testing
@@ -236,5 +239,40 @@ struct ReadRoleTests {
         #expect(!role.releaseByCaller())
         #expect(role.releaseByCaller())
         #expect(role.takeForReader() == .taken)
+    }
+}
+
+@Suite("Callers reading their own replies over a real socket", .timeLimit(.minutes(2)))
+struct OwnReplyReadingSocketTests {
+    @Test("sequential commands with events between them: every reply and event arrives, in order")
+    func eventsAndRepliesKeepTheirOrder() async throws {
+        let directory = try QEMUInstance.makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let path = directory + "/sim.sock"
+        let listener = try await UnixSocketListener.listen(path: path)
+        let simulator = SimulatedQEMU()
+        let server = Task { await simulator.serve(try await listener.accept()) }
+        var configuration = QMPClient.Configuration()
+        configuration.defaultTimeout = .seconds(30)
+        let client = QMPClient(configuration: configuration)
+        try await client.connect(try await UnixSocketTransport.connect(path: path))
+        let rounds = 500
+        try await client.listener(EventNames(["STOP", "RESUME"]), policy: .unbounded) { events in
+            for _ in 0..<rounds {
+                _ = try await client.execute("stop")
+                _ = try await client.execute("cont")
+            }
+            for round in 0..<rounds {
+                let stop = try await events.get(timeout: .seconds(30))
+                let resume = try await events.get(timeout: .seconds(30))
+                #expect(stop.name == "STOP" && resume.name == "RESUME", "round \(round)")
+            }
+            #expect(events.isEmpty)
+        }
+        #expect(client.repliesReadByTheirCallers > 0, "some callers read their own replies")
+        #expect(client.pendingCommandCount == 0)
+        await client.disconnect()
+        _ = await server.result
+        await listener.close()
     }
 }

@@ -86,6 +86,12 @@ public final class QMPClient: Sendable {
         state.withLock { $0.session }?.pendingCount ?? 0
     }
 
+    /// Replies of the current session that their own callers read (see
+    /// ``Configuration/replyWait``); 0 with no session. Not API (`@_spi(Testing) import QMP`).
+    @_spi(Testing) public var repliesReadByTheirCallers: Int {
+        state.withLock { $0.session }?.repliesReadByTheirCallers ?? 0
+    }
+
     /// The runstate now and every change after it, until the sequence's consumer stops.
     ///
     /// Each call returns an independent sequence; a slow consumer sees only the

@@ -51,6 +51,8 @@ final class Session: Sendable {
     private let inbound: Lock<Inbound>
     /// The reader task's, or a lone command's caller's while it reads its own reply.
     private let readRole = ReadRole()
+    /// For tests: how many replies their own callers read.
+    private let ownReplyReads = Atomic<Int>(0)
     private let configuration: QMPClient.Configuration
     private let state = Lock(State())
     /// Mirrors `phase == .running` for the per-event check on the reader path, without the lock.
@@ -116,6 +118,8 @@ final class Session: Sendable {
     }
 
     var pendingCount: Int { state.withLock { $0.pending.count } }
+
+    var repliesReadByTheirCallers: Int { ownReplyReads.load(ordering: .relaxed) }
 
     // MARK: Greeting
 
@@ -495,6 +499,7 @@ final class Session: Sendable {
             }
         }
         state.withLock { $0.replyWaiting.record(answered: outcome != nil) }
+        if outcome != nil { ownReplyReads.add(1, ordering: .relaxed) }
         return (outcome, failure)
     }
 
