@@ -65,6 +65,17 @@ package final class Reactor: Sendable {
             state.withLock { $0[direction].generation }
         }
 
+        /// Counts a readiness report that did not come from epoll and wakes the waiters
+        /// of `direction`: someone else read in a waiter's place and hands the socket back.
+        package func report(_ direction: Direction) {
+            let waiters = state.withLock { state -> [Continuation] in
+                state[direction].generation &+= 1
+                defer { state[direction].waiters.removeAll() }
+                return state[direction].waiters.map(\.continuation)
+            }
+            for waiter in waiters { waiter.resume(returning: .success(())) }
+        }
+
         /// How many tasks wait on `direction` now: for tests, to act only once every task waits.
         package func waiterCount(_ direction: Direction) -> Int {
             state.withLock { $0[direction].waiters.count }

@@ -141,14 +141,21 @@ package final class SocketConnection: Sendable {
         return ready != 0
     }
 
-    /// Returns when readiness is reported after this call started, or once the socket is closed.
-    package func waitForNewReadiness() async throws(QMPError) {
-        let seen = watch.generation(.read)
+    /// How many read readiness reports the socket has had (see `DirectReadTransport`).
+    package var readinessCount: UInt64 { watch.generation(.read) }
+
+    /// Returns once a read readiness report after `count` came, or once the socket is closed.
+    package func waitForReadiness(after count: UInt64) async throws(QMPError) {
         do {
-            try await reactor.wait(for: .read, on: watch, after: seen)
+            try await reactor.wait(for: .read, on: watch, after: count)
         } catch where error.code == .disconnected {
             return
         }
+    }
+
+    /// Counts a read readiness report of its own and wakes the tasks waiting for one.
+    package func reportReadiness() {
+        watch.report(.read)
     }
 
     /// Writes all of `bytes`, waiting whenever the socket buffer is full.

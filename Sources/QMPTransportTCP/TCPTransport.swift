@@ -104,14 +104,17 @@ public final class TCPTransport: Transport, DirectReadTransport {
         connection.waitUntilReadable(within: timeout)
     }
 
-    /// Returns once the next ``receiveNow()`` may find something (see `DirectReadTransport`).
-    public func waitUntilReceivable() async throws {
-        try await connection.waitUntilReadable()
+    /// How many readiness reports the socket has had (see `DirectReadTransport`).
+    public var readinessCount: UInt64 { connection.readinessCount }
+
+    /// Returns once a readiness report after `count` came, or once closed (see `DirectReadTransport`).
+    public func waitForReadiness(after count: UInt64) async throws {
+        try await connection.waitForReadiness(after: count)
     }
 
-    /// Returns once readiness newer than this call is reported, or once closed (see `DirectReadTransport`).
-    public func waitForNewReadiness() async throws {
-        try await connection.waitForNewReadiness()
+    /// Counts a readiness report of its own, waking the tasks waiting for one (see `DirectReadTransport`).
+    public func reportReadiness() {
+        connection.reportReadiness()
     }
 
     /// Shuts the socket down and closes it: the peer reads end of stream and a pending

@@ -15,6 +15,8 @@ private final class DirectPeer: DirectReadTransport {
         var inbox: [[UInt8]] = []
         var framer = MessageFramer()
         var parkedReaders: [CheckedContinuation<Void, Never>] = []
+        /// Readiness reports: one per write answered while the reader is woken, and per hand-back.
+        var readiness: UInt64 = 0
         var isClosed = false
         var wakesReader = true
         /// Calls of the blocking wait: only a caller reading its own reply makes them.
@@ -50,6 +52,7 @@ private final class DirectPeer: DirectReadTransport {
                 for line in lines { state.inbox.append(Array(line.utf8) + [13, 10]) }
             }
             guard state.wakesReader else { return [] }
+            state.readiness += 1
             defer { state.parkedReaders = [] }
             return state.parkedReaders
         }
@@ -62,10 +65,11 @@ private final class DirectPeer: DirectReadTransport {
     /// Used when the client does not read its own replies (`replyWait` `.zero`).
     func receive() async throws -> [UInt8]? {
         while true {
+            let seen = readinessCount
             switch try receiveNow() {
             case .bytes(let bytes): return bytes
             case .endOfStream: return nil
-            case .wouldBlock: await park(unlessReady: true)
+            case .wouldBlock: try await waitForReadiness(after: seen)
             }
         }
     }
@@ -85,19 +89,27 @@ private final class DirectPeer: DirectReadTransport {
         }
     }
 
-    func waitUntilReceivable() async throws { await park(unlessReady: true) }
+    var readinessCount: UInt64 { state.withLock { $0.readiness } }
 
-    func waitForNewReadiness() async throws { await park(unlessReady: false) }
-
-    private func park(unlessReady: Bool) async {
+    func waitForReadiness(after count: UInt64) async throws {
         await withCheckedContinuation { continuation in
             let now = state.withLock { state in
-                if state.isClosed || (unlessReady && state.wakesReader && !state.inbox.isEmpty) { return true }
+                if state.isClosed || state.readiness != count { return true }
                 state.parkedReaders.append(continuation)
                 return false
             }
             if now { continuation.resume() }
         }
+    }
+
+    /// A caller handing reading back: honoured even once the reader is no longer woken for writes.
+    func reportReadiness() {
+        let wake = state.withLock { state in
+            state.readiness += 1
+            defer { state.parkedReaders = [] }
+            return state.parkedReaders
+        }
+        for reader in wake { reader.resume() }
     }
 
     /// The peer goes away, and the reader task is not told: only a caller reading finds out.
@@ -134,6 +146,7 @@ struct OwnReplyReadingTests {
         let peer = DirectPeer()
         let client = try await connectedWithParkedReader(peer)
         for _ in 0..<100 { #expect(try await client.execute("query-status") == [:]) }
+        #expect(client.repliesReadByTheirCallers == 100)
         await client.disconnect()
     }
 
@@ -269,10 +282,57 @@ struct OwnReplyReadingSocketTests {
             }
             #expect(events.isEmpty)
         }
-        #expect(client.repliesReadByTheirCallers > 0, "some callers read their own replies")
         #expect(client.pendingCommandCount == 0)
         await client.disconnect()
         _ = await server.result
         await listener.close()
     }
+
+    @Test("events flooding in after the replies: every command returns and the reader gets the rest, in order")
+    func aFloodAfterTheReplyIsHandedBack() async throws {
+        let directory = try QEMUInstance.makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let path = directory + "/sim.sock"
+        let listener = try await UnixSocketListener.listen(path: path)
+        let simulator = SimulatedQEMU()
+        let perCommand = 500
+        let sent = FloodCounter()
+        // Each reply goes first; its events follow from another task, while the caller may still
+        // read. They are numbered as they are emitted, so the order they must arrive in is known.
+        simulator.handle("query-name") { context in
+            Task {
+                for _ in 0..<perCommand {
+                    sent.next.withLock { next in
+                        context.emit("FLOOD", data: ["n": .int(Int64(next))])
+                        next += 1
+                    }
+                }
+            }
+            return [:]
+        }
+        let server = Task { await simulator.serve(try await listener.accept()) }
+        var configuration = QMPClient.Configuration()
+        configuration.defaultTimeout = .seconds(30)
+        let client = QMPClient(configuration: configuration)
+        try await client.connect(try await UnixSocketTransport.connect(path: path))
+        let commands = 20
+        try await client.listener(EventNames(["FLOOD"]), policy: .unbounded) { events in
+            for _ in 0..<commands { _ = try await client.execute("query-name") }
+            for expected in 0..<(commands * perCommand) {
+                let event = try await events.get(timeout: .seconds(30))
+                guard event.data["n"] == .int(Int64(expected)) else {
+                    Issue.record("event \(expected) came as \(event.data)")
+                    return
+                }
+            }
+        }
+        #expect(client.pendingCommandCount == 0)
+        await client.disconnect()
+        _ = await server.result
+        await listener.close()
+    }
+}
+
+private final class FloodCounter: Sendable {
+    let next = Lock(0)
 }

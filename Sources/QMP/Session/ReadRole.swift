@@ -6,10 +6,12 @@ import Synchronization
 /// Neither side ever waits for the other. A caller takes the role only when it is
 /// free; the reader, finding it taken, leaves a mark (``Take/missed``) and waits for
 /// the transport's next readiness instead of reading. The mark makes the caller read
-/// once more before it lets go (``releaseByCaller()``), so bytes whose readiness the
-/// reader saw while the caller held the role are never left unread: everything that
-/// arrived before the caller's last read is the caller's, and anything after it
-/// brings new readiness, which the reader is waiting for.
+/// until nothing is left before it lets go (``releaseByCaller()``), so bytes whose
+/// readiness the reader saw while the caller held the role are never left unread:
+/// everything that arrived before the caller's last read is the caller's, and anything
+/// after it brings new readiness, which the reader is waiting for. A caller that finds
+/// more and more to read hands it back instead (``handBackByCaller()``) and reports
+/// readiness for the reader, which counts readiness from before it tried the role.
 final class ReadRole: Sendable {
     private static let free: UInt8 = 0
     private static let reader: UInt8 = 1
@@ -47,6 +49,12 @@ final class ReadRole: Sendable {
     /// For a caller: whether it now holds the role; never while the reader reads.
     func takeForCaller() -> Bool {
         state.compareExchange(expected: Self.free, desired: Self.caller, ordering: .acquiring).exchanged
+    }
+
+    /// For the caller holding the role: lets go whether or not the reader missed a read,
+    /// which the caller then reports to the reader as readiness (see `DirectReadTransport`).
+    func handBackByCaller() {
+        state.store(Self.free, ordering: .releasing)
     }
 
     /// For the caller holding the role: lets go and returns `true`, or keeps it and returns

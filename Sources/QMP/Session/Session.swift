@@ -387,6 +387,9 @@ final class Session: Sendable {
         }
     }
 
+    /// After this many chunks read for the reader, a caller hands the rest back to it.
+    private static let maxChunksDrainedByCaller = 4
+
     /// Chunks at least this large end with a yield (socket reads are up to 64 KiB).
     private static let largeChunk = 16 * 1024
 
@@ -412,9 +415,12 @@ final class Session: Sendable {
     private func receiveUntilEnd(sharingWithCallers transport: any DirectReadTransport) async -> QMPError {
         while true {
             do {
+                // Read first: readiness reported after it (a caller handing reading back
+                // included) ends the waits below.
+                let readiness = transport.readinessCount
                 guard case .taken = readRole.takeForReader() else {
-                    // The caller reads again before it lets go (see `ReadRole`).
-                    try await transport.waitForNewReadiness()
+                    // The caller reads again, or hands reading back, before it lets go (see `ReadRole`).
+                    try await transport.waitForReadiness(after: readiness)
                     // Once closed that returns at once: the session's end is the reader's too.
                     if let endError { return endError }
                     continue
@@ -423,7 +429,7 @@ final class Session: Sendable {
                 readRole.releaseByReader()
                 switch step {
                 case .handled(let large): if large { await Task.yield() }
-                case .wouldBlock: try await transport.waitUntilReceivable()
+                case .wouldBlock: try await transport.waitForReadiness(after: readiness)
                 case .ended(let error): return error
                 }
             } catch {
@@ -486,16 +492,23 @@ final class Session: Sendable {
                 outcome = state.withLock { $0.pending.outcome(of: key) }
             }
         }
-        // The reader may have seen readiness for bytes this thread has not read yet.
-        while !readRole.releaseByCaller() {
+        // The reader may have seen readiness for bytes this thread has not read yet: read
+        // them, unless they keep coming (a flood is the reader's), or the stream ended.
+        var drained = 0
+        releasing: while !readRole.releaseByCaller() {
             draining: while true {
                 switch readOnce(from: transport) {
-                case .handled: continue
-                case .wouldBlock: break draining
+                case .wouldBlock:
+                    break draining
+                case .handled:
+                    drained += 1
+                    if drained < Self.maxChunksDrainedByCaller { continue }
                 case .ended(let error):
                     failure = error
-                    break draining
                 }
+                readRole.handBackByCaller()
+                transport.reportReadiness()
+                break releasing
             }
         }
         state.withLock { $0.replyWaiting.record(answered: outcome != nil) }

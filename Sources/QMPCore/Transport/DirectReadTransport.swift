@@ -9,12 +9,19 @@
 /// reads (``receiveNow()``), so the reply wakes the caller's thread and no other.
 /// The Unix and TCP socket transports conform.
 ///
+/// Readiness is counted (``readinessCount``): a reader reads the count, then tries a
+/// read, and after `wouldBlock` waits for a report past the count it read
+/// (``waitForReadiness(after:)``), so readiness that lands in between is never lost.
+/// A caller that read in the reader's place hands reading back with
+/// ``reportReadiness()``.
+///
 /// The contract, beyond ``Transport``'s:
 /// - The client never calls ``receiveNow()`` concurrently with itself; it calls it
-///   from different tasks and threads, one at a time, and mixes it with
-///   ``Transport/receive()`` only under that rule.
+///   from different tasks and threads, one at a time, and then never calls
+///   ``Transport/receive()``.
 /// - ``waitUntilReceivable(within:)`` blocks the calling thread for at most the
 ///   given time, and returns early once the transport may be readable or is closed.
+///   No other requirement blocks a thread.
 public protocol DirectReadTransport: Transport {
     /// One read attempt that never waits.
     func receiveNow() throws -> ReceiveAttempt
@@ -23,14 +30,17 @@ public protocol DirectReadTransport: Transport {
     /// end of the stream, or until `timeout` has passed; returns whether it may.
     func waitUntilReceivable(within timeout: Duration) -> Bool
 
-    /// Suspends until the next ``receiveNow()`` may find bytes or the end of the stream:
-    /// at once when readiness was reported since the last ``receiveNow()`` started.
-    func waitUntilReceivable() async throws
+    /// How many readiness reports the transport has had: read it before a
+    /// ``receiveNow()`` whose `wouldBlock` leads to ``waitForReadiness(after:)``.
+    var readinessCount: UInt64 { get }
 
-    /// Suspends until the transport reports readiness that came after this call
-    /// started, or until it is closed. Readiness reported before the call does not
-    /// count: a reader that found another reading in its place waits here for news.
-    func waitForNewReadiness() async throws
+    /// Suspends until ``readinessCount`` has moved past `count` (at once if it has),
+    /// or until the transport is closed.
+    func waitForReadiness(after count: UInt64) async throws
+
+    /// Counts a readiness report of the transport's own and wakes the tasks in
+    /// ``waitForReadiness(after:)``: whoever read in their place has left bytes for them.
+    func reportReadiness()
 }
 
 /// What one ``DirectReadTransport/receiveNow()`` found.
