@@ -293,6 +293,11 @@ extension SocketConnection {
         watch.waiterCount(direction)
     }
 
+    /// How many readiness reports `direction` of this socket has had: for tests, to act only once epoll has seen something.
+    package func readinessReports(_ direction: Reactor.Direction) -> UInt64 {
+        watch.generation(direction)
+    }
+
     /// Sets an integer socket option, e.g. TCP_NODELAY.
     package func setOption(level: Int32, name: Int32, value: Int32) {
         _ = try? withFD { fd throws(QMPError) in

@@ -92,6 +92,12 @@ public final class UnixSocketTransport: FileDescriptorPassingTransport {
         try await connection.receive()
     }
 
+    /// How many ``receive()`` calls wait for bytes now: for tests, to act only once one waits.
+    package var waitingReceiveCount: Int { connection.waiterCount(.read) }
+
+    /// How many times epoll has reported the socket readable: for tests, to read only once it has.
+    package var readReadinessReports: UInt64 { connection.readinessReports(.read) }
+
     /// Shuts the socket down and closes it: the peer reads end of stream and a pending
     /// ``receive()`` returns `nil`. Idempotent.
     public func close() async {
