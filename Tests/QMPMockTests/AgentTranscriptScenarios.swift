@@ -27,9 +27,10 @@ enum AgentTranscriptScenarios {
             "guest-exec", arguments: ["path": "/bin/echo", "arg": ["from", "a", "transcript"], "capture-output": true]
         )
         let pid = try #require(started["pid"])
-        let status = try await waitForValue("the agent reports that /bin/echo exited") {
+        let status = try await waitForValue("the agent reports that /bin/echo exited") { () async throws -> JSONValue? in
             let status = try await client.execute("guest-exec-status", arguments: ["pid": pid])
-            return status["exited"] == true ? status : nil
+            guard status["exited"] == true else { return nil }
+            return status
         }
         #expect(status["out-data"]?.stringValue.flatMap { Data(base64Encoded: $0) } == Data("from a transcript\n".utf8))
     }

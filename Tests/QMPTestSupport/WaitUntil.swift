@@ -27,7 +27,9 @@ public func waitUntil(
 }
 
 /// The first non-`nil` value of `probe`, asked again and again; throws ``ConditionNotMet``
-/// naming `what` if there is none within `timeout`.
+/// naming `what` if there is none within `timeout`. A probe of a `JSONValue` declares
+/// `-> JSONValue?` and returns `nil` on its own, not from `condition ? value : nil`:
+/// there the `nil` is JSON's null, a value, and the wait ends at once.
 /// ```swift
 /// let status = try await waitForValue("qemu-ga reports that echo exited") {
 ///     let status = try await client.execute(GuestExecStatusCommand(pid: pid))

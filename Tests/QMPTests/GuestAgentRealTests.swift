@@ -86,9 +86,10 @@ struct GuestAgentRealTests {
         if let input { request["input-data"] = .string(Data(input.utf8).base64EncodedString()) }
         let started = try await client.execute("guest-exec", arguments: request)
         let pid = try #require(started["pid"])
-        let status = try await waitForValue("qemu-ga reports that \(path) exited") {
+        let status = try await waitForValue("qemu-ga reports that \(path) exited") { () async throws -> JSONValue? in
             let status = try await client.execute("guest-exec-status", arguments: ["pid": pid])
-            return status["exited"]?.boolValue == true ? status : nil
+            guard status["exited"]?.boolValue == true else { return nil }
+            return status
         }
         let output = status["out-data"]?.stringValue.flatMap { Data(base64Encoded: $0) }
         return (status["exitcode"]?.intValue, output.map { String(decoding: $0, as: UTF8.self) })
