@@ -104,6 +104,9 @@ final class Session: Sendable {
 
     var pendingCount: Int { state.withLock { $0.pending.count } }
 
+    /// Commands waiting for an earlier one's reply before they may be sent (see ``DescriptorGate``).
+    var commandsWaitingTheirTurn: Int { descriptorGate.waitingCount }
+
     // MARK: Greeting
 
     nonisolated(nonsending) func greeting() async -> Result<Greeting, QMPError> {
