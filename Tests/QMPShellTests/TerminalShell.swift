@@ -81,7 +81,8 @@ final class TerminalShell: ShellScreen, Sendable {
         return current
     }
 
-    /// Waits for the shell to exit (killed after 30 s); its status, 128 + signal when killed.
+    /// Waits for the shell to exit (killed after 30 s) and for ``screen`` to hold all it
+    /// wrote; its status, 128 + signal when killed.
     func finish() async -> Int32 {
         let process = process
         let killer = Task {
@@ -90,6 +91,18 @@ final class TerminalShell: ShellScreen, Sendable {
         }
         await BuiltTool.offPool { process.waitForExit() }
         killer.cancel()
+        // The terminal delivers in order, so a mark written now comes after the shell's last
+        // byte: once the reader has it, it has everything, and the mark is taken out again.
+        let mark = Array("[end of the shell's output]".utf8)
+        _ = mark.withUnsafeBytes { write(terminal, $0.baseAddress, $0.count) }
+        let output = output
+        try? await waitUntil("the reader takes the shell's last output; the screen shows: \(screen.debugDescription)") {
+            output.bytes.withLock { bytes in
+                guard let found = bytes.firstRange(of: mark) else { return false }
+                bytes.removeSubrange(found)
+                return true
+            }
+        }
         return process.exitStatus ?? -1
     }
 }
