@@ -115,6 +115,9 @@ public final class UnixSocketTransport: FileDescriptorPassingTransport, DirectRe
         connection.reportReadiness()
     }
 
+    /// How many ``receive()`` calls wait for bytes now: for tests, to act only once one waits.
+    package var waitingReceiveCount: Int { connection.waiterCount(.read) }
+
     /// Shuts the socket down and closes it: the peer reads end of stream and a pending
     /// ``receive()`` returns `nil`. Idempotent.
     public func close() async {

@@ -1,5 +1,6 @@
 import QMPCore
 import QMPEvents
+import QMPTestSupport
 import Testing
 
 /// The client hands listeners everything one socket read produced at once;
@@ -29,7 +30,7 @@ struct BatchDeliveryTests {
         let listener = Listener()
         let hub = try registered(listener)
         async let first = listener.get()
-        while listener.waitingReaderCount == 0 { await Task.yield() }
+        try await waitUntil("get() waits") { listener.waitingReaderCount > 0 }
         hub.dispatch(contentsOf: batch(0..<5))
         #expect(try await first.name == "E0")
         #expect(listener.clear().map(\.name) == ["E1", "E2", "E3", "E4"])

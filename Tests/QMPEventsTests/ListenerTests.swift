@@ -1,5 +1,6 @@
 import QMPCore
 import QMPEvents
+import QMPTestSupport
 import Synchronization
 import Testing
 
@@ -168,7 +169,7 @@ struct ListenerTests {
         let listener = Listener()
         try hub.register(listener)
         let waiting = Task { try await listener.get() }
-        try await Task.sleep(for: .milliseconds(20))
+        try await waitUntil("get() waits") { listener.waitingReaderCount == 1 }
         waiting.cancel()
         let result = await waiting.result
         if case .failure(let error as QMPError) = result {
@@ -190,7 +191,9 @@ struct ListenerTests {
             for try await next in hub.events { names.append(next.name) }
             return names
         }
-        try await Task.sleep(for: .milliseconds(20))
+        try await waitUntil("get() and the iteration wait") {
+            listener.waitingReaderCount == 1 && hub.events.waitingReaderCount == 1
+        }
         hub.dispatch(event("SHUTDOWN"))
         #expect(try await waiting.value.name == "SHUTDOWN")
         hub.sessionEnded(error: .disconnected("the peer went away"))

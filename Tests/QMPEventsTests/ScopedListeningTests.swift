@@ -1,5 +1,6 @@
 import QMPCore
 import QMPEvents
+import QMPTestSupport
 import Testing
 
 @Suite("Scoped listening", .timeLimit(.minutes(1)))
@@ -44,8 +45,10 @@ struct ScopedListeningTests {
                 _ = try await listener.get()
             }
         }
-        try await Task.sleep(for: .milliseconds(20))
-        #expect(hub.isRegistered(listener))
+        // Cancelled only once the body waits inside the scope, the path this test is about.
+        try await waitUntil("the task registered its listener and waits on it") {
+            hub.isRegistered(listener) && listener.waitingReaderCount == 1
+        }
         task.cancel()
         _ = await task.result
         #expect(!hub.isRegistered(listener))

@@ -1,6 +1,7 @@
 import Foundation
 import QMP
 import QMPCore
+import QMPTestSupport
 import Testing
 
 /// What the guest agent transcripts hold: the same code records them against a real
@@ -26,15 +27,12 @@ enum AgentTranscriptScenarios {
             "guest-exec", arguments: ["path": "/bin/echo", "arg": ["from", "a", "transcript"], "capture-output": true]
         )
         let pid = try #require(started["pid"])
-        for _ in 0..<1000 {
+        let status = try await waitForValue("the agent reports that /bin/echo exited") { () async throws -> JSONValue? in
             let status = try await client.execute("guest-exec-status", arguments: ["pid": pid])
-            if status["exited"] == true {
-                #expect(status["out-data"]?.stringValue.flatMap { Data(base64Encoded: $0) } == Data("from a transcript\n".utf8))
-                return
-            }
-            try await Task.sleep(for: .milliseconds(5))
+            guard status["exited"] == true else { return nil }
+            return status
         }
-        Issue.record("/bin/echo did not exit")
+        #expect(status["out-data"]?.stringValue.flatMap { Data(base64Encoded: $0) } == Data("from a transcript\n".utf8))
     }
 
     static func file(_ client: QMPClient) async throws {

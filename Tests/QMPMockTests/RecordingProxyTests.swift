@@ -39,9 +39,7 @@ struct RecordingProxyTests {
 
     private func launchSimulator(_ arguments: [String], socket path: String) async throws -> LaunchedProcess {
         let process = try BuiltTool.launch("qmp-simulator", arguments)
-        for _ in 0..<1000 where !FileManager.default.fileExists(atPath: path) {
-            try await Task.sleep(for: .milliseconds(10))
-        }
+        try await waitUntilListening(at: path)
         return process
     }
 
@@ -71,9 +69,7 @@ struct RecordingProxyTests {
             defer { proxy.killAndWait() }
             let run = try await runClient(python, script: script, socket: proxySocket)
             // The transcript is written when the connection ends; the file appears whole (rename).
-            for _ in 0..<1000 where !FileManager.default.fileExists(atPath: transcriptPath) {
-                try await Task.sleep(for: .milliseconds(10))
-            }
+            try await waitUntil("the proxy wrote \(transcriptPath)") { FileManager.default.fileExists(atPath: transcriptPath) }
             return run
         }
         #expect(live.status == 0)
@@ -106,18 +102,12 @@ struct RecordingProxyTests {
             let proxy = try BuiltTool.launch("qmp-simulator", ["--tcp", "127.0.0.1:\(port)", "--proxy", qemu.socketPath, "--record", transcriptPath])
             defer { proxy.killAndWait() }
             let client = QMPClient()
-            var transport: TCPTransport?
-            for _ in 0..<1000 where transport == nil {
-                transport = try? await TCPTransport.connect(to: HostPort(host: "127.0.0.1", port: port))
-                if transport == nil { try await Task.sleep(for: .milliseconds(10)) }
-            }
-            try await client.connect(try #require(transport))
+            try await waitUntil("the proxy listens on port \(port)") { QEMUInstance.isListening(host: "127.0.0.1", port: port) }
+            try await client.connect(try await TCPTransport.connect(to: HostPort(host: "127.0.0.1", port: port)))
             try await client.execute("stop")
             let status = try await client.execute("query-status")
             await client.disconnect()
-            for _ in 0..<1000 where !FileManager.default.fileExists(atPath: transcriptPath) {
-                try await Task.sleep(for: .milliseconds(10))
-            }
+            try await waitUntil("the proxy wrote \(transcriptPath)") { FileManager.default.fileExists(atPath: transcriptPath) }
             return status
         }
         #expect(status["status"] == "paused")

@@ -13,7 +13,7 @@ struct SimulatorAgentProcessTests {
         let path = directory + "/qga.sock"
         let process = try BuiltTool.launch("qmp-simulator", ["--unix", path, "--agent"])
         defer { process.killAndWait() }
-        for _ in 0..<500 where !FileManager.default.fileExists(atPath: path) { try await Task.sleep(for: .milliseconds(10)) }
+        try await waitUntilListening(at: path)
 
         let writer = QMPClient()
         try await writer.connectToGuestAgent(try await UnixSocketTransport.connect(path: path))

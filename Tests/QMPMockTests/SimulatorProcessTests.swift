@@ -10,9 +10,7 @@ struct SimulatorProcessTests {
     /// Starts qmp-simulator on a Unix socket and waits for the socket.
     private func launch(_ arguments: [String], socket path: String) async throws -> LaunchedProcess {
         let process = try BuiltTool.launch("qmp-simulator", arguments)
-        for _ in 0..<500 where !FileManager.default.fileExists(atPath: path) {
-            try await Task.sleep(for: .milliseconds(10))
-        }
+        try await waitUntilListening(at: path)
         return process
     }
 

@@ -1,5 +1,6 @@
 import QMP
 import QMPMock
+import QMPTestSupport
 import Testing
 
 // The code of the article "Porting the events tutorial" (Sources/QMP/QMP.docc/PortingTheEventsTutorial.md).
@@ -42,8 +43,8 @@ struct TutorialSnippetsTests {
     }
 
     /// Waits until a reader has taken every queued event from `listener` and waits for the next.
-    private func untilDrained(_ listener: Listener<AllEvents>) async {
-        while !listener.isEmpty || listener.waitingReaderCount == 0 { await Task.yield() }
+    private func untilDrained(_ listener: Listener<AllEvents>) async throws {
+        try await waitUntil("a reader took every queued event and waits") { listener.isEmpty && listener.waitingReaderCount > 0 }
     }
 
     @Test func connecting() async throws {
@@ -172,7 +173,7 @@ struct TutorialSnippetsTests {
                 try await client.execute("stop")
                 try await client.execute("cont")
                 // end snippet
-                await untilDrained(listener)
+                try await untilDrained(listener)
                 // snippet: task-cancellation-end
                 printer.cancel()
                 #expect(await printer.value == ["STOP", "RESUME"])

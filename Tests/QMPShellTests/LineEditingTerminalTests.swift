@@ -178,7 +178,7 @@ struct LineEditingTerminalTests {
             let socket = home + "/sim.sock"
             let simulator = try BuiltTool.launch("qmp-simulator", ["--unix", socket])
             defer { simulator.killAndWait() }
-            for _ in 0..<500 where !FileManager.default.fileExists(atPath: socket) { try await Task.sleep(for: .milliseconds(10)) }
+            try await waitUntilListening(at: socket)
             let shell = try TerminalShell([socket], home: home)
             let before = shell.settings.editingState
             try await shell.waitForPrompt(number: 1)

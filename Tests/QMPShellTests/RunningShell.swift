@@ -51,12 +51,8 @@ final class RunningShell: Sendable {
     /// taken over 30).
     func waitForOutput(_ text: String, onStandardError: Bool = false) async throws {
         let printed = { onStandardError ? self.errors : self.output }
-        let deadline = ContinuousClock.now + .seconds(150)
-        while !printed().contains(text) && ContinuousClock.now < deadline {
-            try await Task.sleep(for: .milliseconds(10))
-        }
-        guard printed().contains(text) else {
-            throw QEMUUnavailable(message: "no '\(text)' in qmp-shell's output: \(printed()); stderr: \(errors)")
+        try await waitUntil("qmp-shell prints '\(text)'; it printed: \(printed()); stderr: \(errors)", within: .seconds(150)) {
+            printed().contains(text)
         }
     }
 

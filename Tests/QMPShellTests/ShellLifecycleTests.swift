@@ -13,7 +13,7 @@ struct ShellLifecycleTests {
         let simulator = try BuiltTool.launch("qmp-simulator", ["--unix", path])
         defer { simulator.killAndWait() }
         // Listeners move their socket into place only once they listen.
-        for _ in 0..<500 where !FileManager.default.fileExists(atPath: path) { try await Task.sleep(for: .milliseconds(10)) }
+        try await waitUntilListening(at: path)
 
         let shell = try RunningShell([path])
         shell.send("query-status")
@@ -81,9 +81,7 @@ struct ShellLaunchCleanupTests {
         kill(shell.processIdentifier, SIGKILL)
         #expect(await shell.finish() == 128 + SIGKILL)
         // Nobody here reaps the orphan, so it may linger as a zombie: dead either way.
-        let deadline = ContinuousClock.now + .seconds(10)
-        while isAlive(qemu.pid) && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
-        #expect(!isAlive(qemu.pid), "QEMU must not outlive a killed shell")
+        try await waitUntil("QEMU, which must not outlive a killed shell, is dead") { !isAlive(qemu.pid) }
     }
 
     /// Whether `pid` exists and is not a zombie.

@@ -29,7 +29,7 @@ struct ShellLogTests {
         let socket = directory + "/replay.sock"
         let simulator = try BuiltTool.launch("qmp-simulator", ["--unix", socket, "--replay", log])
         defer { simulator.killAndWait() }
-        for _ in 0..<500 where !FileManager.default.fileExists(atPath: socket) { try await Task.sleep(for: .milliseconds(10)) }
+        try await waitUntilListening(at: socket)
         let replayed = try await BuiltTool.run("qmp-shell", [socket], input: script)
         #expect(replayed.status == recorded.status)
         // Everything after the banner line: replies, errors and events (with their recorded timestamps).
@@ -47,7 +47,7 @@ struct ShellLogTests {
         let socket = directory + "/replay.sock"
         let simulator = try BuiltTool.launch("qmp-simulator", ["--unix", socket, "--replay", log])
         defer { simulator.killAndWait() }
-        for _ in 0..<500 where !FileManager.default.fileExists(atPath: socket) { try await Task.sleep(for: .milliseconds(10)) }
+        try await waitUntilListening(at: socket)
         let replayed = try await BuiltTool.run("qmp-shell", [socket], input: "cont\n")
         #expect(replayed.status != 0, "a line the recording does not have: \(replayed.stdout)")
     }

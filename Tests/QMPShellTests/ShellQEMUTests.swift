@@ -31,7 +31,7 @@ struct ShellQEMUTests {
         let path = directory + "/listen.sock"
         let shell = Task { try await BuiltTool.run("qmp-shell", ["--listen", path, "-c", "query-status"]) }
         // Our listeners move the socket file into place only once they listen.
-        for _ in 0..<500 where !FileManager.default.fileExists(atPath: path) { try await Task.sleep(for: .milliseconds(10)) }
+        try await waitUntilListening(at: path)
         try await QEMUInstance.with(mode: .unixClient(path: path)) { _ in
             let output = try await shell.value
             #expect(output.status == 0, "\(output.stderr)")

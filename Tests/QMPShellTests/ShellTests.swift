@@ -105,7 +105,7 @@ struct ShellTests {
         let port = LoopbackPort.free()
         let simulator = try BuiltTool.launch("qmp-simulator", ["--tcp", "127.0.0.1:\(port)"])
         defer { simulator.killAndWait() }
-        try await Task.sleep(for: .milliseconds(500))
+        try await waitUntil("qmp-simulator listens on port \(port)") { QEMUInstance.isListening(host: "127.0.0.1", port: port) }
         let output = try await BuiltTool.run("qmp-shell", ["127.0.0.1:\(port)", "--json"], input: "query-version\n")
         #expect(output.status == 0, "\(output.stderr)")
         #expect(output.stdout.contains(#"{"return":{"qemu":{"micro":0,"minor":2,"major":7}"#))
@@ -117,7 +117,7 @@ struct ShellTests {
         let path = directory + "/sim.sock"
         let simulator = try BuiltTool.launch("qmp-simulator", ["--unix", path])
         defer { simulator.killAndWait() }
-        for _ in 0..<500 where !FileManager.default.fileExists(atPath: path) { try await Task.sleep(for: .milliseconds(10)) }
+        try await waitUntilListening(at: path)
         let output = try await BuiltTool.run("qmp-shell", [path], input: "stop\nquery-status\n")
         #expect(output.status == 0)
         #expect(output.stdout.contains("connected to unix:\(path)"))

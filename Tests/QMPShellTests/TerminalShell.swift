@@ -6,7 +6,7 @@ import Synchronization
 
 /// A qmp-shell on a pseudo-terminal of the test's own (openpty), so the test can type keys,
 /// resize the terminal, and read the terminal's settings after the shell has gone.
-final class TerminalShell: Sendable {
+final class TerminalShell: ShellScreen, Sendable {
     private let master: Int32
     /// Kept open by the test: the terminal's settings stay readable after the shell exits.
     let terminal: Int32
@@ -51,9 +51,6 @@ final class TerminalShell: Sendable {
     /// Everything the shell wrote to the terminal so far.
     var screen: String { String(decoding: output.bytes.withLock { $0 }, as: UTF8.self) }
 
-    /// What stays on screen of each line (see ``ShellSimulatorTerminalTests/visible(_:)``).
-    var visibleScreen: String { ShellSimulatorTerminalTests.visible(screen) }
-
     func type(_ keys: String) {
         type(Array(keys.utf8))
     }
@@ -67,27 +64,6 @@ final class TerminalShell: Sendable {
                 if written <= 0 { return }
                 offset += written
             }
-        }
-    }
-
-    /// Waits until the screen shows `text` (its visible lines when `visible`), up to 60 s (a loaded machine running the whole suite).
-    func waitFor(_ text: String, visible: Bool = false) async throws {
-        let deadline = ContinuousClock.now + .seconds(60)
-        let shown = { visible ? self.visibleScreen : self.screen }
-        while !shown().contains(text) && ContinuousClock.now < deadline {
-            try await Task.sleep(for: .milliseconds(10))
-        }
-        guard shown().contains(text) else { throw QEMUUnavailable(message: "no '\(text)' on screen: \(screen.debugDescription)") }
-    }
-
-    /// Waits for the next prompt after the `count`-th one, the sign the shell reads a line again.
-    func waitForPrompt(number count: Int, prompt: String = "(QEMU) ") async throws {
-        let deadline = ContinuousClock.now + .seconds(60)
-        while visibleScreen.components(separatedBy: "\r\n" + prompt).count - 1 < count && ContinuousClock.now < deadline {
-            try await Task.sleep(for: .milliseconds(10))
-        }
-        guard visibleScreen.components(separatedBy: "\r\n" + prompt).count - 1 >= count else {
-            throw QEMUUnavailable(message: "no prompt number \(count): \(screen.debugDescription)")
         }
     }
 
@@ -105,7 +81,8 @@ final class TerminalShell: Sendable {
         return current
     }
 
-    /// Waits for the shell to exit (killed after 30 s); its status, 128 + signal when killed.
+    /// Waits for the shell to exit (killed after 30 s) and for ``screen`` to hold all it
+    /// wrote; its status, 128 + signal when killed.
     func finish() async -> Int32 {
         let process = process
         let killer = Task {
@@ -114,6 +91,18 @@ final class TerminalShell: Sendable {
         }
         await BuiltTool.offPool { process.waitForExit() }
         killer.cancel()
+        // The terminal delivers in order, so a mark written now comes after the shell's last
+        // byte: once the reader has it, it has everything, and the mark is taken out again.
+        let mark = Array("[end of the shell's output]".utf8)
+        _ = mark.withUnsafeBytes { write(terminal, $0.baseAddress, $0.count) }
+        let output = output
+        try? await waitUntil("the reader takes the shell's last output; the screen shows: \(screen.debugDescription)") {
+            output.bytes.withLock { bytes in
+                guard let found = bytes.firstRange(of: mark) else { return false }
+                bytes.removeSubrange(found)
+                return true
+            }
+        }
         return process.exitStatus ?? -1
     }
 }

@@ -76,9 +76,8 @@ public final class GuestAgentInstance: Sendable {
             stderr: logFD
         )
         let agent = GuestAgentInstance(socketPath: socketPath, directory: directory, process: process)
-        let deadline = ContinuousClock.now + QEMUInstance.startupTimeout
-        while !QEMUInstance.isListening(unixPath: socketPath) && ContinuousClock.now < deadline && process.isRunning {
-            try await Task.sleep(for: .milliseconds(10))
+        try? await waitUntil("qemu-ga listens", within: QEMUInstance.startupTimeout) {
+            QEMUInstance.isListening(unixPath: socketPath) || !process.isRunning
         }
         guard QEMUInstance.isListening(unixPath: socketPath) else {
             let stderr = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""

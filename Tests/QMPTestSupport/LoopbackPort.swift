@@ -15,6 +15,17 @@ public enum LoopbackPort {
         return (fd, UInt16(bigEndian: address.sin_port))
     }
 
+    /// Whether a socket of this machine is connecting to `port` on 127.0.0.1 and waits for
+    /// the answer (state SYN_SENT in /proc/net/tcp), as a connect to a full backlog does.
+    public static func hasConnectInProgress(to port: UInt16) -> Bool {
+        guard let data = QEMUInstance.procFile("/proc/net/tcp") else { return false }
+        let remote = String(format: "0100007F:%04X", port)
+        return String(decoding: data, as: UTF8.self).split(separator: "\n").contains { line in
+            let fields = line.split(separator: " ")
+            return fields.count > 3 && fields[2] == remote && fields[3] == "02"
+        }
+    }
+
     /// A port that was free a moment ago (bound, read, released).
     public static func free() -> UInt16 {
         let (fd, port) = bound()

@@ -120,10 +120,8 @@ public final class QEMUInstance: Sendable {
             // The file appears at bind(), a moment before listen(): wait until the kernel lists it as listening.
             // A deadline, not a count of sleeps: with the suite starting several QEMUs at once on two
             // loaded cores, startup has been seen to take over five seconds.
-            let deadline = ContinuousClock.now + startupTimeout
-            while !isListening(unixPath: socketPath) && ContinuousClock.now < deadline {
-                guard process.isRunning else { break }
-                try await Task.sleep(for: .milliseconds(10))
+            try? await waitUntil("QEMU listens", within: startupTimeout) {
+                isListening(unixPath: socketPath) || !process.isRunning
             }
             guard isListening(unixPath: socketPath) else {
                 let stderr = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
@@ -136,10 +134,13 @@ public final class QEMUInstance: Sendable {
                 throw QEMUUnavailable(message: "QEMU did not listen on its QMP socket within \(startupTimeout): \(stderr)")
             }
         } else if case .tcpServer(let host, let port) = mode {
-            let deadline = ContinuousClock.now + startupTimeout
-            while !isListening(host: host, port: port) && ContinuousClock.now < deadline {
-                guard process.isRunning else { break }
-                try await Task.sleep(for: .milliseconds(10))
+            try? await waitUntil("QEMU listens", within: startupTimeout) {
+                isListening(host: host, port: port) || !process.isRunning
+            }
+            guard isListening(host: host, port: port) else {
+                let stderr = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+                instance.terminate()
+                throw QEMUUnavailable(message: "QEMU did not listen on \(host):\(port) within \(startupTimeout): \(stderr)")
             }
         }
         return instance
@@ -166,7 +167,7 @@ public final class QEMUInstance: Sendable {
     /// The whole of a /proc file. `FileManager.contents(atPath:)` trusts the size stat reports
     /// (0 there) and returned only the first 4 KiB: with more than about 50 sockets on the
     /// machine, a listening QEMU was not found in it and every start timed out.
-    private static func procFile(_ path: String) -> Data? {
+    static func procFile(_ path: String) -> Data? {
         FileHandle(forReadingAtPath: path).flatMap { handle in
             defer { try? handle.close() }
             return try? handle.readToEnd()
@@ -174,7 +175,7 @@ public final class QEMUInstance: Sendable {
     }
 
     /// Whether `host:port` is in the kernel's table of listening TCP sockets.
-    private static func isListening(host: String, port: UInt16) -> Bool {
+    public static func isListening(host: String, port: UInt16) -> Bool {
         let table = host.contains(":") ? "/proc/net/tcp6" : "/proc/net/tcp"
         guard let data = procFile(table) else { return true }
         let text = String(decoding: data, as: UTF8.self)

@@ -139,7 +139,7 @@ struct CallerExecutorTests {
                 return error.code
             }
         }
-        while listener.waitingReaderCount == 0 { await Task.yield() }
+        try await waitUntil("the iteration waits") { listener.waitingReaderCount > 0 }
         reader.cancel()
         #expect(await reader.value == .cancelled)
         await client.disconnect()

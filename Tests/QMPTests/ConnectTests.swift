@@ -118,7 +118,7 @@ struct ConnectTests {
                 return "other: \(error)"
             }
         }
-        while client.runState != .connecting { await Task.yield() }
+        try await waitUntil("the client connects") { client.runState == .connecting }
         attempt.cancel()
         #expect(await attempt.value == "cancelled")
         #expect(QMPError.isCancellation(CancellationError()))
@@ -129,7 +129,8 @@ struct ConnectTests {
         let client = QMPClient()
         let peer = ScriptedPeer()
         let attempt = Task { try await client.connect(peer.transport) }
-        try await Task.sleep(for: .milliseconds(20))
+        // The greeting never comes: cancelled while connect waits for it.
+        try await waitUntil("the client connects") { client.runState == .connecting }
         attempt.cancel()
         let result = await attempt.result
         #expect(throws: QMPError.self) { try result.get() }

@@ -134,7 +134,7 @@ struct EventsTutorialTests {
     func clearing() async throws {
         try await withQMP { qmp in
             try await qmp.execute("stop")
-            try await waitUntil { qmp.events.count == 1 }
+            try await waitUntil("the STOP event is queued") { qmp.events.count == 1 }
             qmp.events.clear()
             try await qmp.execute("cont")
             #expect(try await qmp.events.get().name == "RESUME")
@@ -146,7 +146,7 @@ struct EventsTutorialTests {
         try await withQMP { qmp in
             try await qmp.execute("stop")
             try await qmp.execute("cont")
-            try await waitUntil { qmp.events.history.count == 2 }
+            try await waitUntil("both events are in the history") { qmp.events.history.count == 2 }
             qmp.events.clear()
             #expect(qmp.events.history.map(\.name) == ["STOP", "RESUME"])
         }
@@ -244,7 +244,7 @@ struct EventsTutorialTests {
             let qmp = QMPClient()
             try await qmp.connect(try await UnixSocketTransport.connect(path: qemu.socketPath))
             let waiting = Task { try await qmp.events.get() }
-            try await Task.sleep(for: .milliseconds(20))
+            try await waitUntil("the task waits for an event") { qmp.events.waitingReaderCount == 1 }
             await qmp.disconnect()
             let result = await waiting.result
             if case .failure(let error as QMPError) = result {
@@ -287,14 +287,5 @@ struct EventsTutorialTests {
         try await qmp.execute("blockdev-backup", arguments: [
             "job-id": .string(job), "device": .string("\(prefix)-src"), "target": .string("\(prefix)-dst"), "sync": "full",
         ])
-    }
-
-    /// Events arrive asynchronously; give them a moment without sleeping blindly.
-    private func waitUntil(_ condition: () -> Bool) async throws {
-        for _ in 0..<500 {
-            if condition() { return }
-            try await Task.sleep(for: .milliseconds(2))
-        }
-        Issue.record("condition not met in time")
     }
 }

@@ -1,5 +1,5 @@
 import Foundation
-import QMP
+@_spi(Testing) import QMP
 import QMPTestSupport
 import QMPTransportUnix
 import QMPCore
@@ -135,7 +135,10 @@ struct GuestAgentScriptedTests {
         #expect(one["execute"] == "guest-get-host-name")
         // Issued while the first is in flight: it must wait for the first one's reply.
         async let second: JSONValue = client.execute("guest-get-timezone")
-        for _ in 0..<100 { await Task.yield() }
+        // Its wait is observable; a client that sent it at once fails the order check below.
+        try await waitUntil("the second command waits for the first one's reply, or is sent") {
+            client.commandsWaitingTheirTurn == 1 || wire.withLock { $0.contains { $0.contains("guest-get-timezone") } }
+        }
         peer.send(#"{"return": {"answer": 1}}"#)
         let two = try #require(try await peer.nextAgentCommand())
         #expect(two.id == nil)

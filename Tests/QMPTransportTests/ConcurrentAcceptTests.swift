@@ -6,16 +6,6 @@ import QMPTransportTCP
 import QMPTransportUnix
 import Testing
 
-/// Returns once `condition` holds. The tests act only on states they can observe,
-/// such as "every accept waits", never on a sleep that is usually long enough.
-/// Throws when the test's time limit cancels it, so a condition that never holds fails the test.
-func waitUntil(_ condition: () -> Bool) async throws {
-    while !condition() {
-        try Task.checkCancellation()
-        await Task.yield()
-    }
-}
-
 /// A Unix or TCP listener behind one shape, so each test covers both.
 struct ListenerUnderTest: Sendable {
     let accept: @Sendable () async throws -> any Transport
@@ -65,7 +55,7 @@ struct ConcurrentAcceptTests {
         let listener = try await ListenerUnderTest.make(kind)
         let accepting = (0..<accepts).map { _ in Task { try await listener.accept() } }
         // Connect only once every accept waits, so none of them finds a client without waiting.
-        try await waitUntil { listener.waitingAccepts() == accepts }
+        try await waitUntil("\(accepts) accepts wait") { listener.waitingAccepts() == accepts }
         var clients: [any Transport] = []
         for _ in 0..<accepts { clients.append(try await listener.connect()) }
         for task in accepting { await (try await task.value).close() }
@@ -77,7 +67,7 @@ struct ConcurrentAcceptTests {
     func closeEndsEveryWaitingAccept(_ kind: ListenerUnderTest.Kind) async throws {
         let listener = try await ListenerUnderTest.make(kind)
         let accepting = (0..<2).map { _ in Task { try await listener.accept() } }
-        try await waitUntil { listener.waitingAccepts() == 2 }
+        try await waitUntil("two accepts wait") { listener.waitingAccepts() == 2 }
         await listener.close()
         for task in accepting {
             let result = await task.result
@@ -93,7 +83,7 @@ struct ConcurrentAcceptTests {
     func cancellationEndsEveryWaitingAccept(_ kind: ListenerUnderTest.Kind) async throws {
         let listener = try await ListenerUnderTest.make(kind)
         let accepting = (0..<2).map { _ in Task { try await listener.accept() } }
-        try await waitUntil { listener.waitingAccepts() == 2 }
+        try await waitUntil("two accepts wait") { listener.waitingAccepts() == 2 }
         for task in accepting { task.cancel() }
         for task in accepting {
             let result = await task.result
@@ -111,9 +101,9 @@ struct ConcurrentAcceptTests {
     func cancellationEndsOnlyItsOwnAccept(_ kind: ListenerUnderTest.Kind) async throws {
         let listener = try await ListenerUnderTest.make(kind)
         let cancelled = Task { try await listener.accept() }
-        try await waitUntil { listener.waitingAccepts() == 1 }
+        try await waitUntil("an accept waits") { listener.waitingAccepts() == 1 }
         let kept = Task { try await listener.accept() }
-        try await waitUntil { listener.waitingAccepts() == 2 }
+        try await waitUntil("two accepts wait") { listener.waitingAccepts() == 2 }
         cancelled.cancel()
         let result = await cancelled.result
         guard case .failure(let error as QMPError) = result, error.code == .cancelled else {

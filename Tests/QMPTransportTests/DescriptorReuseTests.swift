@@ -26,7 +26,7 @@ struct DescriptorReuseTests {
 
             // The receive must be waiting on epoll when the data arrives, or it reads without waiting.
             let receive = Task { try await new.receive() }
-            try await Task.sleep(for: .milliseconds(20))
+            try await waitUntil("the receive waits") { new.waiterCount(.read) == 1 }
             #expect(write(newPeer, "hi", 2) == 2)
             let received = try await Self.value(of: receive, within: .seconds(5))
             #expect(received == Array("hi".utf8), "the new socket's readiness was lost")

@@ -87,7 +87,7 @@ struct FaultInjectionSocketTests {
         _ = try await connected
         async let status = qmp.execute("query-status")
         let command = try await peer.next(from: server)
-        try await waitUntil { connection.waiterCount(.read) == 1 }
+        try await waitUntil("a reader waits") { connection.waiterCount(.read) == 1 }
         // The reader waits, so no attempt is missed between here and the first byte.
         var attempts = reads.watch().makeAsyncIterator()
         let id = command.id.map { #", "id": \#($0.description)"# } ?? ""
@@ -97,7 +97,7 @@ struct FaultInjectionSocketTests {
             try await server.send([byte])
             _ = await attempts.next(isolation: nil)
             _ = await attempts.next(isolation: nil)
-            try await waitUntil { connection.waiterCount(.read) == 1 }
+            try await waitUntil("a reader waits") { connection.waiterCount(.read) == 1 }
         }
         #expect(try await status["status"] == "running")
         await qmp.disconnect()
@@ -116,7 +116,7 @@ struct FaultInjectionSocketTests {
         // The peer reads nothing from now on: a few megabytes of commands fill the socket.
         let large: JSONObject = ["data": .string(String(repeating: "x", count: 1 << 20))]
         let calls = (0..<4).map { _ in Task { try await qmp.execute("guest-file-write", arguments: large) } }
-        try await waitUntil { connection.waiterCount(.write) == 1 }
+        try await waitUntil("a writer waits") { connection.waiterCount(.write) == 1 }
         let event = #"{"event": "RESUME", "data": {}, "timestamp": {"seconds": 1, "microseconds": 2}}"#
         let eventCount = 1_000
         try await server.send(Array(String(repeating: event + "\r\n", count: eventCount).utf8))

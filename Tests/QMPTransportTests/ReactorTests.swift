@@ -39,7 +39,7 @@ struct ReactorTests {
         let receiving = Task { try await connection.receive() }
         // More than the socket buffer holds, so the send waits for writability.
         let sending = Task { try await connection.send([UInt8](repeating: 0, count: 8 << 20)) }
-        try await waitUntil { connection.waiterCount(.read) == 1 && connection.waiterCount(.write) == 1 }
+        try await waitUntil("a reader and a writer wait") { connection.waiterCount(.read) == 1 && connection.waiterCount(.write) == 1 }
         gate.signal()
 
         for result in [await receiving.result.map { _ in () }, await sending.result] {
@@ -79,7 +79,7 @@ struct ReactorTests {
             close(peer)
         }
         let receiving = Task { try await connection.receive() }
-        try await waitUntil { connection.waiterCount(.read) == 1 }
+        try await waitUntil("a reader waits") { connection.waiterCount(.read) == 1 }
         #expect(write(peer, "hi", 2) == 2)
         #expect(try await receiving.value == Array("hi".utf8))
         #expect(hook.calls.withLock { $0 } >= 2, "the EINTR was never injected")
@@ -106,7 +106,7 @@ struct ReactorTests {
         }
         let seen = watch.generation(.read)
         let first = Task { try await reactor.wait(for: .read, on: watch, after: seen) }
-        try await waitUntil { watch.waiterCount(.read) == 1 }
+        try await waitUntil("a reader waits") { watch.waiterCount(.read) == 1 }
         // A second task tried its read (EAGAIN: nothing sent yet) and is about to wait.
         let secondSeen = watch.generation(.read)
         #expect(write(peer, "x", 1) == 1)
@@ -154,12 +154,12 @@ struct ReactorTests {
         let watch = try reactor.register(mine)
         let readSeen = watch.generation(.read)
         let readers = (0..<2).map { _ in Task { try await reactor.wait(for: .read, on: watch, after: readSeen) } }
-        try await waitUntil { watch.waiterCount(.read) == 2 }
+        try await waitUntil("two readers wait") { watch.waiterCount(.read) == 2 }
         // A writable socket reports writability once, at registration: wait past that report.
-        try await waitUntil { watch.generation(.write) > 0 }
+        try await waitUntil("the socket was reported writable") { watch.generation(.write) > 0 }
         let writeSeen = watch.generation(.write)
         let writer = Task { try await reactor.wait(for: .write, on: watch, after: writeSeen) }
-        try await waitUntil { watch.waiterCount(.write) == 1 }
+        try await waitUntil("a writer waits") { watch.waiterCount(.write) == 1 }
         reactor.unwatch(mine)
         reactor.forget(watch, error: QMPError(.disconnected, "forgotten"))
         for task in readers + [writer] {
@@ -184,7 +184,7 @@ struct ReactorTests {
         let size = 1 << 20
         let sends = (0..<2).map { _ in Task { try await sender.send([UInt8](repeating: 1, count: size)) } }
         // Each is larger than the socket buffer, so both wait before anything is read.
-        try await waitUntil { sender.waiterCount(.write) == 2 }
+        try await waitUntil("two writers wait") { sender.waiterCount(.write) == 2 }
         var total = 0
         while total < 2 * size, let bytes = try await receiver.receive() { total += bytes.count }
         #expect(total == 2 * size)

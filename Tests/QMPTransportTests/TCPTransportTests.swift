@@ -68,7 +68,7 @@ struct TCPTransportTests {
         let first = try? await TCPTransport.connect(host: "127.0.0.1", port: port, timeout: .milliseconds(200))
         defer { if let first { Task { await first.close() } } }
         let attempt = Task { try await TCPTransport.connect(host: "127.0.0.1", port: port, timeout: nil) }
-        try await Task.sleep(for: .milliseconds(100))
+        try await waitUntil("the connect waits for the full backlog") { LoopbackPort.hasConnectInProgress(to: port) }
         attempt.cancel()
         let result = await attempt.result
         if case .failure(let error as QMPError) = result {

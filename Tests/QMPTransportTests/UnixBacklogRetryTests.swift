@@ -46,7 +46,7 @@ struct UnixBacklogRetryTests {
         let retriesBefore = UnixSocketTransport.backlogRetries.load(ordering: .relaxed)
         let connecting = Task { try await UnixSocketTransport.connect(path: path) }
         // It is refused and retrying; then a slot frees.
-        while UnixSocketTransport.backlogRetries.load(ordering: .relaxed) == retriesBefore { await Task.yield() }
+        try await waitUntil("the connect retries") { UnixSocketTransport.backlogRetries.load(ordering: .relaxed) != retriesBefore }
         let accepted = accept(listener, nil, nil)
         #expect(accepted >= 0)
         defer { close(accepted) }

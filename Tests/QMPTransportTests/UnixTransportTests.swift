@@ -168,7 +168,7 @@ struct UnixTransportTests {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let listener = try await UnixSocketListener.listen(path: directory + "/c.sock")
         let accepting = Task { try await listener.accept() }
-        try await Task.sleep(for: .milliseconds(20))
+        try await waitUntil("the accept waits") { listener.waitingAcceptCount == 1 }
         accepting.cancel()
         let result = await accepting.result
         if case .failure(let error as QMPError) = result {
@@ -183,7 +183,7 @@ struct UnixTransportTests {
     @Test func closeWakesAPendingReceive() async throws {
         try await withConnectedUnixPair { transport, _ in
             let receiving = Task { try await transport.receive() }
-            try await Task.sleep(for: .milliseconds(20))
+            try await waitUntil("the receive waits") { transport.waitingReceiveCount == 1 }
             await transport.close()
             await transport.close()
             #expect(try await receiving.value == nil)
@@ -196,10 +196,13 @@ struct UnixTransportTests {
     @Test func seesTheEndThatArrivedWithTheLastBytes() async throws {
         try await withConnectedUnixPair { client, server in
             for round in 0..<20 {
+                let reported = client.readinessCount
                 try await server.send(Array("{\"round\": \(round)}\r\n".utf8))
                 if round == 19 { await server.close() }
-                // Let the bytes (and, in the last round, the close) land before reading.
-                try await Task.sleep(for: .milliseconds(5))
+                // The bytes (and, in the last round, the close: a Unix socket's send and close
+                // take effect at the peer before they return) have landed, and epoll has
+                // reported them, before the read: no later report can rescue a lost end.
+                try await waitUntil("epoll reported round \(round)'s bytes") { client.readinessCount > reported }
                 #expect(try await client.receive() == Array("{\"round\": \(round)}\r\n".utf8))
             }
             #expect(try await client.receive() == nil)

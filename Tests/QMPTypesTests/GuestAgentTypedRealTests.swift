@@ -30,12 +30,10 @@ struct GuestAgentTypedRealTests {
             try await client.connectToGuestAgent(try await UnixSocketTransport.connect(path: agent.socketPath), timeout: .seconds(30))
             let started = try await client.execute(GuestExecCommand(path: "/bin/echo", arg: ["typed"], captureOutput: true))
             let pid = try #require(started["pid"]?.intValue)
-            var status = try await client.execute(GuestExecStatusCommand(pid: pid))
             // The agent reports the exit only once it has reaped the child: ask until then.
-            let deadline = ContinuousClock.now + .seconds(30)
-            while !status.exited && ContinuousClock.now < deadline {
-                try await Task.sleep(for: .milliseconds(5))
-                status = try await client.execute(GuestExecStatusCommand(pid: pid))
+            let status = try await waitForValue("qemu-ga reports that /bin/echo exited") {
+                let status = try await client.execute(GuestExecStatusCommand(pid: pid))
+                return status.exited ? status : nil
             }
             #expect(status.exitcode == 0)
             #expect(status.outData.flatMap { Data(base64Encoded: $0) } == Data("typed\n".utf8))

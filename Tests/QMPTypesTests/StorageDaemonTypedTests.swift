@@ -70,11 +70,9 @@ struct StorageDaemon {
             executable, "--chardev", "socket,path=\(socket),server=on,wait=off,id=m", "--monitor", "chardev=m",
         ])
         defer { process.killAndWait() }
-        let deadline = ContinuousClock.now + .seconds(30)
-        while !QEMUInstance.isListening(unixPath: socket) {
+        try await waitUntil("\(executable) listens on its monitor") {
             try #require(process.isRunning, "\(executable) exited with status \(process.exitStatus ?? -1)")
-            try #require(ContinuousClock.now < deadline, "\(executable) did not listen within 30 s")
-            try await Task.sleep(for: .milliseconds(10))
+            return QEMUInstance.isListening(unixPath: socket)
         }
         try await body(StorageDaemon(socketPath: socket))
     }

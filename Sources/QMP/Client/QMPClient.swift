@@ -92,6 +92,13 @@ public final class QMPClient: Sendable {
         state.withLock { $0.session }?.repliesReadByTheirCallers ?? 0
     }
 
+    /// Commands not yet sent because they go one at a time (they carry file descriptors, or
+    /// the guest agent echoes no ids) and wait for an earlier one's reply; 0 with no session.
+    /// Not API (`@_spi(Testing) import QMP`): for tests, to act only once a command waits.
+    @_spi(Testing) public var commandsWaitingTheirTurn: Int {
+        state.withLock { $0.session }?.commandsWaitingTheirTurn ?? 0
+    }
+
     /// The runstate now and every change after it, until the sequence's consumer stops.
     ///
     /// Each call returns an independent sequence; a slow consumer sees only the

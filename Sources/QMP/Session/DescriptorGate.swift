@@ -50,6 +50,9 @@ final class DescriptorGate: Sendable {
         }
     }
 
+    /// How many wait in line behind the holder.
+    var waitingCount: Int { state.withLock { $0.line.count } }
+
     /// Lets the next waiter in, or opens the gate.
     func leave() {
         let next: Waiter? = state.withLock { state in

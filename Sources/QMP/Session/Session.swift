@@ -121,6 +121,9 @@ final class Session: Sendable {
 
     var repliesReadByTheirCallers: Int { ownReplyReads.load(ordering: .relaxed) }
 
+    /// Commands waiting for an earlier one's reply before they may be sent (see ``DescriptorGate``).
+    var commandsWaitingTheirTurn: Int { descriptorGate.waitingCount }
+
     // MARK: Greeting
 
     nonisolated(nonsending) func greeting() async -> Result<Greeting, QMPError> {
