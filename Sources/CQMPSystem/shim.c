@@ -4,6 +4,7 @@
 #ifdef __linux__
 #include <errno.h>
 #include <string.h>
+#include <unistd.h>
 
 long cqmp_send_with_fds(int socket, const void *bytes, unsigned long length, const int *fds, int count) {
     struct iovec iov = { .iov_base = (void *)bytes, .iov_len = length };
@@ -32,6 +33,46 @@ long cqmp_send_with_fds(int socket, const void *bytes, unsigned long length, con
         memcpy(CMSG_DATA(header), fds, sizeof(int) * count);
     }
     return sendmsg(socket, &msg, MSG_NOSIGNAL);
+}
+
+long cqmp_receive_with_fds(int socket, void *bytes, unsigned long length, int *fds, int capacity, int *count, int *truncated) {
+    struct iovec iov = { .iov_base = bytes, .iov_len = length };
+    struct msghdr msg;
+    memset(&msg, 0, sizeof msg);
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    // Aligned for struct cmsghdr, as in cqmp_send_with_fds.
+    union {
+        char buffer[CMSG_SPACE(sizeof(int) * CQMP_MAX_FDS)];
+        struct cmsghdr align;
+    } control;
+    msg.msg_control = control.buffer;
+    msg.msg_controllen = sizeof control.buffer;
+    *count = 0;
+    *truncated = 0;
+    if (capacity < 0 || capacity > CQMP_MAX_FDS) { errno = EINVAL; return -1; }
+    long received = recvmsg(socket, &msg, MSG_CMSG_CLOEXEC);
+    if (received < 0) { return received; }
+    for (struct cmsghdr *header = CMSG_FIRSTHDR(&msg); header != NULL; header = CMSG_NXTHDR(&msg, header)) {
+        if (header->cmsg_level != SOL_SOCKET || header->cmsg_type != SCM_RIGHTS) { continue; }
+        int arrived = (int)((header->cmsg_len - CMSG_LEN(0)) / sizeof(int));
+        for (int index = 0; index < arrived; index++) {
+            int fd;
+            memcpy(&fd, CMSG_DATA(header) + index * sizeof(int), sizeof fd);
+            if (*count < capacity) {
+                fds[(*count)++] = fd;
+            } else {
+                close(fd);
+                *truncated = 1;
+            }
+        }
+    }
+    if (msg.msg_flags & MSG_CTRUNC) { *truncated = 1; }
+    if (*truncated) {
+        for (int index = 0; index < *count; index++) { close(fds[index]); }
+        *count = 0;
+    }
+    return received;
 }
 
 int cqmp_accept_nonblocking(int socket, struct sockaddr *address, socklen_t *length) {
