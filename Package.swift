@@ -59,7 +59,8 @@ let package = Package(
         ),
         .executableTarget(
             name: "qmp-simulator",
-            dependencies: ["QMPMock", "QMPTransportUnix", "QMPTransportTCP", "QMPChildProcess"],
+            // QMPSocketSupport and CQMPSystem for the recording proxy, which passes descriptors both ways.
+            dependencies: ["QMPMock", "QMPTransportUnix", "QMPTransportTCP", "QMPChildProcess", "QMPSocketSupport", "CQMPSystem"],
             swiftSettings: strictSettings
         ),
         .target(
