@@ -6,25 +6,38 @@
 #include <string.h>
 #include <unistd.h>
 
-long cqmp_send_with_fds(int socket, const void *bytes, unsigned long length, const int *fds, int count) {
-    struct iovec iov = { .iov_base = (void *)bytes, .iov_len = length };
+// Room for CQMP_MAX_FDS descriptors, in a union with struct cmsghdr as cmsg(3) shows: a
+// plain char array may sit at any address, and CMSG_FIRSTHDR/CMSG_DATA would then access
+// the header misaligned.
+typedef union {
+    char buffer[CMSG_SPACE(sizeof(int) * CQMP_MAX_FDS)];
+    struct cmsghdr align;
+} control_buffer;
+
+// A message of the one buffer `iov`, with `control` (all of it) for its control data.
+static struct msghdr message(struct iovec *iov, control_buffer *control) {
     struct msghdr msg;
     memset(&msg, 0, sizeof msg);
-    msg.msg_iov = &iov;
+    msg.msg_iov = iov;
     msg.msg_iovlen = 1;
-    // A union with struct cmsghdr, as cmsg(3) shows: a plain char array may sit at any
-    // address, and CMSG_FIRSTHDR/CMSG_DATA would then access the header misaligned.
-    union {
-        char buffer[CMSG_SPACE(sizeof(int) * CQMP_MAX_FDS)];
-        struct cmsghdr align;
-    } control;
+    msg.msg_control = control->buffer;
+    msg.msg_controllen = sizeof control->buffer;
+    return msg;
+}
+
+long cqmp_send_with_fds(int socket, const void *bytes, unsigned long length, const int *fds, int count) {
+    struct iovec iov = { .iov_base = (void *)bytes, .iov_len = length };
+    control_buffer control;
+    struct msghdr msg = message(&iov, &control);
     if (count < 0 || count > CQMP_MAX_FDS) { errno = EINVAL; return -1; }
     // With no bytes a stream socket sends no message, and Linux drops the descriptors
     // yet reports success; refuse instead.
     if (count > 0 && length == 0) { errno = EINVAL; return -1; }
-    if (count > 0) {
+    if (count == 0) {
+        msg.msg_control = NULL;
+        msg.msg_controllen = 0;
+    } else {
         memset(control.buffer, 0, sizeof control.buffer);
-        msg.msg_control = control.buffer;
         msg.msg_controllen = CMSG_SPACE(sizeof(int) * count);
         struct cmsghdr *header = CMSG_FIRSTHDR(&msg);
         header->cmsg_level = SOL_SOCKET;
@@ -37,17 +50,8 @@ long cqmp_send_with_fds(int socket, const void *bytes, unsigned long length, con
 
 long cqmp_receive_with_fds(int socket, void *bytes, unsigned long length, int *fds, int capacity, int *count, int *truncated) {
     struct iovec iov = { .iov_base = bytes, .iov_len = length };
-    struct msghdr msg;
-    memset(&msg, 0, sizeof msg);
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    // Aligned for struct cmsghdr, as in cqmp_send_with_fds.
-    union {
-        char buffer[CMSG_SPACE(sizeof(int) * CQMP_MAX_FDS)];
-        struct cmsghdr align;
-    } control;
-    msg.msg_control = control.buffer;
-    msg.msg_controllen = sizeof control.buffer;
+    control_buffer control;
+    struct msghdr msg = message(&iov, &control);
     *count = 0;
     *truncated = 0;
     if (capacity < 0 || capacity > CQMP_MAX_FDS) { errno = EINVAL; return -1; }
