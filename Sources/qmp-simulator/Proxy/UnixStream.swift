@@ -13,30 +13,12 @@ struct UnixStream: Sendable {
     /// For error messages: `unix:PATH`, or who connected to it.
     let peer: String
 
-    static func address(_ path: String) throws(QMPError) -> sockaddr_un {
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        let bytes = Array(path.utf8)
-        let capacity = MemoryLayout.size(ofValue: address.sun_path)
-        guard !bytes.isEmpty, bytes.count < capacity else {
-            throw QMPError(.connectionFailed, "unix socket path '\(path)' is empty or too long", errno: ENAMETOOLONG)
-        }
-        withUnsafeMutableBytes(of: &address.sun_path) { buffer in
-            buffer.copyBytes(from: bytes)
-            buffer[bytes.count] = 0
-        }
-        return address
-    }
-
     static func connect(path: String) throws(QMPError) -> UnixStream {
-        var address = try self.address(path)
-        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard fd >= 0 else { throw SocketError.connection("creating a socket for", target: "unix:\(path)", errno: errno) }
+        let address = try UnixAddress(path: path)
+        let fd = try makeSocket(for: path)
         var result: Int32
         repeat {
-            result = withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
-            }
+            result = address.withSockaddr { Glibc.connect(fd, $0, $1) }
         } while result != 0 && errno == EINTR
         guard result == 0 else {
             let error = SocketError.connection("connecting to", target: "unix:\(path)", errno: errno)
@@ -51,14 +33,11 @@ struct UnixStream: Sendable {
     /// file can connect (as the library's listener does).
     static func listen(path: String) throws(QMPError) -> UnixStream {
         let temporary = path + ".tmp-\(getpid())"
-        var address = try self.address(temporary)
-        _ = try self.address(path)
-        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard fd >= 0 else { throw SocketError.connection("creating a socket for", target: "unix:\(path)", errno: errno) }
+        let address = try UnixAddress(path: temporary)
+        _ = try UnixAddress(path: path)
+        let fd = try makeSocket(for: path)
         unlink(temporary)
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
-        }
+        let bound = address.withSockaddr { bind(fd, $0, $1) }
         guard bound == 0, Glibc.listen(fd, 16) == 0, rename(temporary, path) == 0 else {
             let error = SocketError.connection("listening on", target: "unix:\(path)", errno: errno)
             Glibc.close(fd)
@@ -66,6 +45,13 @@ struct UnixStream: Sendable {
             throw error
         }
         return UnixStream(fd: fd, peer: "unix:\(path)")
+    }
+
+    /// A blocking, close-on-exec Unix stream socket.
+    private static func makeSocket(for path: String) throws(QMPError) -> Int32 {
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { throw SocketError.connection("creating a socket for", target: "unix:\(path)", errno: errno) }
+        return fd
     }
 
     /// The next client. Its socket is non-blocking and close-on-exec from the start
