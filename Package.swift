@@ -65,7 +65,7 @@ let package = Package(
         ),
         .target(
             name: "QMPTestSupport",
-            dependencies: ["QMP", "QMPTransportUnix", "QMPTransportTCP", "QMPMock", "QMPChildProcess"],
+            dependencies: ["QMP", "QMPTransportUnix", "QMPTransportTCP", "QMPMock", "QMPChildProcess", "QMPSocketSupport"],
             path: "Tests/QMPTestSupport",
             swiftSettings: strictSettings
         ),
