@@ -84,7 +84,7 @@ let package = Package(
         ),
         .testTarget(
             name: "QMPMockTests",
-            dependencies: ["QMP", "QMPMock", "QMPTransportUnix", "QMPTransportTCP", "QMPChildProcess", "QMPTestSupport"],
+            dependencies: ["QMP", "QMPMock", "QMPTransportUnix", "QMPTransportTCP", "QMPChildProcess", "QMPSocketSupport", "QMPTestSupport"],
             exclude: ["Transcripts"],
             swiftSettings: strictSettings
         ),
