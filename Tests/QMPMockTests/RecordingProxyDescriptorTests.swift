@@ -34,6 +34,18 @@ struct RecordingProxyDescriptorTests {
         return first.st_dev == second.st_dev && first.st_ino == second.st_ino
     }
 
+    /// Sends `bytes` with `descriptor` from `sender`, and expects both at `receiver`.
+    private func expectCrossing(
+        _ bytes: [UInt8], with descriptor: Int32, from sender: Int32, to receiver: Int32, _ comment: Comment
+    ) async throws {
+        try DescriptorPassing.blockingSend(sender, bytes, descriptors: [descriptor], peer: "the proxy")
+        let received = try await receive(bytes.count, from: receiver)
+        defer { for fd in received.descriptors { close(fd) } }
+        #expect(received.bytes == bytes)
+        #expect(received.descriptors.count == 1)
+        #expect(received.descriptors.first.map { sameFile($0, descriptor) } == true, comment)
+    }
+
     @Test func descriptorsCrossInBothDirections() async throws {
         let directory = try QEMUInstance.makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
@@ -64,19 +76,8 @@ struct RecordingProxyDescriptorTests {
         }
 
         let greeting = Array(#"{"QMP": {"version": {}, "capabilities": []}}"#.utf8) + [13, 10]
-        try DescriptorPassing.blockingSend(server, greeting, descriptors: [passed], peer: "the client")
-        let toClient = try await receive(greeting.count, from: client)
-        defer { for fd in toClient.descriptors { close(fd) } }
-        #expect(toClient.bytes == greeting)
-        #expect(toClient.descriptors.count == 1)
-        #expect(toClient.descriptors.first.map { sameFile($0, passed) } == true, "the upstream's descriptor reached the client")
-
+        try await expectCrossing(greeting, with: passed, from: server, to: client, "the upstream's descriptor reached the client")
         let command = Array(#"{"execute": "getfd", "arguments": {"fdname": "x"}}"#.utf8) + [13, 10]
-        try DescriptorPassing.blockingSend(client, command, descriptors: [kept], peer: "the proxy")
-        let toServer = try await receive(command.count, from: server)
-        defer { for fd in toServer.descriptors { close(fd) } }
-        #expect(toServer.bytes == command)
-        #expect(toServer.descriptors.count == 1)
-        #expect(toServer.descriptors.first.map { sameFile($0, kept) } == true, "the client's descriptor reached the upstream")
+        try await expectCrossing(command, with: kept, from: client, to: server, "the client's descriptor reached the upstream")
     }
 }
