@@ -7,7 +7,8 @@ import QMPSocketSupport
 
 /// A Unix stream socket for the proxy, which forwards file descriptors (`SCM_RIGHTS`)
 /// both ways as well as bytes: the library's transports send them but, being clients,
-/// never receive any. Its calls block (the proxy gives each direction a thread).
+/// never receive any. Its calls block (the proxy gives each direction a thread), whether
+/// the socket does (the one to QEMU) or not (an accepted client's: see ``accept()``).
 struct UnixStream: Sendable {
     let fd: Int32
     /// For error messages: `unix:PATH`, or who connected to it.
