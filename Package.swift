@@ -59,12 +59,13 @@ let package = Package(
         ),
         .executableTarget(
             name: "qmp-simulator",
-            dependencies: ["QMPMock", "QMPTransportUnix", "QMPTransportTCP", "QMPChildProcess"],
+            // QMPSocketSupport and CQMPSystem for the recording proxy, which passes descriptors both ways.
+            dependencies: ["QMPMock", "QMPTransportUnix", "QMPTransportTCP", "QMPChildProcess", "QMPSocketSupport", "CQMPSystem"],
             swiftSettings: strictSettings
         ),
         .target(
             name: "QMPTestSupport",
-            dependencies: ["QMP", "QMPTransportUnix", "QMPTransportTCP", "QMPMock", "QMPChildProcess"],
+            dependencies: ["QMP", "QMPTransportUnix", "QMPTransportTCP", "QMPMock", "QMPChildProcess", "QMPSocketSupport"],
             path: "Tests/QMPTestSupport",
             swiftSettings: strictSettings
         ),
@@ -83,7 +84,7 @@ let package = Package(
         ),
         .testTarget(
             name: "QMPMockTests",
-            dependencies: ["QMP", "QMPMock", "QMPTransportUnix", "QMPTransportTCP", "QMPChildProcess", "QMPTestSupport"],
+            dependencies: ["QMP", "QMPMock", "QMPTransportUnix", "QMPTransportTCP", "QMPChildProcess", "QMPSocketSupport", "QMPTestSupport"],
             exclude: ["Transcripts"],
             swiftSettings: strictSettings
         ),

@@ -29,8 +29,8 @@ package final class SocketConnection: Sendable {
     /// 64 KiB array per read cost more than a short reply. Allocated on the first read;
     /// the lock only serialises reads, which callers already do.
     private let readBuffer = Lock(ReadBuffer())
-    /// The most descriptors one ``send(_:fileDescriptors:)`` takes: the shim's control buffer holds this many.
-    package static let maxDescriptorsPerSend = Int(CQMP_MAX_FDS)
+    /// The most descriptors one ``send(_:fileDescriptors:)`` takes.
+    package static let maxDescriptorsPerSend = DescriptorPassing.maxDescriptors
     private let injectedErrno: (@Sendable (Reactor.Direction) -> Int32?)?
 
     /// Takes ownership of the connected socket `fd`.
@@ -166,24 +166,10 @@ package final class SocketConnection: Sendable {
     /// Writes all of `bytes`; `fileDescriptors` travel with the first byte (SCM_RIGHTS).
     ///
     /// - Throws: ``QMPError/Code/transportFailed`` with errno EINVAL, before sending
-    ///   anything, for descriptors with no bytes (a stream socket sends no message for
-    ///   zero bytes, so Linux would drop them and report success) or for more than
-    ///   ``maxDescriptorsPerSend`` descriptors.
+    ///   anything, for descriptors with no bytes or for more than ``maxDescriptorsPerSend``
+    ///   (see ``DescriptorPassing/checkSend(byteCount:descriptorCount:peer:)``).
     package func send(_ bytes: [UInt8], fileDescriptors: [Int32]) async throws(QMPError) {
-        if bytes.isEmpty && !fileDescriptors.isEmpty {
-            throw QMPError(
-                .transportFailed,
-                "sending \(fileDescriptors.count) file descriptor(s) to \(peer) needs at least one byte of data to carry them (SCM_RIGHTS on a stream socket); nothing was sent",
-                errno: EINVAL
-            )
-        }
-        if fileDescriptors.count > Self.maxDescriptorsPerSend {
-            throw QMPError(
-                .transportFailed,
-                "sending \(fileDescriptors.count) file descriptors to \(peer) at once is more than the \(Self.maxDescriptorsPerSend) one message carries; nothing was sent",
-                errno: EINVAL
-            )
-        }
+        try DescriptorPassing.checkSend(byteCount: bytes.count, descriptorCount: fileDescriptors.count, peer: peer)
         var offset = 0
         var descriptors = fileDescriptors
         while offset < bytes.count {
@@ -191,15 +177,8 @@ package final class SocketConnection: Sendable {
             let seen = watch.generation(.write)
             let attempt = try withFD { fd throws(QMPError) in try nonBlockingSyscall("writing to \(peer)") {
                 if let failed = injectedFailure(.write) { return failed }
-                return bytes.withUnsafeBytes { buffer in
-                    let base = buffer.baseAddress.map { $0 + offset }
-                    let length = buffer.count - offset
-                    if descriptors.isEmpty {
-                        return Glibc.send(fd, base, length, Int32(MSG_NOSIGNAL))
-                    }
-                    return descriptors.withUnsafeBufferPointer { fds in
-                        cqmp_send_with_fds(fd, base, UInt(length), fds.baseAddress, Int32(fds.count))
-                    }
+                return bytes.withUnsafeBytes {
+                    DescriptorPassing.sendOnce(fd, UnsafeRawBufferPointer(rebasing: $0[offset...]), descriptors: descriptors)
                 }
             } }
             guard let result = attempt else { throw SocketError.closed(peer) }
@@ -222,7 +201,7 @@ package final class SocketConnection: Sendable {
         guard !bytes.isEmpty else { return 0 }
         let attempt = try? withFD { fd throws(QMPError) in
             try nonBlockingSyscall("writing to \(peer)") {
-                injectedFailure(.write) ?? bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+                injectedFailure(.write) ?? bytes.withUnsafeBytes { DescriptorPassing.sendOnce(fd, $0, descriptors: []) }
             }
         }
         guard case .value(let count)? = attempt else { return 0 }

@@ -1,5 +1,6 @@
 public import Foundation
 package import QMPChildProcess
+import QMPSocketSupport
 
 /// Runs the package's executables (qmp-shell, qmp-simulator) as processes.
 public enum BuiltTool {
@@ -80,15 +81,7 @@ public enum BuiltTool {
 
     /// Writes all of `bytes` to a started tool's stdin; stops quietly if the tool has gone. Blocks.
     package static func write(_ bytes: [UInt8], to fd: Int32) {
-        bytes.withUnsafeBytes { bytes in
-            var offset = 0
-            while offset < bytes.count {
-                let written = send(fd, bytes.baseAddress.map { $0 + offset }, bytes.count - offset, Int32(MSG_NOSIGNAL))
-                if written < 0 && errno == EINTR { continue }
-                if written <= 0 { return }
-                offset += written
-            }
-        }
+        _ = try? DescriptorPassing.blockingSend(fd, bytes, descriptors: [], peer: "a tool's stdin")
     }
 
     /// Runs `name` with `arguments`, feeding `input` on stdin, and waits for it (killed after `timeout`).

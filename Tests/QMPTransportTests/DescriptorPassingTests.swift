@@ -9,38 +9,9 @@ import Testing
 /// the peer or make the send throw; they never vanish silently.
 @Suite("File descriptor passing", .serialized, .timeLimit(.minutes(1)))
 struct DescriptorPassingTests {
-    /// One message from the blocking socket `fd`: its bytes and the descriptors attached to it.
-    ///
-    /// Parses the control data by hand, since Swift cannot call the CMSG macros:
-    /// one `cmsghdr`, then its data at the header size rounded up to `size_t`.
-    private func receiveWithDescriptors(_ fd: Int32) -> (bytes: [UInt8], descriptors: [Int32]) {
-        var bytes = [UInt8](repeating: 0, count: 64)
-        let controlSize = 1024
-        let control = UnsafeMutableRawPointer.allocate(byteCount: controlSize, alignment: MemoryLayout<cmsghdr>.alignment)
-        defer { control.deallocate() }
-        let (count, controlLength) = bytes.withUnsafeMutableBytes { buffer -> (Int, Int) in
-            var vector = iovec(iov_base: buffer.baseAddress, iov_len: buffer.count)
-            return withUnsafeMutablePointer(to: &vector) { vector in
-                var message = msghdr()
-                message.msg_iov = vector
-                message.msg_iovlen = 1
-                message.msg_control = control
-                message.msg_controllen = controlSize
-                let count = recvmsg(fd, &message, 0)
-                return (count, Int(message.msg_controllen))
-            }
-        }
-        guard count >= 0 else { return ([], []) }
-        guard controlLength >= MemoryLayout<cmsghdr>.size else { return (Array(bytes[..<count]), []) }
-        let header = control.load(as: cmsghdr.self)
-        guard header.cmsg_level == SOL_SOCKET, header.cmsg_type == Int32(SCM_RIGHTS) else { return (Array(bytes[..<count]), []) }
-        let alignment = MemoryLayout<Int>.size
-        let dataOffset = (MemoryLayout<cmsghdr>.size + alignment - 1) / alignment * alignment
-        let descriptorCount = (Int(header.cmsg_len) - dataOffset) / MemoryLayout<Int32>.size
-        let descriptors = (0..<descriptorCount).map {
-            control.loadUnaligned(fromByteOffset: dataOffset + $0 * MemoryLayout<Int32>.size, as: Int32.self)
-        }
-        return (Array(bytes[..<count]), descriptors)
+    /// One message from the socket `fd`: its bytes and the descriptors attached to it.
+    private func receiveWithDescriptors(_ fd: Int32) throws -> (bytes: [UInt8], descriptors: [Int32]) {
+        try DescriptorPassing.blockingReceive(fd, capacity: 64, peer: "pair") ?? ([], [])
     }
 
     /// Whether `a` and `b` are the same open file (device and inode).
@@ -78,7 +49,7 @@ struct DescriptorPassingTests {
         }
 
         try await connection.send(Array("{}\n".utf8), fileDescriptors: [file, pipeEnds[1]])
-        let (bytes, descriptors) = receiveWithDescriptors(peer)
+        let (bytes, descriptors) = try receiveWithDescriptors(peer)
         defer { for descriptor in descriptors { close(descriptor) } }
         #expect(bytes == Array("{}\n".utf8))
         #expect(descriptors.count == 2)
@@ -109,7 +80,7 @@ struct DescriptorPassingTests {
         }
         // Nothing went out, so the next message arrives alone and carries only its own descriptor.
         try await connection.send([10], fileDescriptors: [file])
-        let (bytes, descriptors) = receiveWithDescriptors(peer)
+        let (bytes, descriptors) = try receiveWithDescriptors(peer)
         defer { for descriptor in descriptors { close(descriptor) } }
         #expect(bytes == [10])
         #expect(descriptors.count == 1)
@@ -155,9 +126,84 @@ struct DescriptorPassingTests {
         // The most one message carries still goes through.
         let most = [Int32](repeating: file, count: SocketConnection.maxDescriptorsPerSend)
         try await connection.send([10], fileDescriptors: most)
-        let (bytes, descriptors) = receiveWithDescriptors(peer)
+        let (bytes, descriptors) = try receiveWithDescriptors(peer)
         defer { for descriptor in descriptors { close(descriptor) } }
         #expect(bytes == [10])
         #expect(descriptors.count == most.count)
+    }
+
+    @Test("a message with more descriptors than the receiver takes is refused, and what arrived is closed")
+    func tooManyReceivedDescriptorsThrowAndAreClosed() async throws {
+        let (mine, peer) = try makeSocketPair()
+        defer { close(peer) }
+        let connection = try SocketConnection(fd: mine, peer: "pair")
+        defer { connection.close() }
+        // Passed is one end of a second pair, whose other end reads as ended once every copy is closed.
+        let (watched, passed) = try makeSocketPair()
+        defer { close(watched) }
+        setNonBlocking(watched)
+        try await connection.send([10], fileDescriptors: [passed, passed])
+        close(passed)
+        var buffer = [UInt8](repeating: 0, count: 8)
+        do {
+            _ = try buffer.withUnsafeMutableBytes { buffer throws(QMPError) in
+                try DescriptorPassing.receiveOnce(peer, into: buffer, peer: "pair", descriptorCapacity: 1)
+            }
+            Issue.record("a message with 2 descriptors was taken by a receiver of 1")
+        } catch let error as QMPError {
+            #expect(error.code == .transportFailed)
+            #expect(error.message.contains("more than the 1 file descriptors"))
+        }
+        // Had a received copy been kept open, this would fail with EAGAIN instead.
+        var byte: UInt8 = 0
+        #expect(read(watched, &byte, 1) == 0)
+    }
+
+    @Test("blocking sends and receives wait on a non-blocking socket instead of failing")
+    func blockingCallsWaitOnNonBlockingSockets() async throws {
+        let (sender, receiver) = try makeSocketPair()
+        defer {
+            close(sender)
+            close(receiver)
+        }
+        setNonBlocking(sender)
+        setNonBlocking(receiver)
+        var buffer = [UInt8](repeating: 0, count: 8)
+        let empty = try buffer.withUnsafeMutableBytes { buffer throws(QMPError) in
+            try DescriptorPassing.receiveOnce(receiver, into: buffer, peer: "receiver")
+        }
+        guard case .wouldBlock = empty else {
+            Issue.record("an empty non-blocking socket returned \(empty)")
+            return
+        }
+        // Fill the sender's buffer, so the blocking send below must wait for the receiver.
+        let chunk = [UInt8](repeating: 1, count: 4096)
+        var queued = 0
+        while case .value(let count) = try nonBlockingSyscall("filling", { chunk.withUnsafeBytes { DescriptorPassing.sendOnce(sender, $0, descriptors: []) } }) {
+            queued += count
+        }
+        let payload = [UInt8](repeating: 2, count: 100_000)
+        let expected = [UInt8](repeating: 1, count: queued) + payload
+        async let sent = BuiltTool.offPool { () -> QMPError? in
+            do throws(QMPError) {
+                try DescriptorPassing.blockingSend(sender, payload, descriptors: [], peer: "sender")
+                return nil
+            } catch {
+                return error
+            }
+        }
+        let received = await BuiltTool.offPool { () -> Result<[UInt8], QMPError> in
+            var received: [UInt8] = []
+            do throws(QMPError) {
+                while received.count < expected.count, let message = try DescriptorPassing.blockingReceive(receiver, peer: "receiver") {
+                    received += message.bytes
+                }
+                return .success(received)
+            } catch {
+                return .failure(error)
+            }
+        }
+        #expect(await sent == nil)
+        #expect(try received.get() == expected, "every byte, in order")
     }
 }

@@ -50,15 +50,7 @@ struct ReaderExecutorTests {
         let chunk = Array([[UInt8]](repeating: line, count: 2_000).joined())
         let writer = Thread {
             func writeAll(_ bytes: [UInt8]) -> Bool {
-                bytes.withUnsafeBytes { raw in
-                    var offset = 0
-                    while offset < raw.count {
-                        let written = Glibc.send(floodFD, raw.baseAddress! + offset, raw.count - offset, Int32(MSG_NOSIGNAL))
-                        if written <= 0 { return false }
-                        offset += written
-                    }
-                    return true
-                }
+                (try? DescriptorPassing.blockingSend(floodFD, bytes, descriptors: [], peer: "the flooded client")) != nil
             }
             // The client's qmp_capabilities (one short line, read whole) is answered; the flood follows.
             guard writeAll(greeting) else { return }

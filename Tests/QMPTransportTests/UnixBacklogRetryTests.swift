@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import QMPCore
+import QMPSocketSupport
 import QMPTestSupport
 import Synchronization
 @testable import QMPTransportUnix
@@ -12,22 +13,13 @@ struct UnixBacklogRetryTests {
         let directory = try QEMUInstance.makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let path = directory + "/full.sock"
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        withUnsafeMutableBytes(of: &address.sun_path) { raw in
-            raw.copyBytes(from: Array(path.utf8) + [0])
-        }
-        let length = socklen_t(MemoryLayout<sockaddr_un>.size)
+        let address = try UnixAddress(path: path)
         func connectRaw(_ fd: Int32) -> Int32 {
-            withUnsafePointer(to: &address) { pointer in
-                pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, length) == 0 ? 0 : errno }
-            }
+            address.withSockaddr { Glibc.connect(fd, $0, $1) == 0 ? 0 : errno }
         }
         let listener = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(listener) }
-        let bound = withUnsafePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, length) }
-        }
+        let bound = address.withSockaddr { bind(listener, $0, $1) }
         #expect(bound == 0)
         #expect(listen(listener, 0) == 0)
         // Fill the backlog until a non-blocking connect is refused with EAGAIN.

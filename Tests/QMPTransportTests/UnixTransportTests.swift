@@ -1,5 +1,6 @@
 import Foundation
 import QMP
+import QMPSocketSupport
 import QMPTestSupport
 import QMPTransportUnix
 import Testing
@@ -111,12 +112,7 @@ struct UnixTransportTests {
         let path = directory + "/stale.sock"
         // A socket file nobody listens on: bind, then close without listening.
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: Array(path.utf8) + [0]) }
-        _ = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
-        }
+        _ = try UnixAddress(path: path).withSockaddr { bind(fd, $0, $1) }
         close(fd)
         do {
             _ = try await UnixSocketTransport.connect(path: path)

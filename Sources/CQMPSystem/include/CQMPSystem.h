@@ -10,7 +10,8 @@
 #include <sys/epoll.h>
 #include <sys/socket.h>
 
-/// The most descriptors one cqmp_send_with_fds call attaches (Linux allows 253).
+/// The most descriptors one cqmp_send_with_fds call attaches, and one
+/// cqmp_receive_with_fds call takes (Linux allows 253).
 #define CQMP_MAX_FDS 64
 
 /// Sends `length` bytes with `count` descriptors attached (SCM_RIGHTS) and MSG_NOSIGNAL.
@@ -18,6 +19,14 @@
 /// for more than CQMP_MAX_FDS descriptors, and for descriptors with `length` 0: a
 /// stream socket sends nothing for zero bytes, and the kernel would drop them silently.
 long cqmp_send_with_fds(int socket, const void *bytes, unsigned long length, const int *fds, int count);
+
+/// Receives up to `length` bytes with recvmsg and MSG_CMSG_CLOEXEC, and the descriptors
+/// attached to them (SCM_RIGHTS) into `fds`, which holds `capacity` (at most
+/// CQMP_MAX_FDS); `*count` says how many came. Returns what recvmsg returns; errno is
+/// left as recvmsg set it. When more descriptors came than fit (in `fds`, or in the
+/// control buffer: MSG_CTRUNC, the kernel drops the rest), the ones that did arrive are
+/// closed, `*count` is 0 and `*truncated` is 1, so none is lost without a word.
+long cqmp_receive_with_fds(int socket, void *bytes, unsigned long length, int *fds, int capacity, int *count, int *truncated);
 
 /// accept4 with SOCK_NONBLOCK | SOCK_CLOEXEC.
 int cqmp_accept_nonblocking(int socket, struct sockaddr *address, socklen_t *length);

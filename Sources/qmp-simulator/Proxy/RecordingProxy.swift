@@ -17,7 +17,7 @@ final class RecordingProxy: Sendable {
     private let recordPath: String
     private let current = Lock<(recorder: ProxyRecorder, path: String)?>(nil)
 
-    init(listeningAt path: String, upstream: String, recordPath: String) throws(UnixStream.Failure) {
+    init(listeningAt path: String, upstream: String, recordPath: String) throws(QMPError) {
         listener = try UnixStream.listen(path: path)
         self.upstream = upstream
         self.recordPath = recordPath
@@ -60,39 +60,48 @@ final class RecordingProxy: Sendable {
         }
     }
 
-    private func forward(_ client: UnixStream, recordingTo path: String) throws(UnixStream.Failure) {
+    private func forward(_ client: UnixStream, recordingTo path: String) throws(QMPError) {
         let server = try UnixStream.connect(path: upstream)
         defer { server.close() }
         let recorder = ProxyRecorder()
         current.withLock { $0 = (recorder, path) }
         let done = DispatchGroup()
+        let serverFailure = Lock<QMPError?>(nil)
         done.enter()
         Thread.detachNewThread {
             // QEMU to the client: replies, events, and the end of stream after quit.
-            while let bytes = try? server.receive() {
-                for descriptor in bytes.descriptors { close(descriptor) }
-                recorder.record(bytes.bytes, direction: .fromServer)
-                guard (try? client.send(bytes.bytes)) != nil else { break }
-            }
+            serverFailure.withLock { $0 = Self.pass(from: server, to: client, recorder, .fromServer) }
             recorder.recordEndOfStream()
             client.shutdownWrites()
             done.leave()
         }
         // The client to QEMU, with the descriptors it attaches (getfd, add-fd).
-        while let bytes = try? client.receive() {
-            recorder.record(bytes.bytes, direction: .fromClient)
-            let sent = (try? server.send(bytes.bytes, descriptors: bytes.descriptors)) != nil
-            for descriptor in bytes.descriptors { close(descriptor) }
-            if !sent { break }
-        }
+        let clientFailure = Self.pass(from: client, to: server, recorder, .fromClient)
         recorder.recordClientClosed()
         server.shutdownWrites()
         done.wait()
         current.withLock { $0 = nil }
+        try Self.write(recorder.transcript, to: path)
+        if let failure = clientFailure ?? serverFailure.withLock({ $0 }) { throw failure }
+    }
+
+    /// Passes bytes and descriptors from `source` to `destination` until the end of the
+    /// stream or a failure, which it returns (a message with more descriptors than one
+    /// takes ends the connection rather than reach QEMU without them).
+    private static func pass(
+        from source: UnixStream, to destination: UnixStream, _ recorder: ProxyRecorder, _ direction: Transcript.Direction
+    ) -> QMPError? {
         do {
-            try Self.write(recorder.transcript, to: path)
+            while let message = try source.receive() {
+                defer { for descriptor in message.descriptors { close(descriptor) } }
+                recorder.record(message.bytes, direction: direction)
+                try destination.send(message.bytes, descriptors: message.descriptors)
+            }
+            return nil
+        } catch where error.errno == EPIPE || error.errno == ECONNRESET {
+            return nil  // A peer that went away ends the connection as its end of stream does.
         } catch {
-            throw UnixStream.Failure(description: error.message)
+            return error
         }
     }
 }

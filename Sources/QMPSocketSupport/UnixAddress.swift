@@ -1,16 +1,20 @@
+// Package imports: `withSockaddr` hands its body `sockaddr` and `socklen_t`.
 #if canImport(Glibc)
-import Glibc
+package import Glibc
 #elseif canImport(Musl)
-import Musl
+package import Musl
 #endif
-import QMPCore
+package import QMPCore
 
-/// A `sockaddr_un` for a filesystem path.
-struct UnixAddress {
+/// A `sockaddr_un` for a filesystem path: the transports', the recording proxy's and the tests'.
+package struct UnixAddress {
     private var storage = sockaddr_un()
-    let path: String
+    /// The path, as given.
+    package let path: String
 
-    init(path: String) throws(QMPError) {
+    /// - Throws: ``QMPError/Code/connectionFailed`` for an empty path, and with errno
+    ///   ENAMETOOLONG for one that does not fit `sun_path`.
+    package init(path: String) throws(QMPError) {
         self.path = path
         storage.sun_family = sa_family_t(AF_UNIX)
         let capacity = MemoryLayout.size(ofValue: storage.sun_path)
@@ -31,7 +35,15 @@ struct UnixAddress {
         }
     }
 
-    mutating func withSockaddr<T>(
+    /// Runs `body` with the address and its length, as connect(2) and bind(2) take them.
+    package func withSockaddr<T>(_ body: (UnsafePointer<sockaddr>, socklen_t) -> T) -> T {
+        withUnsafePointer(to: storage) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { body($0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+    }
+
+    /// The same for an async `body`.
+    package mutating func withSockaddr<T>(
         _ body: (UnsafeRawPointer, socklen_t) async throws(QMPError) -> T
     ) async throws(QMPError) -> T {
         let copy = storage
