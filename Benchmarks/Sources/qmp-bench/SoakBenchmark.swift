@@ -85,12 +85,13 @@ enum SoakBenchmark {
         let connections: Int
         let tally: SoakTally
         let rssKiB = Measure.status("VmRSS")
+        let heapKiB = Measure.heapInUseKiB
         let descriptors = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").count) ?? -1
         let threads = Measure.threads
 
         var fields: [String: Any] {
             [
-                "scenario": "soak-sample", "seconds": seconds.rounded(), "rss_kib": rssKiB, "fds": descriptors,
+                "scenario": "soak-sample", "seconds": seconds.rounded(), "rss_kib": rssKiB, "heap_kib": heapKiB, "fds": descriptors,
                 "threads": threads, "server_connections": connections, "sessions": tally.sessions, "failures": tally.failures,
             ]
         }

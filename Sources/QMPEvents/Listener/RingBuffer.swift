@@ -49,6 +49,15 @@ package struct RingBuffer<Element> {
         return body(&first)
     }
 
+    /// Runs `body` on the newest element in place, as ``updateFirst(_:)`` does on the oldest.
+    mutating func updateLast<Result>(_ body: (inout Element) -> Result) -> Result? {
+        guard count > 0 else { return nil }
+        let index = wrapped(head + count - 1)
+        guard var last = slots[index].take() else { return nil }
+        defer { slots[index] = last }
+        return body(&last)
+    }
+
     /// Drops the oldest element, if any.
     mutating func removeFirst() {
         _ = popFirst()
