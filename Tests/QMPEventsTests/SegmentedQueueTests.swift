@@ -123,6 +123,28 @@ struct SegmentedQueueTests {
         #expect(largestRing <= 256, "the ring grew to \(largestRing) slots for \(limit) elements")
     }
 
+    @Test func aHistoryGivesBackTheRingSlotsOfAPeak() {
+        // Shared batches of 16 with a small one between: two segments per 17 elements.
+        var queue = SegmentedQueue<Int>()
+        let limit = 1_000
+        func add(_ count: Int) {
+            var batch: [Int] = []
+            batch.reserveCapacity(count + 1)
+            batch.append(contentsOf: 0..<count)
+            queue.append(contentsOf: batch[...])
+            if queue.count > limit { queue.removeFirst(queue.count - limit) }
+        }
+        for _ in 0..<200 {
+            add(16)
+            add(1)
+        }
+        #expect(queue.segmentCount > 100 && queue.segmentCapacity >= 128)
+        for _ in 0..<10 { add(500) }
+        #expect(queue.segmentCount <= 3)
+        #expect(queue.segmentCapacity == SegmentedQueue<Int>.retainedSegmentSlots)
+        #expect(queue.count == limit)
+    }
+
     @Test func aSliceOfLessThanHalfItsBatchIsCopied() {
         let census = Census()
         var queue = SegmentedQueue<Counted>()

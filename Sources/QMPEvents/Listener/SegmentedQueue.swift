@@ -25,7 +25,8 @@
 /// of segments, which never shrinks, stayed at its largest size for the client's
 /// lifetime. Such rare peaks, reached one after another, were the slow RSS creep
 /// of the soak (`Benchmarks/run.sh --soak`). Now a queue holds at most about one
-/// segment per ``smallestShared`` / 2 elements.
+/// segment per ``smallestShared`` / 2 elements, and ``removeFirst(_:)`` (how a history
+/// and a `bufferingNewest` queue drop their oldest) gives back ring slots a peak left.
 struct SegmentedQueue<Element> {
     fileprivate struct Segment {
         var elements: ArraySlice<Element>
@@ -39,6 +40,8 @@ struct SegmentedQueue<Element> {
     static var smallestShared: Int { 16 }
     /// A copy grows by small batches up to this many elements.
     static var copyLimit: Int { 256 }
+    /// Slots of the ring that ``removeFirst(_:)`` never gives back.
+    static var retainedSegmentSlots: Int { 64 }
 
     /// Non-empty slices, oldest first.
     private var segments = RingBuffer<Segment>()
@@ -122,6 +125,8 @@ struct SegmentedQueue<Element> {
                 remaining = 0
             }
         }
+        // Not on `popFirst()`: a reader's queue fills and drains with every read.
+        segments.shrink(toAtLeast: Self.retainedSegmentSlots)
     }
 
     private static func copy(of elements: ArraySlice<Element>) -> Segment {
