@@ -43,6 +43,17 @@ enum Measure {
         #endif
     }
 
+    /// Bytes the allocator has taken from the system (`mallinfo2`'s arenas plus mmapped
+    /// blocks), in KiB: what RSS tends to as freed memory is reused and its pages touched.
+    static var heapSystemKiB: Int {
+        #if os(Linux)
+        let info = mallinfo2()
+        return Int((info.arena + info.hblkhd) / 1024)
+        #else
+        return -1
+        #endif
+    }
+
     static var threads: Int {
         (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task").count) ?? -1
     }

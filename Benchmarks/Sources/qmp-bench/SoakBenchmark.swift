@@ -67,6 +67,7 @@ enum SoakBenchmark {
         summary.merge([
             "scenario": "soak", "minutes": minutes, "connections": connections, "kills": kills,
             "heap_kib_warm": warm.heapKiB, "heap_kib_end": samples.last?.heapKiB ?? final.heapKiB,
+            "heap_system_kib_warm": warm.heapSystemKiB, "heap_system_kib_end": samples.last?.heapSystemKiB ?? final.heapSystemKiB,
             "rss_kib_warm": warm.rssKiB, "rss_kib_max": samples.map(\.rssKiB).max() ?? final.rssKiB, "rss_kib_end": samples.last?.rssKiB ?? final.rssKiB,
             "fds_warm": warm.descriptors, "fds_end_idle": final.descriptors,
             "threads_warm": warm.threads, "threads_max": samples.map(\.threads).max() ?? final.threads, "threads_end": final.threads,
@@ -88,12 +89,13 @@ enum SoakBenchmark {
         let tally: SoakTally
         let rssKiB = Measure.status("VmRSS")
         let heapKiB = Measure.heapInUseKiB
+        let heapSystemKiB = Measure.heapSystemKiB
         let descriptors = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").count) ?? -1
         let threads = Measure.threads
 
         var fields: [String: Any] {
             [
-                "scenario": "soak-sample", "seconds": seconds.rounded(), "rss_kib": rssKiB, "heap_kib": heapKiB, "fds": descriptors,
+                "scenario": "soak-sample", "seconds": seconds.rounded(), "rss_kib": rssKiB, "heap_kib": heapKiB, "heap_system_kib": heapSystemKiB, "fds": descriptors,
                 "threads": threads, "server_connections": connections, "sessions": tally.sessions, "failures": tally.failures,
             ]
         }

@@ -19,14 +19,15 @@
 /// stays free of reference counting.
 ///
 /// A batch of fewer than ``smallestShared`` elements is copied as well, onto the
-/// end of the newest segment when that is a copy with room: otherwise a reader
-/// that gets a few events per read (a quiet QEMU, a flood the reader keeps up
-/// with) made a history of 1,000 events hold up to 1,000 segments, and the ring
-/// of segments, which never shrinks, stayed at its largest size for the client's
-/// lifetime. Such rare peaks, reached one after another, were the slow RSS creep
-/// of the soak (`Benchmarks/run.sh --soak`). Now a queue holds at most about one
-/// segment per ``smallestShared`` / 2 elements, and ``removeFirst(_:)`` (how a history
-/// and a `bufferingNewest` queue drop their oldest) gives back ring slots a peak left.
+/// end of the newest segment when that is a copy with room. With a segment per
+/// batch, a reader that got a few events per read (a quiet QEMU, a flood the
+/// reader keeps up with) made a history of 1,000 events hold up to 1,000 segments,
+/// and the ring of segments stayed at the largest size it ever reached for the
+/// client's lifetime: rarer and rarer peaks, one after another, were the slow RSS
+/// creep of the soak (`Benchmarks/run.sh --soak`). Now a queue holds at most about
+/// one segment per ``smallestShared`` / 2 elements, and ``removeFirst(_:)`` (how a
+/// history and a `bufferingNewest` queue drop their oldest) gives back the ring
+/// slots a peak left.
 struct SegmentedQueue<Element> {
     fileprivate struct Segment {
         var elements: ArraySlice<Element>
