@@ -14,7 +14,9 @@ let package = Package(
                 .product(name: "QMP", package: "swift-qmp"),
                 .product(name: "QMPTransportUnix", package: "swift-qmp"),
                 .product(name: "QMPMock", package: "swift-qmp"),
+                "CMalloc",
             ],
         ),
+        .systemLibrary(name: "CMalloc", path: "Sources/CMalloc"),
     ]
 )

@@ -24,6 +24,19 @@ struct RingBufferTests {
         #expect(ring.isEmpty && ring.popFirst() == nil)
     }
 
+    @Test func shrinkingHalvesAMostlyEmptyRingAndKeepsOrder() {
+        var ring = RingBuffer<Int>()
+        for element in 0..<1_000 { ring.append(element) }
+        for _ in 0..<900 { _ = ring.popFirst() }
+        ring.shrink(toAtLeast: 64)
+        #expect(ring.capacity == 256, "halved while at most a quarter full: 100 of 256 is more")
+        for _ in 0..<90 { _ = ring.popFirst() }
+        ring.shrink(toAtLeast: 64)
+        #expect(ring.capacity == 64, "halved down to the minimum, which still holds the ten")
+        ring.append(1_000)
+        #expect(ring.elements == Array(990...1_000))
+    }
+
     @Test func drainingKeepsStorageUnlessABurstGrewIt() {
         var ring = RingBuffer<Int>()
         for element in 0..<1_000 { ring.append(element) }

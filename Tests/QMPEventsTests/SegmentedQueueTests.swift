@@ -1,4 +1,5 @@
 @testable import QMPEvents
+import QMPTestSupport
 import Testing
 
 @Suite("Segmented queue")
@@ -60,24 +61,88 @@ struct SegmentedQueueTests {
         weak var second: Tracked?
         do {
             var batch = [Tracked]()
-            batch.reserveCapacity(16)
-            for value in 1...4 { batch.append(Tracked(value)) }
+            batch.reserveCapacity(64)
+            for value in 1...32 { batch.append(Tracked(value)) }
             first = batch[0]
             second = batch[1]
             queue.append(contentsOf: batch[...])
         }
-        #expect(queue.retainedCount == 4, "kept as a slice of the batch, not copied")
+        #expect(queue.retainedCount == 32, "kept as a slice of the batch, not copied")
         #expect(queue.popFirst()?.value == 1)
         // Read, but still inside its batch: a pop never copies.
         #expect(first != nil)
+        queue.removeFirst(15)
+        #expect(second != nil && queue.count == 16, "half the batch is still queued")
         queue.removeFirst(1)
-        #expect(second != nil && queue.count == 2, "half the batch is still queued")
-        queue.removeFirst(1)
-        // One of four left: that one is copied out and the batch goes.
+        // Fewer than half left: those are copied out and the batch goes.
         #expect(first == nil && second == nil)
-        #expect(queue.count == 1 && queue.retainedCount == 1)
-        #expect(queue.popFirst()?.value == 4)
-        #expect(queue.retainedCount == 0)
+        #expect(queue.count == 15 && queue.retainedCount == 15)
+        #expect(queue.popFirst()?.value == 18)
+    }
+
+    @Test func smallBatchesAreCopiedIntoOneSegment() {
+        let census = Census()
+        var queue = SegmentedQueue<Counted>()
+        var batches: [[Counted]] = []
+        for size in [1, 3, 15, 2] {
+            let batch = Self.batch(size, census)
+            batches.append(batch)
+            queue.append(contentsOf: batch[...])
+        }
+        #expect(queue.segmentCount == 1 && queue.count == 21 && queue.retainedCount == 21)
+        batches.removeAll()
+        #expect(census.alive == 21, "the copies keep only the events, not the batches' spare room")
+        queue.append(contentsOf: Self.batch(16, census)[...])
+        queue.append(contentsOf: Self.batch(1, census)[...])
+        #expect(queue.segmentCount == 3, "a batch of 16 is shared, and the next small one starts a new copy")
+        #expect(queue.removeAll().count == 38)
+        #expect(census.alive == 0)
+    }
+
+    @Test(arguments: [1, 4, 40])
+    func aHistoryFedSmallBatchesKeepsItsRingSmall(_ largestBatch: Int) {
+        // A listener's history of 1,000 (ListenerState.appendHistory) over a long
+        // client lifetime, a few events per read. With a segment per batch, its
+        // ring grew to 1,024 slots and never gave them back.
+        var random = SplitMix64(seed: UInt64(largestBatch))
+        var queue = SegmentedQueue<Int>()
+        let limit = 1_000
+        var next = 0
+        var largestRing = 0
+        for _ in 0..<50_000 {
+            var batch: [Int] = []
+            batch.reserveCapacity(largestBatch * 2)
+            for _ in 0..<Int.random(in: 1...largestBatch, using: &random) { next += 1; batch.append(next) }
+            queue.append(contentsOf: batch[...])
+            if queue.count > limit { queue.removeFirst(queue.count - limit) }
+            largestRing = max(largestRing, queue.segmentCapacity)
+        }
+        #expect(queue.elements == Array((next - limit + 1)...next))
+        let bound = 2 * limit / SegmentedQueue<Int>.smallestShared + limit / SegmentedQueue<Int>.copyLimit + 2
+        #expect(queue.segmentCount <= bound)
+        #expect(largestRing <= 256, "the ring grew to \(largestRing) slots for \(limit) elements")
+    }
+
+    @Test func aHistoryGivesBackTheRingSlotsOfAPeak() {
+        // Shared batches of 16 with a small one between: two segments per 17 elements.
+        var queue = SegmentedQueue<Int>()
+        let limit = 1_000
+        func add(_ count: Int) {
+            var batch: [Int] = []
+            batch.reserveCapacity(count + 1)
+            batch.append(contentsOf: 0..<count)
+            queue.append(contentsOf: batch[...])
+            if queue.count > limit { queue.removeFirst(queue.count - limit) }
+        }
+        for _ in 0..<200 {
+            add(16)
+            add(1)
+        }
+        #expect(queue.segmentCount > 100 && queue.segmentCapacity >= 128)
+        for _ in 0..<10 { add(500) }
+        #expect(queue.segmentCount <= 3)
+        #expect(queue.segmentCapacity == SegmentedQueue<Int>.retainedSegmentSlots)
+        #expect(queue.count == limit)
     }
 
     @Test func aSliceOfLessThanHalfItsBatchIsCopied() {

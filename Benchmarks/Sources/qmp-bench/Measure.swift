@@ -1,4 +1,7 @@
 import Foundation
+#if os(Linux)
+import CMalloc
+#endif
 
 /// Timing and process statistics for the benchmarks.
 enum Measure {
@@ -26,6 +29,29 @@ enum Measure {
             return Int(line.split(separator: " ").dropFirst().first ?? "") ?? -1
         }
         return -1
+    }
+
+    /// Bytes the allocator has handed out and not had back (glibc's `mallinfo2`, every
+    /// arena, mmapped blocks included), in KiB. Flat while RSS grows means the allocator
+    /// keeps freed memory (fragmentation); growing means something still holds it.
+    static var heapInUseKiB: Int {
+        #if os(Linux)
+        let info = mallinfo2()
+        return Int((info.uordblks + info.hblkhd) / 1024)
+        #else
+        return -1
+        #endif
+    }
+
+    /// Bytes the allocator has taken from the system (`mallinfo2`'s arenas plus mmapped
+    /// blocks), in KiB: what RSS tends to as freed memory is reused and its pages touched.
+    static var heapSystemKiB: Int {
+        #if os(Linux)
+        let info = mallinfo2()
+        return Int((info.arena + info.hblkhd) / 1024)
+        #else
+        return -1
+        #endif
     }
 
     static var threads: Int {

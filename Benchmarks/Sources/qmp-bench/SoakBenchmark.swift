@@ -3,7 +3,8 @@ import QMP
 
 /// `qmp-bench soak MINUTES CONNECTIONS DIR`: CONNECTIONS clients, each running session
 /// after session against one simulator on a Unix socket (see ``SoakSession``), while
-/// connections are killed at random. Every 10 s a sample line reports RSS, open
+/// connections are killed at random. Every 10 s a sample line reports RSS, the heap
+/// in use (RSS growing while it stays flat is the allocator's fragmentation), open
 /// descriptors and threads; the last line sums up, with the failures found (any makes
 /// the exit status 1).
 enum SoakBenchmark {
@@ -65,6 +66,8 @@ enum SoakBenchmark {
         var summary = final.tally.fields
         summary.merge([
             "scenario": "soak", "minutes": minutes, "connections": connections, "kills": kills,
+            "heap_kib_warm": warm.heapKiB, "heap_kib_end": samples.last?.heapKiB ?? final.heapKiB,
+            "heap_system_kib_warm": warm.heapSystemKiB, "heap_system_kib_end": samples.last?.heapSystemKiB ?? final.heapSystemKiB,
             "rss_kib_warm": warm.rssKiB, "rss_kib_max": samples.map(\.rssKiB).max() ?? final.rssKiB, "rss_kib_end": samples.last?.rssKiB ?? final.rssKiB,
             "fds_warm": warm.descriptors, "fds_end_idle": final.descriptors,
             "threads_warm": warm.threads, "threads_max": samples.map(\.threads).max() ?? final.threads, "threads_end": final.threads,
@@ -85,12 +88,14 @@ enum SoakBenchmark {
         let connections: Int
         let tally: SoakTally
         let rssKiB = Measure.status("VmRSS")
+        let heapKiB = Measure.heapInUseKiB
+        let heapSystemKiB = Measure.heapSystemKiB
         let descriptors = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").count) ?? -1
         let threads = Measure.threads
 
         var fields: [String: Any] {
             [
-                "scenario": "soak-sample", "seconds": seconds.rounded(), "rss_kib": rssKiB, "fds": descriptors,
+                "scenario": "soak-sample", "seconds": seconds.rounded(), "rss_kib": rssKiB, "heap_kib": heapKiB, "heap_system_kib": heapSystemKiB, "fds": descriptors,
                 "threads": threads, "server_connections": connections, "sessions": tally.sessions, "failures": tally.failures,
             ]
         }

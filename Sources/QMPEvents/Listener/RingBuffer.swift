@@ -49,6 +49,15 @@ package struct RingBuffer<Element> {
         return body(&first)
     }
 
+    /// Runs `body` on the newest element in place, as ``updateFirst(_:)`` does on the oldest.
+    mutating func updateLast<Result>(_ body: (inout Element) -> Result) -> Result? {
+        guard count > 0 else { return nil }
+        let index = wrapped(head + count - 1)
+        guard var last = slots[index].take() else { return nil }
+        defer { slots[index] = last }
+        return body(&last)
+    }
+
     /// Drops the oldest element, if any.
     mutating func removeFirst() {
         _ = popFirst()
@@ -82,15 +91,28 @@ package struct RingBuffer<Element> {
     private mutating func grow(toHold needed: Int) {
         var capacity = Swift.max(16, slots.count * 2)
         while capacity < needed { capacity *= 2 }
-        var grown = ContiguousArray<Element?>()
-        grown.reserveCapacity(capacity)
+        move(toCapacity: capacity)
+    }
+
+    /// Halves the storage while at most a quarter of it is used, down to `minimum` slots:
+    /// for a queue that lives long and never drains (a listener's history), whose ring
+    /// would otherwise stay as large as the most it ever held.
+    mutating func shrink(toAtLeast minimum: Int) {
+        var capacity = slots.count
+        while capacity / 2 >= minimum && count * 4 <= capacity { capacity /= 2 }
+        if capacity < slots.count { move(toCapacity: capacity) }
+    }
+
+    private mutating func move(toCapacity capacity: Int) {
+        var moved = ContiguousArray<Element?>()
+        moved.reserveCapacity(capacity)
         var index = head
         for _ in 0..<count {
-            grown.append(slots[index].take())
+            moved.append(slots[index].take())
             index = wrapped(index + 1)
         }
-        grown.append(contentsOf: repeatElement(nil, count: capacity - count))
-        slots = grown
+        moved.append(contentsOf: repeatElement(nil, count: capacity - count))
+        slots = moved
         head = 0
     }
 }

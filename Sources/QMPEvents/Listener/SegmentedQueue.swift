@@ -17,18 +17,41 @@
 /// batch (itself at most twice what the queue took of it). A bounded policy
 /// thus bounds the memory too. ``popFirst()`` never copies: the reader's path
 /// stays free of reference counting.
+///
+/// A batch of fewer than ``smallestShared`` elements is copied as well, onto the
+/// end of the newest segment when that is a copy with room. With a segment per
+/// batch, a reader that got a few events per read (a quiet QEMU, a flood the
+/// reader keeps up with) made a history of 1,000 events hold up to 1,000 segments,
+/// and the ring of segments stayed at the largest size it ever reached for the
+/// client's lifetime: rarer and rarer peaks, one after another, were the slow RSS
+/// creep of the soak (`Benchmarks/run.sh --soak`). Now a queue holds at most about
+/// one segment per ``smallestShared`` / 2 elements, and ``removeFirst(_:)`` (how a
+/// history and a `bufferingNewest` queue drop their oldest) gives back the ring
+/// slots a peak left.
 struct SegmentedQueue<Element> {
     fileprivate struct Segment {
         var elements: ArraySlice<Element>
         /// How many elements the array behind `elements` holds: what the segment keeps alive.
-        let retained: Int
+        var retained: Int
+        /// An array the queue made itself, which later small batches may be added to.
+        let isCopy: Bool
     }
+
+    /// Batches smaller than this are copied rather than shared.
+    static var smallestShared: Int { 16 }
+    /// A copy grows by small batches up to this many elements.
+    static var copyLimit: Int { 256 }
+    /// Slots of the ring that ``removeFirst(_:)`` never gives back.
+    static var retainedSegmentSlots: Int { 64 }
 
     /// Non-empty slices, oldest first.
     private var segments = RingBuffer<Segment>()
     private(set) var count = 0
     /// Elements alive in the arrays the queue keeps, read or not (tests check the bound).
     private(set) var retainedCount = 0
+    /// Segments kept, and slots of the ring that holds them (tests check the bound).
+    var segmentCount: Int { segments.count }
+    var segmentCapacity: Int { segments.capacity }
 
     init() {}
 
@@ -42,11 +65,26 @@ struct SegmentedQueue<Element> {
         // of an array of any length: copy it (a batch that exactly fills its array is
         // copied needlessly, which costs time, never memory or correctness).
         let endsWithItsArray = batch.capacity > batch.count
-        if endsWithItsArray && batch.count >= batch.startIndex {
-            append(Segment(elements: batch, retained: batch.endIndex))
+        if batch.count >= Self.smallestShared && endsWithItsArray && batch.count >= batch.startIndex {
+            append(Segment(elements: batch, retained: batch.endIndex, isCopy: false))
+        } else if addToNewestCopy(batch) {
+            count += batch.count
+            retainedCount += batch.count
         } else {
             append(Self.copy(of: batch))
         }
+    }
+
+    /// Appends `batch` to the newest segment, in place, if that is a whole copy with room.
+    private mutating func addToNewestCopy(_ batch: ArraySlice<Element>) -> Bool {
+        segments.updateLast { segment in
+            guard segment.isCopy, segment.elements.startIndex == 0,
+                  segment.elements.count + batch.count <= Self.copyLimit
+            else { return false }
+            segment.elements.append(contentsOf: batch)
+            segment.retained += batch.count
+            return true
+        } ?? false
     }
 
     private mutating func append(_ segment: Segment) {
@@ -88,10 +126,12 @@ struct SegmentedQueue<Element> {
                 remaining = 0
             }
         }
+        // Not on `popFirst()`: a reader's queue fills and drains with every read.
+        segments.shrink(toAtLeast: Self.retainedSegmentSlots)
     }
 
     private static func copy(of elements: ArraySlice<Element>) -> Segment {
-        Segment(elements: Array(elements)[...], retained: elements.count)
+        Segment(elements: Array(elements)[...], retained: elements.count, isCopy: true)
     }
 
     /// The elements, oldest first.
