@@ -564,8 +564,13 @@ final class Session: Sendable {
     /// Hands the batched events to the listeners.
     private func flush(_ events: inout [Event]) {
         guard !events.isEmpty else { return }
+        let count = events.count
         onEvents(events)
-        events.removeAll(keepingCapacity: true)
+        // Listeners may keep the array they were handed (see `SegmentedQueue`): the next batch
+        // gets one sized like this one, not like the largest batch so far, whose spare room
+        // every kept batch would pin.
+        events = []
+        events.reserveCapacity(count)
     }
 
     /// Queues an event that arrived in QEMU's layout (see ``MessageFramer/nextParsed(maxDepth:)``).
