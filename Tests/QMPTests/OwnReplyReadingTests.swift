@@ -257,43 +257,47 @@ struct ReadRoleTests {
 
 @Suite("Callers reading their own replies over a real socket", .timeLimit(.minutes(2)))
 struct OwnReplyReadingSocketTests {
-    @Test("sequential commands with events between them: every reply and event arrives, in order")
-    func eventsAndRepliesKeepTheirOrder() async throws {
+    /// Runs `body` with a client of `simulator`, served over a Unix socket; then checks that
+    /// nothing is left pending.
+    private func withClient(of simulator: SimulatedQEMU, _ body: (QMPClient) async throws -> Void) async throws {
         let directory = try QEMUInstance.makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let path = directory + "/sim.sock"
         let listener = try await UnixSocketListener.listen(path: path)
-        let simulator = SimulatedQEMU()
         let server = Task { await simulator.serve(try await listener.accept()) }
         var configuration = QMPClient.Configuration()
         configuration.defaultTimeout = .seconds(30)
         let client = QMPClient(configuration: configuration)
         try await client.connect(try await UnixSocketTransport.connect(path: path))
-        let rounds = 500
-        try await client.listener(EventNames(["STOP", "RESUME"]), policy: .unbounded) { events in
-            for _ in 0..<rounds {
-                _ = try await client.execute("stop")
-                _ = try await client.execute("cont")
-            }
-            for round in 0..<rounds {
-                let stop = try await events.get(timeout: .seconds(30))
-                let resume = try await events.get(timeout: .seconds(30))
-                #expect(stop.name == "STOP" && resume.name == "RESUME", "round \(round)")
-            }
-            #expect(events.isEmpty)
-        }
+        try await body(client)
         #expect(client.pendingCommandCount == 0)
         await client.disconnect()
         _ = await server.result
         await listener.close()
     }
 
+    @Test("sequential commands with events between them: every reply and event arrives, in order")
+    func eventsAndRepliesKeepTheirOrder() async throws {
+        let simulator = SimulatedQEMU()
+        let rounds = 500
+        try await withClient(of: simulator) { client in
+            try await client.listener(EventNames(["STOP", "RESUME"]), policy: .unbounded) { events in
+                for _ in 0..<rounds {
+                    _ = try await client.execute("stop")
+                    _ = try await client.execute("cont")
+                }
+                for round in 0..<rounds {
+                    let stop = try await events.get(timeout: .seconds(30))
+                    let resume = try await events.get(timeout: .seconds(30))
+                    #expect(stop.name == "STOP" && resume.name == "RESUME", "round \(round)")
+                }
+                #expect(events.isEmpty)
+            }
+        }
+    }
+
     @Test("events flooding in after the replies: every command returns and the reader gets the rest, in order")
     func aFloodAfterTheReplyIsHandedBack() async throws {
-        let directory = try QEMUInstance.makeTemporaryDirectory()
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let path = directory + "/sim.sock"
-        let listener = try await UnixSocketListener.listen(path: path)
         let simulator = SimulatedQEMU()
         let perCommand = 500
         let sent = FloodCounter()
@@ -310,26 +314,19 @@ struct OwnReplyReadingSocketTests {
             }
             return [:]
         }
-        let server = Task { await simulator.serve(try await listener.accept()) }
-        var configuration = QMPClient.Configuration()
-        configuration.defaultTimeout = .seconds(30)
-        let client = QMPClient(configuration: configuration)
-        try await client.connect(try await UnixSocketTransport.connect(path: path))
         let commands = 20
-        try await client.listener(EventNames(["FLOOD"]), policy: .unbounded) { events in
-            for _ in 0..<commands { _ = try await client.execute("query-name") }
-            for expected in 0..<(commands * perCommand) {
-                let event = try await events.get(timeout: .seconds(30))
-                guard event.data["n"] == .int(Int64(expected)) else {
-                    Issue.record("event \(expected) came as \(event.data)")
-                    return
+        try await withClient(of: simulator) { client in
+            try await client.listener(EventNames(["FLOOD"]), policy: .unbounded) { events in
+                for _ in 0..<commands { _ = try await client.execute("query-name") }
+                for expected in 0..<(commands * perCommand) {
+                    let event = try await events.get(timeout: .seconds(30))
+                    guard event.data["n"] == .int(Int64(expected)) else {
+                        Issue.record("event \(expected) came as \(event.data)")
+                        return
+                    }
                 }
             }
         }
-        #expect(client.pendingCommandCount == 0)
-        await client.disconnect()
-        _ = await server.result
-        await listener.close()
     }
 }
 

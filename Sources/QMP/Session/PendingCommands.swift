@@ -66,19 +66,9 @@ struct PendingCommands {
     /// Stores `waiter` for a sent command; returns the result to resume it with at once, if
     /// the reply, a give-up or the end of the session came first.
     mutating func wait(_ waiter: Waiter, key: Key) -> Result<Message, QMPError>? {
-        switch entries[key.token] {
-        case .sent?:
-            entries[key.token] = .waiting(waiter)
-            return nil
-        case .answered(let reply)?:
-            entries[key.token] = nil
-            return .success(reply)
-        case .givenUp(let error)?:
-            entries[key.token] = nil
-            return .failure(error)
-        case .waiting?, nil:
-            return .failure(closedError ?? QMPError(.invalidState, "the command was not sent"))
-        }
+        guard case .sent? = entries[key.token] else { return outcome(of: key) }
+        entries[key.token] = .waiting(waiter)
+        return nil
     }
 
     /// For a caller that reads its own reply (see ``ReadRole``): the reply, give-up or end
