@@ -91,10 +91,12 @@ package final class SocketConnection: Sendable {
     /// The next bytes from the peer; `nil` at end of stream or once closed.
     package func receive() async throws(QMPError) -> [UInt8]? {
         while true {
+            // Before the read: readiness reported after it ends the wait at once.
+            let seen = readinessCount
             switch try receiveNow() {
             case .bytes(let bytes): return bytes
             case .endOfStream: return nil
-            case .wouldBlock: try await waitUntilReadable()
+            case .wouldBlock: try await waitForReadiness(after: seen)
             }
         }
     }
@@ -103,8 +105,6 @@ package final class SocketConnection: Sendable {
     package func receiveNow() throws(QMPError) -> ReceiveAttempt {
         try readBuffer.withLock { readBuffer throws(QMPError) in
             let buffer = readBuffer.storage(size: Self.chunkSize)
-            // Before the read: readiness reported after it is then seen by the next wait.
-            readBuffer.seenGeneration = watch.generation(.read)
             let outcome = try withFD { fd throws(QMPError) in
                 try nonBlockingSyscall("reading from \(peer)") {
                     injectedFailure(.read) ?? read(fd, buffer.baseAddress, buffer.count)
@@ -115,19 +115,6 @@ package final class SocketConnection: Sendable {
             case .value(let count)?: return .bytes([UInt8](UnsafeRawBufferPointer(rebasing: buffer[..<count])))
             case .wouldBlock?: return .wouldBlock
             }
-        }
-    }
-
-    /// Returns when the socket may have become readable, or at once once it is closed
-    /// (the next ``receiveNow()`` then reports the end of the stream).
-    package func waitUntilReadable() async throws(QMPError) {
-        // Reads are serialised (see `readBuffer`), so the generation the last read saw is
-        // the one to wait past: readiness that came after that read returns at once.
-        let seen = readBuffer.withLock { $0.seenGeneration }
-        do {
-            try await reactor.wait(for: .read, on: watch, after: seen)
-        } catch where error.code == .disconnected {
-            return
         }
     }
 
@@ -144,7 +131,8 @@ package final class SocketConnection: Sendable {
     /// How many read readiness reports the socket has had (see `DirectReadTransport`).
     package var readinessCount: UInt64 { watch.generation(.read) }
 
-    /// Returns once a read readiness report after `count` came, or once the socket is closed.
+    /// Returns once a read readiness report after `count` came, or at once once the socket is
+    /// closed (the next ``receiveNow()`` then reports the end of the stream).
     package func waitForReadiness(after count: UInt64) async throws(QMPError) {
         do {
             try await reactor.wait(for: .read, on: watch, after: count)
@@ -336,8 +324,6 @@ extension SocketConnection {
 /// profiles), allocated on first use and freed with the connection.
 private struct ReadBuffer: ~Copyable {
     private var buffer: UnsafeMutableRawBufferPointer?
-    /// The read generation (``Reactor/Watch/generation(_:)``) taken before the last read.
-    var seenGeneration: UInt64 = 0
 
     mutating func storage(size: Int) -> UnsafeMutableRawBufferPointer {
         if let buffer { return buffer }
