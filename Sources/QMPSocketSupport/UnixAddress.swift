@@ -1,8 +1,7 @@
-// Package imports: `withSockaddr` hands its body `sockaddr` and `socklen_t`.
 #if canImport(Glibc)
-package import Glibc
+import Glibc
 #elseif canImport(Musl)
-package import Musl
+import Musl
 #endif
 package import QMPCore
 
@@ -35,16 +34,27 @@ package struct UnixAddress {
         }
     }
 
+    /// bind(2) of `fd` to this address; its result (`-1` with `errno` set on failure).
+    package func bind(_ fd: Int32) -> Int32 {
+        withSockaddr { Glibc.bind(fd, $0, $1) }
+    }
+
+    /// A blocking connect(2) of `fd` to this address; its result (`-1` with `errno` set on failure).
+    package func connect(_ fd: Int32) -> Int32 {
+        withSockaddr { Glibc.connect(fd, $0, $1) }
+    }
+
     /// Runs `body` with the address and its length, as connect(2) and bind(2) take them.
-    package func withSockaddr<T>(_ body: (UnsafePointer<sockaddr>, socklen_t) -> T) -> T {
+    private func withSockaddr<T>(_ body: (UnsafePointer<sockaddr>, socklen_t) -> T) -> T {
         withUnsafePointer(to: storage) { pointer in
             pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { body($0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
         }
     }
 
-    /// The same for an async `body`.
+    /// The same for an async `body`; the length is a `socklen_t`, spelled `UInt32` so that
+    /// no C type is in this module's package interface.
     package mutating func withSockaddr<T>(
-        _ body: (UnsafeRawPointer, socklen_t) async throws(QMPError) -> T
+        _ body: (UnsafeRawPointer, UInt32) async throws(QMPError) -> T
     ) async throws(QMPError) -> T {
         let copy = storage
         let length = socklen_t(MemoryLayout<sockaddr_un>.size)

@@ -54,7 +54,7 @@ struct RecordingProxyDescriptorTests {
         let upstream = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         defer { close(upstream) }
         let address = try UnixAddress(path: upstreamPath)
-        try #require(address.withSockaddr { bind(upstream, $0, $1) } == 0 && listen(upstream, 1) == 0)
+        try #require(address.bind(upstream) == 0 && listen(upstream, 1) == 0)
 
         let proxy = try BuiltTool.start("qmp-simulator", ["--unix", proxyPath, "--proxy", upstreamPath, "--record", directory + "/session.qmp"])
         defer {
@@ -64,7 +64,7 @@ struct RecordingProxyDescriptorTests {
         await proxy.waitForStderr(containing: "recording proxy on unix:\(proxyPath)")
         let client = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         defer { close(client) }
-        try #require(try UnixAddress(path: proxyPath).withSockaddr { connect(client, $0, $1) } == 0)
+        try #require(try UnixAddress(path: proxyPath).connect(client) == 0)
         // The proxy connects upstream once a client has come.
         let server = await BuiltTool.offPool { accept(upstream, nil, nil) }
         try #require(server >= 0)

@@ -21,7 +21,7 @@ struct PendingCommandsTests {
         in table: inout PendingCommands, key: PendingCommands.Key,
         _ body: (inout PendingCommands) -> Void = { _ in }
     ) async -> Result<Message, QMPError> {
-        await withCheckedContinuation { (waiter: PendingCommands.Waiter) in
+        await withUnsafeContinuation { (waiter: PendingCommands.Waiter) in
             if let ready = table.wait(waiter, key: key) {
                 waiter.resume(returning: ready)
                 return

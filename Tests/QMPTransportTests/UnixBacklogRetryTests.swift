@@ -15,11 +15,11 @@ struct UnixBacklogRetryTests {
         let path = directory + "/full.sock"
         let address = try UnixAddress(path: path)
         func connectRaw(_ fd: Int32) -> Int32 {
-            address.withSockaddr { Glibc.connect(fd, $0, $1) == 0 ? 0 : errno }
+            address.connect(fd) == 0 ? 0 : errno
         }
         let listener = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(listener) }
-        let bound = address.withSockaddr { bind(listener, $0, $1) }
+        let bound = address.bind(listener)
         #expect(bound == 0)
         #expect(listen(listener, 0) == 0)
         // Fill the backlog until a non-blocking connect is refused with EAGAIN.

@@ -112,7 +112,7 @@ struct UnixTransportTests {
         let path = directory + "/stale.sock"
         // A socket file nobody listens on: bind, then close without listening.
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
-        _ = try UnixAddress(path: path).withSockaddr { bind(fd, $0, $1) }
+        _ = try UnixAddress(path: path).bind(fd)
         close(fd)
         do {
             _ = try await UnixSocketTransport.connect(path: path)

@@ -9,12 +9,20 @@ enum CommandID {
     private static let digits = Array("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ".utf8)
 
     static func string(for number: UInt64) -> String {
-        var number = number
-        var reversed: [UInt8] = []
-        repeat {
-            reversed.append(digits[Int(number % 62)])
-            number /= 62
-        } while number > 0
-        return String(decoding: reversed.reversed(), as: UTF8.self)
+        var length = 1
+        var rest = number / 62
+        while rest > 0 {
+            length += 1
+            rest /= 62
+        }
+        // At most 11 digits: a small string, built in place with no allocation.
+        return String(unsafeUninitializedCapacity: length) { buffer in
+            var number = number
+            for index in stride(from: length - 1, through: 0, by: -1) {
+                buffer[index] = digits[Int(number % 62)]
+                number /= 62
+            }
+            return length
+        }
     }
 }

@@ -12,7 +12,12 @@ import QMPEvents
 /// cancellation that came first. A give-up after the reply, or a reply after a
 /// give-up, leaves nothing behind.
 struct PendingCommands {
-    typealias Waiter = CheckedContinuation<Result<Message, QMPError>, Never>
+    /// Unchecked, sparing an allocation per command, because the table itself guarantees
+    /// what the checked kind would trap on: a waiter is stored in one entry only, and
+    /// leaves the table through exactly one of ``reply(_:)``, ``abandon(_:with:)`` and
+    /// ``close(with:)``, each of which returns it for its caller to resume; ``wait(_:key:)``
+    /// stores none when it returns a result to resume with instead.
+    typealias Waiter = UnsafeContinuation<Result<Message, QMPError>, Never>
 
     private enum Entry {
         /// Sent; nobody waits yet.
@@ -66,8 +71,11 @@ struct PendingCommands {
     /// Stores `waiter` for a sent command; returns the result to resume it with at once, if
     /// the reply, a give-up or the end of the session came first.
     mutating func wait(_ waiter: Waiter, key: Key) -> Result<Message, QMPError>? {
-        guard case .sent? = entries[key.token] else { return outcome(of: key) }
-        entries[key.token] = .waiting(waiter)
+        // One lookup: the entry is replaced in place through its index.
+        guard let index = entries.index(forKey: key.token), case .sent = entries.values[index] else {
+            return outcome(of: key)
+        }
+        entries.values[index] = .waiting(waiter)
         return nil
     }
 
@@ -133,15 +141,19 @@ struct PendingCommands {
             }
             token = first
         }
-        switch entries[token] {
+        // Taken out, so the waiter moves instead of being copied; put back as answered
+        // for a caller that has not stored its waiter yet.
+        switch entries.removeValue(forKey: token) {
         case .sent?:
             entries[token] = .answered(message)
         case .waiting(let waiter)?:
-            entries[token] = nil
             count -= 1
             return .resume(waiter)
-        case .answered?, .givenUp?, nil:
+        case let other?:
             // An id-less command given up: its reply goes nowhere.
+            entries[token] = other
+            return .drop
+        case nil:
             return .drop
         }
         count -= 1

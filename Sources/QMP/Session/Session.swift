@@ -39,6 +39,8 @@ final class Session: Sendable {
         var framer: MessageFramer
         /// Events read since the last hand-over to the listeners.
         var events: [Event] = []
+        /// Replies read since the last event, given to their callers together (see `deliver`).
+        var replies: [Message] = []
         /// Why reading ended, once it has: later reads report it again.
         var ended: QMPError?
     }
@@ -227,7 +229,7 @@ final class Session: Sendable {
         let holdsReadRole = readsOwnReply && readRole.takeForCaller()
         _ = outbound.enqueue(
             OutboundQueue.Item(bytes: bytes, fileDescriptors: fileDescriptors),
-            mayWriteInline: isAlone, writeNow: transport.sendImmediately
+            mayWriteInline: isAlone, writeNow: { self.transport.sendImmediately($0) }
         )
         if holdsReadRole, let directTransport {
             let budget = min(configuration.replyWait, timeout ?? configuration.replyWait)
@@ -247,7 +249,7 @@ final class Session: Sendable {
         }
         defer { timer?.cancel() }
 
-        let result = await withCancellableContinuation { continuation in
+        let result = await withCancellableUnsafeContinuation { continuation in
             if let ready = self.state.withLock({ $0.pending.wait(continuation, key: key) }) {
                 continuation.resume(returning: ready)
             }
@@ -366,6 +368,7 @@ final class Session: Sendable {
     private func write(_ items: [OutboundQueue.Item]) async throws {
         // Consecutive plain writes go out as one; descriptors go with their own message.
         var batch: [UInt8] = []
+        batch.reserveCapacity(items.reduce(0) { $0 + $1.bytes.count })
         for item in items {
             if item.fileDescriptors.isEmpty {
                 batch.append(contentsOf: item.bytes)
@@ -524,16 +527,23 @@ final class Session: Sendable {
     private func handle(_ chunk: [UInt8], in inbound: inout Inbound) throws(QMPError) {
         inbound.framer.append(chunk)
         let tracing = configuration.trace != nil
-        defer { flush(&inbound.events) }
-        while let (parsed, bytes) = try inbound.framer.nextParsed(maxDepth: configuration.maxDepth, keepingEventBytes: tracing) {
-            // Consumed, so the event moves into the batch instead of being copied and released.
-            switch consume parsed {
-            case .event(let event): handle(event, bytes: bytes, events: &inbound.events)
-            case .message(let message): try handle(message, bytes: bytes, events: &inbound.events)
+        var failure: QMPError?
+        do {
+            while let (parsed, bytes) = try inbound.framer.nextParsed(maxDepth: configuration.maxDepth, keepingEventBytes: tracing) {
+                // Consumed, so the event moves into the batch instead of being copied and released.
+                switch consume parsed {
+                case .event(let event): try handle(event, bytes: bytes, in: &inbound)
+                case .message(let message): try handle(message, bytes: bytes, in: &inbound)
+                }
             }
+        } catch {
+            failure = error
         }
+        // Replies first: the events after them came after them.
+        if let refused = deliverReplies(in: &inbound), failure == nil { failure = refused }
+        flush(&inbound.events)
+        if let failure { throw failure }
     }
-
     /// Why reading failed, as the session's end.
     private static func readFailure(_ error: any Error) -> QMPError {
         switch error {
@@ -574,11 +584,12 @@ final class Session: Sendable {
     }
 
     /// Queues an event that arrived in QEMU's layout (see ``MessageFramer/nextParsed(maxDepth:)``).
-    private func handle(_ event: consuming Event, bytes: ArraySlice<UInt8>, events: inout [Event]) {
+    private func handle(_ event: consuming Event, bytes: ArraySlice<UInt8>, in inbound: inout Inbound) throws(QMPError) {
         trace(bytes)
+        try deliverRepliesBeforeEvent(in: &inbound)
         // Events before negotiation completes belong to no session the user can see.
         guard isRunning.load(ordering: .acquiring) else { return }
-        events.append(event)
+        inbound.events.append(event)
     }
 
     private func trace(_ bytes: ArraySlice<UInt8>) {
@@ -587,41 +598,25 @@ final class Session: Sendable {
         }
     }
 
-    /// Handles one message. Events are batched in `events`; a reply first flushes them, so
-    /// an event QEMU sent before a reply is with the listeners before the caller resumes.
-    private func handle(_ message: Message, bytes: ArraySlice<UInt8>, events: inout [Event]) throws(QMPError) {
+    /// Handles one message. Events are batched in `inbound.events`, replies in
+    /// `inbound.replies`; a reply first flushes the events, so an event QEMU sent before a
+    /// reply is with the listeners before the caller resumes.
+    private func handle(_ message: Message, bytes: ArraySlice<UInt8>, in inbound: inout Inbound) throws(QMPError) {
         trace(bytes)
         let kind = message.kind
-        if kind != .greeting && kind != .event && isAwaitingGreeting {
+        if kind != .greeting && kind != .event && !isRunning.load(ordering: .acquiring) && isAwaitingGreeting {
             throw QMPError(.greetingFailed, "expected a QMP greeting, got: \(message)")
         }
         switch kind {
         case .success, .error:
-            // Before the reply can be seen: a caller may take it the moment the lock is released.
-            flush(&events)
-            let action = state.withLock { state in
-                if kind == .success, let id = state.negotiationID, message.id == id, case .greeted = state.phase {
-                    state.phase = .running
-                    isRunning.store(true, ordering: .releasing)
-                }
-                return state.pending.reply(message)
-            }
-            switch action {
-            case .resume(let waiter):
-                waiter.resume(returning: .success(message))
-            case .drop:
-                break
-            case .protocolError:
-                let desc = ErrorReply(message)?.description ?? "\(message)"
-                throw QMPError(
-                    .unexpectedReply,
-                    "QEMU reported an error without an id while no command without an id was pending: \(desc)"
-                )
-            }
+            // Before the reply can be seen: a caller may take it the moment it is delivered.
+            flush(&inbound.events)
+            inbound.replies.append(message)
         case .event:
+            try deliverRepliesBeforeEvent(in: &inbound)
             guard isRunning.load(ordering: .acquiring) else { return }
             do {
-                events.append(try Event(message))
+                inbound.events.append(try Event(message))
             } catch {
                 state.withLock { $0.unexpectedMessages += 1 }
             }
@@ -630,6 +625,45 @@ final class Session: Sendable {
         case .command, .unknown:
             state.withLock { $0.unexpectedMessages += 1 }
         }
+    }
+
+    /// Replies read before an event reach their callers before it: the reply to
+    /// `qmp_capabilities` starts the running phase that lets events through.
+    private func deliverRepliesBeforeEvent(in inbound: inout Inbound) throws(QMPError) {
+        if let refused = deliverReplies(in: &inbound) { throw refused }
+    }
+
+    /// Gives the replies read since the last event to their callers, under one lock for
+    /// them all (pipelined replies come in runs); returns the protocol error that ends
+    /// the session if one was a reply nobody could have asked for.
+    private func deliverReplies(in inbound: inout Inbound) -> QMPError? {
+        guard !inbound.replies.isEmpty else { return nil }
+        defer { inbound.replies.removeAll(keepingCapacity: true) }
+        var refused: Message?
+        let waiters = state.withLock { state in
+            var waiters: [(PendingCommands.Waiter, Message)] = []
+            waiters.reserveCapacity(inbound.replies.count)
+            for message in inbound.replies {
+                if message.kind == .success, let id = state.negotiationID, message.id == id, case .greeted = state.phase {
+                    state.phase = .running
+                    isRunning.store(true, ordering: .releasing)
+                }
+                switch state.pending.reply(message) {
+                case .resume(let waiter): waiters.append((waiter, message))
+                case .drop: continue
+                case .protocolError: refused = message
+                }
+                if refused != nil { break }
+            }
+            return waiters
+        }
+        for (waiter, message) in waiters { waiter.resume(returning: .success(message)) }
+        guard let refused else { return nil }
+        let desc = ErrorReply(refused)?.description ?? "\(refused)"
+        return QMPError(
+            .unexpectedReply,
+            "QEMU reported an error without an id while no command without an id was pending: \(desc)"
+        )
     }
 
     private var isAwaitingGreeting: Bool {

@@ -12,11 +12,21 @@ package nonisolated(nonsending) func withCancellableContinuation<T: Sendable>(
     _ body: @Sendable (CheckedContinuation<T, Never>) -> Void,
     onCancel: @Sendable () -> Void
 ) async -> T {
+    await withCancellableUnsafeContinuation({ body(CheckedContinuation(continuation: $0)) }, onCancel: onCancel)
+}
+
+/// ``withCancellableContinuation(_:onCancel:)`` without the checked continuation's
+/// allocation, for a waiter table that resumes every waiter it stores exactly once
+/// (the command path: `PendingCommands`).
+package nonisolated(nonsending) func withCancellableUnsafeContinuation<T: Sendable>(
+    _ body: @Sendable (UnsafeContinuation<T, Never>) -> Void,
+    onCancel: @Sendable () -> Void
+) async -> T {
     if isMainActor(#isolation) {
         return await waitOnMainActor(body, onCancel: onCancel)
     }
     return await withTaskCancellationHandler {
-        await withCheckedContinuation(body)
+        await withUnsafeContinuation(body)
     } onCancel: {
         onCancel()
     }
@@ -24,11 +34,11 @@ package nonisolated(nonsending) func withCancellableContinuation<T: Sendable>(
 
 @MainActor
 private func waitOnMainActor<T: Sendable>(
-    _ body: @Sendable (CheckedContinuation<T, Never>) -> Void,
+    _ body: @Sendable (UnsafeContinuation<T, Never>) -> Void,
     onCancel: @Sendable () -> Void
 ) async -> T {
     await withTaskCancellationHandler {
-        await withCheckedContinuation(body)
+        await withUnsafeContinuation(body)
     } onCancel: {
         onCancel()
     }

@@ -73,25 +73,79 @@ public struct QMPError: Error, Sendable, Hashable {
         public var description: String { "\(value)" }
     }
 
+    /// The fields, behind one reference: errors travel inside every `Result` and typed
+    /// throw of the command path, which then move one pointer instead of ten fields. A
+    /// change makes a new box, so the type keeps value semantics.
+    private var storage: Storage
+
+    private final class Storage: Sendable {
+        let fields: Fields
+        init(_ fields: Fields) { self.fields = fields }
+    }
+
+    private struct Fields: Hashable {
+        var code: Code
+        var message: String
+        var command: String?
+        var errorClass: String?
+        var errorDescription: String?
+        var errno: Int32?
+        var offset: Int?
+        var value: JSONValue?
+        var memberPath: String?
+    }
+
+    private var fields: Fields {
+        get { storage.fields }
+        set { storage = Storage(newValue) }
+    }
+
     /// What kind of failure this is.
-    public var code: Code
+    public var code: Code {
+        get { fields.code }
+        set { fields.code = newValue }
+    }
     /// A complete, human-readable explanation.
-    public var message: String
+    public var message: String {
+        get { fields.message }
+        set { fields.message = newValue }
+    }
     /// The command that failed, when the error belongs to one.
-    public var command: String?
+    public var command: String? {
+        get { fields.command }
+        set { fields.command = newValue }
+    }
     /// QEMU's error class (`GenericError`, `CommandNotFound`, …) for ``Code/commandFailed``
     /// and ``Code/schemaMismatch``.
-    public var errorClass: String?
+    public var errorClass: String? {
+        get { fields.errorClass }
+        set { fields.errorClass = newValue }
+    }
     /// QEMU's error text (`desc`) for ``Code/commandFailed`` and ``Code/schemaMismatch``.
-    public var errorDescription: String?
+    public var errorDescription: String? {
+        get { fields.errorDescription }
+        set { fields.errorDescription = newValue }
+    }
     /// The OS error number for ``Code/transportFailed`` and ``Code/connectionFailed``.
-    public var errno: Int32?
+    public var errno: Int32? {
+        get { fields.errno }
+        set { fields.errno = newValue }
+    }
     /// The byte offset into the offending input, for parse errors.
-    public var offset: Int?
+    public var offset: Int? {
+        get { fields.offset }
+        set { fields.offset = newValue }
+    }
     /// For ``Code/decodingFailed``: the reply or event data as received, still reachable untyped.
-    public var value: JSONValue?
+    public var value: JSONValue? {
+        get { fields.value }
+        set { fields.value = newValue }
+    }
     /// For ``Code/decodingFailed``: where in ``value`` decoding failed, e.g. `[0].inserted.ro`.
-    public var memberPath: String?
+    public var memberPath: String? {
+        get { fields.memberPath }
+        set { fields.memberPath = newValue }
+    }
 
     /// Creates an error of kind `code`.
     ///
@@ -110,15 +164,18 @@ public struct QMPError: Error, Sendable, Hashable {
         value: JSONValue? = nil,
         memberPath: String? = nil
     ) {
-        self.code = code
-        self.message = message
-        self.command = command
-        self.errorClass = errorClass
-        self.errorDescription = errorDescription
-        self.errno = errno
-        self.offset = offset
-        self.value = value
-        self.memberPath = memberPath
+        storage = Storage(Fields(
+            code: code, message: message, command: command, errorClass: errorClass,
+            errorDescription: errorDescription, errno: errno, offset: offset, value: value, memberPath: memberPath
+        ))
+    }
+
+    public static func == (lhs: QMPError, rhs: QMPError) -> Bool {
+        lhs.storage === rhs.storage || lhs.fields == rhs.fields
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(fields)
     }
 }
 

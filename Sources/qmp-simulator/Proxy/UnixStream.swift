@@ -19,7 +19,7 @@ struct UnixStream: Sendable {
         let fd = try makeSocket(for: path)
         var result: Int32
         repeat {
-            result = address.withSockaddr { Glibc.connect(fd, $0, $1) }
+            result = address.connect(fd)
         } while result != 0 && errno == EINTR
         guard result == 0 else {
             let error = SocketError.connection("connecting to", target: "unix:\(path)", errno: errno)
@@ -38,7 +38,7 @@ struct UnixStream: Sendable {
         _ = try UnixAddress(path: path)
         let fd = try makeSocket(for: path)
         unlink(temporary)
-        let bound = address.withSockaddr { bind(fd, $0, $1) }
+        let bound = address.bind(fd)
         guard bound == 0, Glibc.listen(fd, 16) == 0, rename(temporary, path) == 0 else {
             let error = SocketError.connection("listening on", target: "unix:\(path)", errno: errno)
             Glibc.close(fd)
