@@ -50,17 +50,9 @@ extension QMPClient {
     ) async throws(QMPError) -> JSONValue {
         let session = try currentSession(for: name)
         if session.schema.isLoaded { try check(name, arguments, oob: oob, in: session) }
-        // One allocation for the members, whose keys are known to be distinct: a literal
-        // plus insertions allocated the literal's storage and regrew the members.
-        var command = JSONObject(reservingCapacity: 3)
-        // The session adds an id when one is needed (see `IDAssignment`).
-        command.appendUnique(JSONObject.Member(key: oob ? "exec-oob" : "execute", value: .string(name)))
-        // Empty arguments are left out: every byte costs QEMU time (see ``CommandID``).
-        if let arguments, !arguments.isEmpty {
-            command.appendUnique(JSONObject.Member(key: "arguments", value: .object(arguments)))
-        }
+        // Written straight to bytes; the session adds an id when one is needed (see `IDAssignment`).
         let reply = try await session.roundTrip(
-            Message(command), command: name, fileDescriptors: fileDescriptors,
+            .execute(name: name, arguments: arguments, outOfBand: oob), command: name, fileDescriptors: fileDescriptors,
             timeout: timeout ?? configuration.defaultTimeout, assigningID: true
         ).get()
         if let error = ErrorReply(reply) {
@@ -89,7 +81,7 @@ extension QMPClient {
         let name = message["execute"]?.stringValue ?? message["exec-oob"]?.stringValue ?? "(raw message)"
         let session = try currentSession(for: name)
         return try await session.roundTrip(
-            message, command: name, timeout: timeout ?? configuration.defaultTimeout
+            .message(message), command: name, timeout: timeout ?? configuration.defaultTimeout
         ).get()
     }
 }

@@ -211,7 +211,7 @@ public final class QMPClient: Sendable {
                 command["arguments"] = ["enable": ["oob"]]
             }
             session.startRunning(onSuccessOf: id)
-            let reply = try await session.roundTrip(Message(command), command: "qmp_capabilities", timeout: nil).get()
+            let reply = try await session.roundTrip(.message(Message(command)), command: "qmp_capabilities", timeout: nil).get()
             if let error = ErrorReply(reply) {
                 throw QMPError(
                     .negotiationFailed,

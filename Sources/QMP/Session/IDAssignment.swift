@@ -11,12 +11,12 @@ import QMPCore
 /// out-of-band replies overtake the rest. This is what go-qemu does for every
 /// command; the ids of messages users send themselves are never touched.
 enum IDAssignment {
-    static func mayOmit(alone: Bool, message: Message, guestAgent: GuestAgentPolicy? = nil) -> Bool {
+    static func mayOmit(alone: Bool, outOfBand: Bool, guestAgent: GuestAgentPolicy? = nil) -> Bool {
         // A guest agent gets an id whenever it echoes them: a reply to a command that was
         // not waited for (see ``GuestAgentPolicy/noReplyCommands``) is then nobody's, not
         // the next id-less command's. One that echoes none is sent one command at a time.
         if let guestAgent { return !guestAgent.echoesIDs }
-        return alone && message.object["exec-oob"] == nil
+        return alone && !outOfBand
     }
 }
 

@@ -159,31 +159,31 @@ final class Session: Sendable {
     /// It runs on the caller's executor: a caller on the main actor or an actor
     /// resumes once, when its reply has been read, with no hop to the global pool.
     ///
-    /// With `assigningID`, `message` has no id and the session gives it one only when
+    /// With `assigningID`, `command` has no id and the session gives it one only when
     /// another command is in flight: see ``IDAssignment``.
     nonisolated(nonsending) func roundTrip(
-        _ message: Message,
+        _ outgoing: consuming OutgoingCommand,
         command: String,
         fileDescriptors: [Int32] = [],
         timeout: Duration?,
         assigningID: Bool = false
     ) async -> Result<Message, QMPError> {
-        if isGuestAgent, let sent = sendWithoutReply(message, command: command, assigningID: assigningID) {
+        if isGuestAgent, let sent = sendWithoutReply(outgoing, command: command, assigningID: assigningID) {
             return sent
         }
         let oneAtATime = !fileDescriptors.isEmpty || (isGuestAgent && guestAgentPolicy?.echoesIDs == false)
         guard oneAtATime else {
-            return await send(message, command: command, fileDescriptors: [], timeout: timeout, assigningID: assigningID)
+            return await send(consume outgoing, command: command, fileDescriptors: [], timeout: timeout, assigningID: assigningID)
         }
         guard await descriptorGate.enter() else {
             return .failure(Self.cancelled(command))
         }
         defer { descriptorGate.leave() }
-        return await send(message, command: command, fileDescriptors: fileDescriptors, timeout: timeout, assigningID: assigningID)
+        return await send(consume outgoing, command: command, fileDescriptors: fileDescriptors, timeout: timeout, assigningID: assigningID)
     }
 
     nonisolated(nonsending) private func send(
-        _ message: Message,
+        _ outgoing: consuming OutgoingCommand,
         command: String,
         fileDescriptors: [Int32],
         timeout: Duration?,
@@ -198,8 +198,8 @@ final class Session: Sendable {
                 let isAlone = state.pending.count == 0
                 let readsOwnReply = directTransport != nil && fileDescriptors.isEmpty
                     && state.replyWaiting.shouldWait(alone: isAlone)
-                var id = message.id
-                if assigningID && !IDAssignment.mayOmit(alone: isAlone, message: message, guestAgent: state.guestAgent) {
+                var id = outgoing.id
+                if assigningID && !IDAssignment.mayOmit(alone: isAlone, outOfBand: outgoing.isOutOfBand, guestAgent: state.guestAgent) {
                     state.lastID += 1
                     id = .string(CommandID.string(for: state.lastID))
                 }
@@ -210,12 +210,7 @@ final class Session: Sendable {
         } catch {
             return .failure(error)
         }
-        var message = message
-        if assigningID, let id = key.id { message.appendID(id) }
-        if key.id == nil && message.id != nil { message["id"] = nil }
-        // No whitespace goes out, not even a line end: QEMU splits its input where braces
-        // balance, and reads it a byte at a time (see ``CommandID``).
-        let bytes = message.serializedBytes()
+        let bytes = outgoing.serializedBytes(id: key.id)
         if let trace = configuration.trace {
             trace(TraceRecord(direction: .sent, text: String(decoding: bytes, as: UTF8.self)))
         }
@@ -270,20 +265,24 @@ final class Session: Sendable {
 
     /// For a guest agent's command that does not answer on success (see ``GuestAgentPolicy``):
     /// queues it and returns an empty success, without waiting; `nil` for any other command.
-    private func sendWithoutReply(_ message: Message, command: String, assigningID: Bool) -> Result<Message, QMPError>? {
-        let prepared: Result<Message, QMPError>? = state.withLock { state in
+    private func sendWithoutReply(_ outgoing: OutgoingCommand, command: String, assigningID: Bool) -> Result<Message, QMPError>? {
+        let prepared = state.withLock { state -> Result<JSONValue?, QMPError>? in
             guard let agent = state.guestAgent, agent.noReplyCommands.contains(command) else { return nil }
             if let closed = state.pending.closedError { return .failure(closed) }
-            var message = message
             // An id lets an error reply (a disabled command does answer) be dropped as nobody's.
-            if assigningID && agent.echoesIDs && message.id == nil {
+            if assigningID && agent.echoesIDs && outgoing.id == nil {
                 state.lastID += 1
-                message.appendID(.string(CommandID.string(for: state.lastID)))
+                return .success(.string(CommandID.string(for: state.lastID)))
             }
-            return .success(message)
+            return .success(outgoing.id)
         }
-        guard case .success(let message)? = prepared else { return prepared }
-        let bytes = message.serializedBytes()
+        let id: JSONValue?
+        switch prepared {
+        case nil: return nil
+        case .failure(let error)?: return .failure(error)
+        case .success(let chosen)?: id = chosen
+        }
+        let bytes = outgoing.serializedBytes(id: id)
         if let trace = configuration.trace {
             trace(TraceRecord(direction: .sent, text: String(decoding: bytes, as: UTF8.self)))
         }
