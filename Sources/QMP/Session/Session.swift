@@ -485,13 +485,20 @@ final class Session: Sendable {
         let deadline = ContinuousClock.now + budget
         var failure: QMPError?
         var outcome: Result<Message, QMPError>?
+        // The command was just written, so its reply is not in yet: wait before the first read
+        // (the wait returns at once if bytes are there) rather than spend a read on EAGAIN.
+        var mayBeReadable = false
         reading: while outcome == nil && failure == nil {
-            switch readOnce(from: transport) {
-            case .handled:
-                outcome = state.withLock { $0.pending.outcome(of: key) }
-            case .wouldBlock:
+            if !mayBeReadable {
                 let left = deadline - ContinuousClock.now
                 guard left > .zero, transport.waitUntilReceivable(within: left) else { break reading }
+            }
+            switch readOnce(from: transport) {
+            case .handled:
+                mayBeReadable = true
+                outcome = state.withLock { $0.pending.outcome(of: key) }
+            case .wouldBlock:
+                mayBeReadable = false
             case .ended(let error):
                 failure = error
                 outcome = state.withLock { $0.pending.outcome(of: key) }
