@@ -39,7 +39,7 @@ final class Session: Sendable {
         var framer: MessageFramer
         /// Events read since the last hand-over to the listeners.
         var events: [Event] = []
-        /// Replies read since the last event, given to their callers together (see `deliver`).
+        /// Replies read since the last event, given to their callers together (see `deliverReplies`).
         var replies: [Message] = []
         /// Why reading ended, once it has: later reads report it again.
         var ended: QMPError?
@@ -159,7 +159,7 @@ final class Session: Sendable {
     /// It runs on the caller's executor: a caller on the main actor or an actor
     /// resumes once, when its reply has been read, with no hop to the global pool.
     ///
-    /// With `assigningID`, `command` has no id and the session gives it one only when
+    /// With `assigningID`, `outgoing` has no id and the session gives it one only when
     /// another command is in flight: see ``IDAssignment``.
     nonisolated(nonsending) func roundTrip(
         _ outgoing: consuming OutgoingCommand,
