@@ -52,7 +52,7 @@ extension QMPClient {
     nonisolated(nonsending) func loadSchema(into session: Session, timeout: Duration?) async throws(QMPError) -> QMPSchema {
         if let schema = session.schema.schema { return schema }
         let reply = try await session.roundTrip(
-            .execute(name: "query-qmp-schema", arguments: nil, outOfBand: false), command: "query-qmp-schema", timeout: timeout, assigningID: true
+            .execute(name: "query-qmp-schema"), command: "query-qmp-schema", timeout: timeout, assigningID: true
         ).get()
         if let error = ErrorReply(reply) {
             throw QMPError(

@@ -75,7 +75,7 @@ extension QMPClient {
     /// The agent's `guest-info`, or, when it fails with an error reply, what the manual says.
     nonisolated(nonsending) private func readGuestInfo(_ session: Session, echoesIDs: Bool) async throws(QMPError) -> GuestAgentInfo {
         let reply = try await session.roundTrip(
-            .execute(name: "guest-info", arguments: nil, outOfBand: false), command: "guest-info", timeout: nil, assigningID: true
+            .execute(name: "guest-info"), command: "guest-info", timeout: nil, assigningID: true
         ).get()
         if let value = reply["return"], let info = GuestAgentInfo(guestInfo: value, echoesIDs: echoesIDs) {
             return info

@@ -5,7 +5,7 @@ import QMPCore
 /// allocation and a copy of the members per command).
 enum OutgoingCommand: Sendable {
     case message(Message)
-    case execute(name: String, arguments: JSONObject?, outOfBand: Bool)
+    case execute(name: String, arguments: JSONObject? = nil, outOfBand: Bool = false)
 
     /// The id the caller chose, if any (`execute` never chooses one).
     var id: JSONValue? {

@@ -550,6 +550,7 @@ final class Session: Sendable {
         flush(&inbound.events)
         if let failure { throw failure }
     }
+
     /// Why reading failed, as the session's end.
     private static func readFailure(_ error: any Error) -> QMPError {
         switch error {
@@ -649,7 +650,7 @@ final class Session: Sendable {
         let waiters = state.withLock { state in
             var waiters: [(PendingCommands.Waiter, Message)] = []
             waiters.reserveCapacity(inbound.replies.count)
-            for message in inbound.replies {
+            replies: for message in inbound.replies {
                 if message.kind == .success, let id = state.negotiationID, message.id == id, case .greeted = state.phase {
                     state.phase = .running
                     isRunning.store(true, ordering: .releasing)
@@ -657,9 +658,10 @@ final class Session: Sendable {
                 switch state.pending.reply(message) {
                 case .resume(let waiter): waiters.append((waiter, message))
                 case .drop: continue
-                case .protocolError: refused = message
+                case .protocolError:
+                    refused = message
+                    break replies
                 }
-                if refused != nil { break }
             }
             return waiters
         }
