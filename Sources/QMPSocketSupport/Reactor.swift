@@ -11,8 +11,8 @@ import Synchronization
 ///
 /// Why one thread: a thread per connection does not scale to the thousand
 /// connections a fleet manager holds, and blocking calls must never run on
-/// Swift's cooperative pool. Every socket is non-blocking and registered once,
-/// edge-triggered, for reading and writing. A task that hits EAGAIN awaits
+/// Swift's cooperative pool. Every socket is non-blocking and registered,
+/// edge-triggered, for what its tasks wait for (see ``Watch``). A task that hits EAGAIN awaits
 /// ``wait(for:on:after:)``; the epoll thread resumes it when the kernel reports
 /// readiness.
 ///
@@ -43,85 +43,6 @@ package final class Reactor: Sendable {
 
     package enum Direction: Sendable {
         case read, write
-    }
-
-    fileprivate typealias Continuation = CheckedContinuation<Result<Void, QMPError>, Never>
-
-    /// One registered socket: its readiness per direction and the tasks waiting for it.
-    ///
-    /// It has its own lock, so waits on different sockets never contend, and a
-    /// connection reads its generations without touching the reactor's table.
-    package final class Watch: Sendable {
-        fileprivate let id: UInt64
-        fileprivate let state = Lock(WatchState())
-
-        fileprivate init(id: UInt64) {
-            self.id = id
-        }
-
-        /// How many readiness reports `direction` has had. Read it before the
-        /// non-blocking call whose EAGAIN leads to ``Reactor/wait(for:on:after:)``.
-        package func generation(_ direction: Direction) -> UInt64 {
-            state.withLock { $0[direction].generation }
-        }
-
-        /// Counts a readiness report that did not come from epoll and wakes the waiters
-        /// of `direction`: someone else read in a waiter's place and hands the socket back.
-        package func report(_ direction: Direction) {
-            let waiters = state.withLock { state -> [Continuation] in
-                state[direction].generation &+= 1
-                defer { state[direction].waiters.removeAll() }
-                return state[direction].waiters.map(\.continuation)
-            }
-            for waiter in waiters { waiter.resume(returning: .success(())) }
-        }
-
-        /// How many tasks wait on `direction` now: for tests, to act only once every task waits.
-        package func waiterCount(_ direction: Direction) -> Int {
-            state.withLock { $0[direction].waiters.count }
-        }
-
-        /// Marks the watch ended and fails its waiters; later waits fail at once with `error`.
-        /// `replacing` lets a close override an earlier reactor failure, so a
-        /// closed connection still reads as closed.
-        fileprivate func end(_ error: QMPError, replacing: Bool) {
-            let waiters = state.withLock { state -> [Continuation] in
-                if state.ended == nil || replacing { state.ended = error }
-                let waiters = (state.read.waiters + state.write.waiters).map(\.continuation)
-                state.read.waiters = []
-                state.write.waiters = []
-                return waiters
-            }
-            for waiter in waiters { waiter.resume(returning: .failure(error)) }
-        }
-    }
-
-    fileprivate struct Interest {
-        var generation: UInt64 = 0
-        /// Tagged with a token per wait, so a cancelled wait removes its own entry and no other.
-        var waiters: [(token: UInt64, continuation: Continuation)] = []
-    }
-
-    fileprivate struct WatchState {
-        var read = Interest()
-        var write = Interest()
-        /// Set once the watch is forgotten or the reactor failed.
-        var ended: QMPError?
-
-        subscript(direction: Direction) -> Interest {
-            get {
-                switch direction {
-                case .read: return read
-                case .write: return write
-                }
-            }
-            set {
-                switch direction {
-                case .read: read = newValue
-                case .write: write = newValue
-                }
-            }
-        }
     }
 
     private struct State {
@@ -177,7 +98,7 @@ package final class Reactor: Sendable {
     }
 
     /// Only once the epoll thread has stopped (it holds a reference while it runs) and no
-    /// connection can call ``unwatch(_:)`` any more, so the number cannot be reused under one.
+    /// connection can call ``Watch/unregister()`` any more, so the number cannot be reused under one.
     deinit {
         _ = close(epollFD)
     }
@@ -190,29 +111,18 @@ package final class Reactor: Sendable {
         let added: Result<Watch, QMPError> = state.withLock { state in
             if let failure = state.failure { return .failure(failure) }
             defer { state.nextID += 1 }
-            let watch = Watch(id: state.nextID)
+            let watch = Watch(id: state.nextID, fd: fd, epollFD: epollFD)
             state.watches[watch.id] = watch
             return .success(watch)
         }
         let watch = try added.get()
-        let flags = cqmp_epoll_in() | cqmp_epoll_out() | cqmp_epoll_rdhup() | cqmp_epoll_et()
-        var event = epoll_event(events: flags, data: epoll_data(u64: watch.id))
+        var event = epoll_event(events: WatchState.initialEvents, data: epoll_data(u64: watch.id))
         guard epoll_ctl(epollFD, EPOLL_CTL_ADD, fd, &event) == 0 else {
             let code = errno
             _ = state.withLock { $0.watches.removeValue(forKey: watch.id) }
             throw SocketError.transport("epoll_ctl(ADD)", errno: code)
         }
         return watch
-    }
-
-    /// Stops epoll reporting `fd`.
-    ///
-    /// Call it exactly once, while `fd` is certainly open: once it is closed its number
-    /// can be reused by a new socket at any moment, and `EPOLL_CTL_DEL` on that number
-    /// would silently remove the new socket's registration, leaving its reads waiting forever.
-    package func unwatch(_ fd: Int32) {
-        var event = epoll_event()
-        _ = epoll_ctl(epollFD, EPOLL_CTL_DEL, fd, &event)
     }
 
     /// Forgets `watch` and fails all its waiters, and every later wait, with `error`. Idempotent.
@@ -237,6 +147,12 @@ package final class Reactor: Sendable {
                     // under the lock the handler takes, so such a cancellation is seen here.
                     if Task.isCancelled { return .failure(.cancelled("waiting for the socket")) }
                     if state[direction].generation != seen { return .success(()) }
+                    if direction == .write && !state.reportsWrites {
+                        state.reportsWrites = true
+                        if let refused = watch.updateRegistration(&state) {
+                            return .failure(SocketError.transport("epoll_ctl(MOD)", errno: refused))
+                        }
+                    }
                     state[direction].waiters.append((token, continuation))
                     return nil
                 }
@@ -300,6 +216,11 @@ package final class Reactor: Sendable {
                     }
                     if failed || flags & cqmp_epoll_out() != 0 {
                         state.write.generation &+= 1
+                        // Nobody waited for this one: stop the reports until a writer waits again.
+                        if state.write.waiters.isEmpty && !failed {
+                            state.reportsWrites = false
+                            _ = watch.updateRegistration(&state)
+                        }
                         wake.append(contentsOf: state.write.waiters.lazy.map(\.continuation))
                         state.write.waiters.removeAll(keepingCapacity: true)
                     }

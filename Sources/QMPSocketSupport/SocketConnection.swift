@@ -62,7 +62,7 @@ package final class SocketConnection: Sendable {
         // Nothing can be in flight once the last reference is gone, so a closed
         // connection's fd is already closed and an open one's is still ours.
         if !lifetime.withLock({ $0.isClosed }) {
-            reactor.unwatch(fd)
+            watch.unregister()
             reactor.forget(watch, error: SocketError.closed(peer))
             _ = Glibc.close(fd)
         }
@@ -146,6 +146,16 @@ package final class SocketConnection: Sendable {
         watch.report(.read)
     }
 
+    /// Stops reporting read readiness until ``resumeReadinessReports()`` (see `DirectReadTransport`).
+    package func pauseReadinessReports() {
+        watch.pauseReadReports()
+    }
+
+    /// Reports read readiness again, at once if the socket is readable (see `DirectReadTransport`).
+    package func resumeReadinessReports() {
+        watch.resumeReadReports()
+    }
+
     /// Writes all of `bytes`, waiting whenever the socket buffer is full.
     package func send(_ bytes: [UInt8]) async throws(QMPError) {
         try await send(bytes, fileDescriptors: [])
@@ -211,9 +221,9 @@ package final class SocketConnection: Sendable {
             // Shut down first so the peer sees EOF even if a duplicate of the fd lives on.
             // The fd is still open here: only a call after `isClosed` may close it. So epoll
             // forgets it here too, not after the lock, when an in-flight call may already have
-            // closed it and a new socket may own the number (see `Reactor.unwatch`).
+            // closed it and a new socket may own the number (see `Reactor.Watch.unregister`).
             _ = shutdown(fd, Int32(SHUT_RDWR))
-            reactor.unwatch(fd)
+            watch.unregister()
             guard state.inFlight == 0 else { return false }
             state.fdClosed = true
             return true

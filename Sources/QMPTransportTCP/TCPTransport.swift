@@ -117,6 +117,16 @@ public final class TCPTransport: Transport, DirectReadTransport {
         connection.reportReadiness()
     }
 
+    /// Stops epoll waking the reader while a caller reads its own reply (see `DirectReadTransport`).
+    public func pauseReadinessReports() {
+        connection.pauseReadinessReports()
+    }
+
+    /// Lets epoll wake the reader again, at once if the socket is readable (see `DirectReadTransport`).
+    public func resumeReadinessReports() {
+        connection.resumeReadinessReports()
+    }
+
     /// Shuts the socket down and closes it: the peer reads end of stream and a pending
     /// ``receive()`` returns `nil`. Idempotent.
     public func close() async {

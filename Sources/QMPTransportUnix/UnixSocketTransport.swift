@@ -115,6 +115,16 @@ public final class UnixSocketTransport: FileDescriptorPassingTransport, DirectRe
         connection.reportReadiness()
     }
 
+    /// Stops epoll waking the reader while a caller reads its own reply (see `DirectReadTransport`).
+    public func pauseReadinessReports() {
+        connection.pauseReadinessReports()
+    }
+
+    /// Lets epoll wake the reader again, at once if the socket is readable (see `DirectReadTransport`).
+    public func resumeReadinessReports() {
+        connection.resumeReadinessReports()
+    }
+
     /// How many ``receive()`` calls wait for bytes now: for tests, to act only once one waits.
     package var waitingReceiveCount: Int { connection.waiterCount(.read) }
 

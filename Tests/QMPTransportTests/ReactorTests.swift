@@ -9,6 +9,7 @@ import Testing
 private final class HookState: Sendable {
     let calls = Lock(0)
     let stop = Lock(false)
+    let failed = Lock(false)
 }
 
 /// The shared epoll thread (``Reactor``): waiters, wakeups, cancellation, and what
@@ -71,7 +72,9 @@ struct ReactorTests {
             }
             if call == 0 { return EINTR }
             // Ends the test's epoll thread once the test is done with it.
-            return hook.stop.withLock { $0 } ? EBADF : nil
+            guard hook.stop.withLock({ $0 }) else { return nil }
+            hook.failed.withLock { $0 = true }
+            return EBADF
         })
         let (connection, peer) = try makeConnection(reactor: reactor)
         defer {
@@ -84,9 +87,11 @@ struct ReactorTests {
         #expect(try await receiving.value == Array("hi".utf8))
         #expect(hook.calls.withLock { $0 } >= 2, "the EINTR was never injected")
 
-        // Stop the thread: the next report makes it call the hook again, which fails it.
+        // Stop the thread: the next report makes it call the hook again, which fails it. The
+        // byte is read only then: epoll reports nothing for a socket already read dry.
         hook.stop.withLock { $0 = true }
         #expect(write(peer, "x", 1) == 1)
+        try await waitUntil("the hook failed the epoll thread") { hook.failed.withLock { $0 } }
         #expect(try await connection.receive() == Array("x".utf8))
         await #expect(throws: QMPError.self) { _ = try await connection.receive() }
     }
@@ -101,7 +106,7 @@ struct ReactorTests {
         }
         let watch = try reactor.register(mine)
         defer {
-            reactor.unwatch(mine)
+            watch.unregister()
             reactor.forget(watch, error: QMPError(.disconnected, "test over"))
         }
         let seen = watch.generation(.read)
@@ -125,7 +130,7 @@ struct ReactorTests {
         }
         let watch = try reactor.register(mine)
         defer {
-            reactor.unwatch(mine)
+            watch.unregister()
             reactor.forget(watch, error: QMPError(.disconnected, "test over"))
         }
         let seen = watch.generation(.read)
@@ -155,12 +160,12 @@ struct ReactorTests {
         let readSeen = watch.generation(.read)
         let readers = (0..<2).map { _ in Task { try await reactor.wait(for: .read, on: watch, after: readSeen) } }
         try await waitUntil("two readers wait") { watch.waiterCount(.read) == 2 }
-        // A writable socket reports writability once, at registration: wait past that report.
-        try await waitUntil("the socket was reported writable") { watch.generation(.write) > 0 }
+        // A wait on a writable socket would end at once: fill its buffer first.
+        fillSendBuffer(mine)
         let writeSeen = watch.generation(.write)
         let writer = Task { try await reactor.wait(for: .write, on: watch, after: writeSeen) }
         try await waitUntil("a writer waits") { watch.waiterCount(.write) == 1 }
-        reactor.unwatch(mine)
+        watch.unregister()
         reactor.forget(watch, error: QMPError(.disconnected, "forgotten"))
         for task in readers + [writer] {
             let result = await task.result
@@ -171,6 +176,102 @@ struct ReactorTests {
             #expect(error.message == "forgotten")
         }
         await #expect(throws: QMPError.self) { try await reactor.wait(for: .read, on: watch, after: readSeen) }
+    }
+
+    @Test("writability is reported only while a writer waits, and a wait on a writable socket ends at once")
+    func writabilityIsReportedOnlyWhileAWriterWaits() async throws {
+        let reactor = try Reactor.get()
+        let (mine, peer) = try makeSocketPair()
+        defer {
+            close(mine)
+            close(peer)
+        }
+        let watch = try reactor.register(mine)
+        defer {
+            watch.unregister()
+            reactor.forget(watch, error: QMPError(.disconnected, "test over"))
+        }
+        // A peer reading our every command would wake the epoll thread each time.
+        #expect(!watch.isReported(.write))
+        #expect(watch.isReported(.read))
+        // Asking for writability checks it at once: nothing else will report a socket that was
+        // writable all along.
+        try await reactor.wait(for: .write, on: watch, after: watch.generation(.write))
+
+        fillSendBuffer(mine)
+        let seen = watch.generation(.write)
+        let writer = Task { try await reactor.wait(for: .write, on: watch, after: seen) }
+        try await waitUntil("a writer waits") { watch.waiterCount(.write) == 1 }
+        #expect(watch.isReported(.write))
+        drain(peer)
+        try await writer.value
+        // A report that finds no writer waiting stops the reports: the peer reading a byte
+        // sends one.
+        try await waitUntil("writability is no longer reported") {
+            _ = send(mine, "y", 1, Int32(MSG_DONTWAIT))
+            drain(peer)
+            return !watch.isReported(.write)
+        }
+    }
+
+    @Test("paused read reports wake no reader; resuming wakes it for the bytes that came meanwhile")
+    func pausedReadReports() async throws {
+        let reactor = try Reactor.get()
+        let (mine, peer) = try makeSocketPair()
+        defer {
+            close(mine)
+            close(peer)
+        }
+        let watch = try reactor.register(mine)
+        defer {
+            watch.unregister()
+            reactor.forget(watch, error: QMPError(.disconnected, "test over"))
+        }
+        let seen = watch.generation(.read)
+        let reader = Task { try await reactor.wait(for: .read, on: watch, after: seen) }
+        try await waitUntil("a reader waits") { watch.waiterCount(.read) == 1 }
+        watch.pauseReadReports()
+        #expect(!watch.isReported(.read))
+        #expect(write(peer, "x", 1) == 1)
+        // Had the byte been reported, the epoll thread would have counted it before it woke
+        // the fence's reader: epoll hands over ready sockets in the order they became ready.
+        try await fence(reactor)
+        #expect(watch.generation(.read) == seen)
+        #expect(watch.waiterCount(.read) == 1)
+
+        watch.resumeReadReports()
+        try await reader.value
+        #expect(watch.generation(.read) > seen)
+    }
+
+    /// Returns once the epoll thread has handled a report that comes after everything before
+    /// the call: a fresh socket's, which epoll queues behind every earlier readiness.
+    private func fence(_ reactor: Reactor) async throws {
+        let (mine, peer) = try makeSocketPair()
+        defer {
+            close(mine)
+            close(peer)
+        }
+        let watch = try reactor.register(mine)
+        defer {
+            watch.unregister()
+            reactor.forget(watch, error: QMPError(.disconnected, "fence over"))
+        }
+        let seen = watch.generation(.read)
+        #expect(write(peer, "f", 1) == 1)
+        try await reactor.wait(for: .read, on: watch, after: seen)
+    }
+
+    /// Writes to `fd` until its socket buffer is full.
+    private func fillSendBuffer(_ fd: Int32) {
+        let chunk = [UInt8](repeating: 0, count: 64 * 1024)
+        while send(fd, chunk, chunk.count, Int32(MSG_DONTWAIT)) > 0 {}
+    }
+
+    /// Reads what `fd` has without waiting.
+    private func drain(_ fd: Int32) {
+        var buffer = [UInt8](repeating: 0, count: 64 * 1024)
+        while recv(fd, &buffer, buffer.count, Int32(MSG_DONTWAIT)) > 0 {}
     }
 
     @Test("two sends waiting for room on one socket both finish")

@@ -222,6 +222,8 @@ final class Session: Sendable {
         // means the session ended, which the wait below reports.
         // Taken before the write, so that the reader task cannot take the reply first.
         let holdsReadRole = readsOwnReply && readRole.takeForCaller()
+        // The reader, waiting for readiness, would only wake to find the reply is this caller's.
+        if holdsReadRole { directTransport?.pauseReadinessReports() }
         _ = outbound.enqueue(
             OutboundQueue.Item(bytes: bytes, fileDescriptors: fileDescriptors),
             mayWriteInline: isAlone, writeNow: { self.transport.sendImmediately($0) }
@@ -504,6 +506,7 @@ final class Session: Sendable {
                 outcome = state.withLock { $0.pending.outcome(of: key) }
             }
         }
+        transport.resumeReadinessReports()
         // The reader may have seen readiness for bytes this thread has not read yet: read
         // them, unless they keep coming (a flood is the reader's), or the stream ended.
         var drained = 0

@@ -13,7 +13,9 @@
 /// read, and after `wouldBlock` waits for a report past the count it read
 /// (``waitForReadiness(after:)``), so readiness that lands in between is never lost.
 /// A caller that read in the reader's place hands reading back with
-/// ``reportReadiness()``.
+/// ``reportReadiness()``. While a caller reads, the transport may stop reporting
+/// readiness (``pauseReadinessReports()``): the task waiting for it would only wake to
+/// find the bytes are the caller's.
 ///
 /// The contract, beyond ``Transport``'s:
 /// - The client never calls ``receiveNow()`` concurrently with itself; it calls it
@@ -41,6 +43,23 @@ public protocol DirectReadTransport: Transport {
     /// Counts a readiness report of the transport's own and wakes the tasks in
     /// ``waitForReadiness(after:)``: whoever read in their place has left bytes for them.
     func reportReadiness()
+
+    /// A caller is about to read in place of the tasks in ``waitForReadiness(after:)``:
+    /// readiness need not be reported to them until ``resumeReadinessReports()``.
+    /// The client calls the two in pairs, never nested.
+    func pauseReadinessReports()
+
+    /// Reports readiness again after ``pauseReadinessReports()``, and reports it at once
+    /// (as a report past every count read before) when the transport may be readable now.
+    func resumeReadinessReports()
+}
+
+extension DirectReadTransport {
+    /// Reports go on as before: a transport whose reports cost nothing need not pause them.
+    public func pauseReadinessReports() {}
+
+    /// Nothing was paused.
+    public func resumeReadinessReports() {}
 }
 
 /// What one ``DirectReadTransport/receiveNow()`` found.
