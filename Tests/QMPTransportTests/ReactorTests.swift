@@ -99,16 +99,8 @@ struct ReactorTests {
     @Test("readiness that lands while another task waits still wakes a task that read its count before")
     func reportBetweenEAGAINAndWaitIsNotLost() async throws {
         let reactor = try Reactor.get()
-        let (mine, peer) = try makeSocketPair()
-        defer {
-            close(mine)
-            close(peer)
-        }
-        let watch = try reactor.register(mine)
-        defer {
-            watch.unregister()
-            reactor.forget(watch, error: QMPError(.disconnected, "test over"))
-        }
+        let (watch, mine, peer) = try makeWatchedPair(reactor)
+        defer { end(watch, mine, peer, on: reactor) }
         let seen = watch.generation(.read)
         let first = Task { try await reactor.wait(for: .read, on: watch, after: seen) }
         try await waitUntil("a reader waits") { watch.waiterCount(.read) == 1 }
@@ -123,16 +115,8 @@ struct ReactorTests {
     @Test("a task cancelled before its wait registers fails at once and leaves nothing behind")
     func cancellationBeforeRegistration() async throws {
         let reactor = try Reactor.get()
-        let (mine, peer) = try makeSocketPair()
-        defer {
-            close(mine)
-            close(peer)
-        }
-        let watch = try reactor.register(mine)
-        defer {
-            watch.unregister()
-            reactor.forget(watch, error: QMPError(.disconnected, "test over"))
-        }
+        let (watch, mine, peer) = try makeWatchedPair(reactor)
+        defer { end(watch, mine, peer, on: reactor) }
         let seen = watch.generation(.read)
         let waiting = Task {
             // Cancelled before the wait: its cancellation handler runs before it registers.
@@ -181,16 +165,8 @@ struct ReactorTests {
     @Test("writability is reported only while a writer waits, and a wait on a writable socket ends at once")
     func writabilityIsReportedOnlyWhileAWriterWaits() async throws {
         let reactor = try Reactor.get()
-        let (mine, peer) = try makeSocketPair()
-        defer {
-            close(mine)
-            close(peer)
-        }
-        let watch = try reactor.register(mine)
-        defer {
-            watch.unregister()
-            reactor.forget(watch, error: QMPError(.disconnected, "test over"))
-        }
+        let (watch, mine, peer) = try makeWatchedPair(reactor)
+        defer { end(watch, mine, peer, on: reactor) }
         // A peer reading our every command would wake the epoll thread each time.
         #expect(!watch.isReported(.write))
         #expect(watch.isReported(.read))
@@ -217,16 +193,8 @@ struct ReactorTests {
     @Test("paused read reports wake no reader; resuming wakes it for the bytes that came meanwhile")
     func pausedReadReports() async throws {
         let reactor = try Reactor.get()
-        let (mine, peer) = try makeSocketPair()
-        defer {
-            close(mine)
-            close(peer)
-        }
-        let watch = try reactor.register(mine)
-        defer {
-            watch.unregister()
-            reactor.forget(watch, error: QMPError(.disconnected, "test over"))
-        }
+        let (watch, mine, peer) = try makeWatchedPair(reactor)
+        defer { end(watch, mine, peer, on: reactor) }
         let seen = watch.generation(.read)
         let reader = Task { try await reactor.wait(for: .read, on: watch, after: seen) }
         try await waitUntil("a reader waits") { watch.waiterCount(.read) == 1 }
@@ -247,19 +215,31 @@ struct ReactorTests {
     /// Returns once the epoll thread has handled a report that comes after everything before
     /// the call: a fresh socket's, which epoll queues behind every earlier readiness.
     private func fence(_ reactor: Reactor) async throws {
-        let (mine, peer) = try makeSocketPair()
-        defer {
-            close(mine)
-            close(peer)
-        }
-        let watch = try reactor.register(mine)
-        defer {
-            watch.unregister()
-            reactor.forget(watch, error: QMPError(.disconnected, "fence over"))
-        }
+        let (watch, mine, peer) = try makeWatchedPair(reactor)
+        defer { end(watch, mine, peer, on: reactor) }
         let seen = watch.generation(.read)
         #expect(write(peer, "f", 1) == 1)
         try await reactor.wait(for: .read, on: watch, after: seen)
+    }
+
+    /// A fresh socket pair whose first end `reactor` watches; hand all three to ``end(_:_:_:on:)``.
+    private func makeWatchedPair(_ reactor: Reactor) throws -> (Reactor.Watch, mine: Int32, peer: Int32) {
+        let (mine, peer) = try makeSocketPair()
+        do {
+            return (try reactor.register(mine), mine, peer)
+        } catch {
+            close(mine)
+            close(peer)
+            throw error
+        }
+    }
+
+    /// Stops watching the pair's first end, in the order a connection closes, and closes both.
+    private func end(_ watch: Reactor.Watch, _ mine: Int32, _ peer: Int32, on reactor: Reactor) {
+        watch.unregister()
+        reactor.forget(watch, error: QMPError(.disconnected, "test over"))
+        close(mine)
+        close(peer)
     }
 
     /// Writes to `fd` until its socket buffer is full.
