@@ -46,7 +46,17 @@ public struct PythonQMPClient: Sendable {
         """
 
     /// The client, or `nil` (skip) when PyPI is unreachable outside CI. Under CI=true it throws.
+    ///
+    /// Tests run in parallel: the first call makes the environment and later ones wait for
+    /// it, since two `venv` and `pip` runs into one directory break each other (seen on a
+    /// fresh machine: one test failed with a half-made environment).
     public static func make() async throws -> PythonQMPClient? {
+        try await installation.value
+    }
+
+    private static let installation = Task { try await install() }
+
+    private static func install() async throws -> PythonQMPClient? {
         let python = directory + "/bin/python"
         if await check(python) { return PythonQMPClient(python: python) }
         let setup = Process()
