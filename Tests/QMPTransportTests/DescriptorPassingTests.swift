@@ -22,141 +22,133 @@ struct DescriptorPassingTests {
         return first.st_dev == second.st_dev && first.st_ino == second.st_ino
     }
 
-    private func makeTemporaryFile() throws -> (fd: Int32, directory: String) {
+    /// Runs `body` with a file open for passing, then closes and removes it.
+    private func withTemporaryFile(_ body: (Int32) async throws -> Void) async throws {
         let directory = try QEMUInstance.makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
         let fd = open(directory + "/passed.txt", O_CREAT | O_RDWR | O_CLOEXEC, 0o600)
-        #expect(fd >= 0)
-        return (fd, directory)
+        try #require(fd >= 0)
+        defer { close(fd) }
+        try await body(fd)
     }
 
-    @Test("descriptors with bytes reach the peer")
-    func descriptorsWithBytesArrive() async throws {
-        let (file, directory) = try makeTemporaryFile()
-        defer {
-            close(file)
-            try? FileManager.default.removeItem(atPath: directory)
-        }
+    /// Runs `body` with a connection over one end of a socket pair, and the other end.
+    private func withConnection(_ body: (SocketConnection, _ peer: Int32) async throws -> Void) async throws {
         let (mine, peer) = try makeSocketPair()
         defer { close(peer) }
         let connection = try SocketConnection(fd: mine, peer: "pair")
         defer { connection.close() }
-        let pipeEnds = UnsafeMutablePointer<Int32>.allocate(capacity: 2)
-        defer { pipeEnds.deallocate() }
-        #expect(pipe(pipeEnds) == 0)
-        defer {
-            close(pipeEnds[0])
-            close(pipeEnds[1])
-        }
+        try await body(connection, peer)
+    }
 
-        try await connection.send(Array("{}\n".utf8), fileDescriptors: [file, pipeEnds[1]])
-        let (bytes, descriptors) = try receiveWithDescriptors(peer)
-        defer { for descriptor in descriptors { close(descriptor) } }
-        #expect(bytes == Array("{}\n".utf8))
-        #expect(descriptors.count == 2)
-        if descriptors.count == 2 {
-            #expect(sameFile(descriptors[0], file))
-            #expect(sameFile(descriptors[1], pipeEnds[1]))
+    @Test("descriptors with bytes reach the peer")
+    func descriptorsWithBytesArrive() async throws {
+        try await withTemporaryFile { file in
+            try await withConnection { connection, peer in
+                let pipeEnds = UnsafeMutablePointer<Int32>.allocate(capacity: 2)
+                defer { pipeEnds.deallocate() }
+                #expect(pipe(pipeEnds) == 0)
+                defer {
+                    close(pipeEnds[0])
+                    close(pipeEnds[1])
+                }
+
+                try await connection.send(Array("{}\n".utf8), fileDescriptors: [file, pipeEnds[1]])
+                let (bytes, descriptors) = try receiveWithDescriptors(peer)
+                defer { for descriptor in descriptors { close(descriptor) } }
+                #expect(bytes == Array("{}\n".utf8))
+                #expect(descriptors.count == 2)
+                if descriptors.count == 2 {
+                    #expect(sameFile(descriptors[0], file))
+                    #expect(sameFile(descriptors[1], pipeEnds[1]))
+                }
+            }
         }
     }
 
     @Test("descriptors with no bytes throw instead of vanishing")
     func descriptorsWithoutBytesThrow() async throws {
-        let (file, directory) = try makeTemporaryFile()
-        defer {
-            close(file)
-            try? FileManager.default.removeItem(atPath: directory)
+        try await withTemporaryFile { file in
+            try await withConnection { connection, peer in
+                do {
+                    try await connection.send([], fileDescriptors: [file])
+                    Issue.record("sending descriptors with no bytes reported success")
+                } catch let error as QMPError {
+                    #expect(error.code == .transportFailed)
+                    #expect(error.errno == EINVAL)
+                    #expect(error.message.contains("at least one byte"))
+                }
+                // Nothing went out, so the next message arrives alone and carries only its own descriptor.
+                try await connection.send([10], fileDescriptors: [file])
+                let (bytes, descriptors) = try receiveWithDescriptors(peer)
+                defer { for descriptor in descriptors { close(descriptor) } }
+                #expect(bytes == [10])
+                #expect(descriptors.count == 1)
+            }
         }
-        let (mine, peer) = try makeSocketPair()
-        defer { close(peer) }
-        let connection = try SocketConnection(fd: mine, peer: "pair")
-        defer { connection.close() }
-        do {
-            try await connection.send([], fileDescriptors: [file])
-            Issue.record("sending descriptors with no bytes reported success")
-        } catch {
-            #expect(error.code == .transportFailed)
-            #expect(error.errno == EINVAL)
-            #expect(error.message.contains("at least one byte"))
-        }
-        // Nothing went out, so the next message arrives alone and carries only its own descriptor.
-        try await connection.send([10], fileDescriptors: [file])
-        let (bytes, descriptors) = try receiveWithDescriptors(peer)
-        defer { for descriptor in descriptors { close(descriptor) } }
-        #expect(bytes == [10])
-        #expect(descriptors.count == 1)
     }
 
     @Test("the Unix transport reports descriptors with no bytes too")
     func unixTransportDescriptorsWithoutBytesThrow() async throws {
-        let (file, directory) = try makeTemporaryFile()
-        defer {
-            close(file)
-            try? FileManager.default.removeItem(atPath: directory)
-        }
-        try await withConnectedUnixPair { client, _ in
-            do {
-                try await client.send([], fileDescriptors: [file])
-                Issue.record("sending descriptors with no bytes reported success")
-            } catch let error as QMPError {
-                #expect(error.code == .transportFailed)
-                #expect(error.errno == EINVAL)
+        try await withTemporaryFile { file in
+            try await withConnectedUnixPair { client, _ in
+                do {
+                    try await client.send([], fileDescriptors: [file])
+                    Issue.record("sending descriptors with no bytes reported success")
+                } catch let error as QMPError {
+                    #expect(error.code == .transportFailed)
+                    #expect(error.errno == EINVAL)
+                }
             }
         }
     }
 
     @Test("more descriptors than one message carries throw and send nothing")
     func tooManyDescriptorsThrow() async throws {
-        let (file, directory) = try makeTemporaryFile()
-        defer {
-            close(file)
-            try? FileManager.default.removeItem(atPath: directory)
+        try await withTemporaryFile { file in
+            try await withConnection { connection, peer in
+                let tooMany = [Int32](repeating: file, count: SocketConnection.maxDescriptorsPerSend + 1)
+                do {
+                    try await connection.send([10], fileDescriptors: tooMany)
+                    Issue.record("sent \(tooMany.count) descriptors in one message")
+                } catch let error as QMPError {
+                    #expect(error.code == .transportFailed)
+                    #expect(error.message.contains("\(SocketConnection.maxDescriptorsPerSend)"))
+                }
+                // The most one message carries still goes through.
+                let most = [Int32](repeating: file, count: SocketConnection.maxDescriptorsPerSend)
+                try await connection.send([10], fileDescriptors: most)
+                let (bytes, descriptors) = try receiveWithDescriptors(peer)
+                defer { for descriptor in descriptors { close(descriptor) } }
+                #expect(bytes == [10])
+                #expect(descriptors.count == most.count)
+            }
         }
-        let (mine, peer) = try makeSocketPair()
-        defer { close(peer) }
-        let connection = try SocketConnection(fd: mine, peer: "pair")
-        defer { connection.close() }
-        let tooMany = [Int32](repeating: file, count: SocketConnection.maxDescriptorsPerSend + 1)
-        do {
-            try await connection.send([10], fileDescriptors: tooMany)
-            Issue.record("sent \(tooMany.count) descriptors in one message")
-        } catch {
-            #expect(error.code == .transportFailed)
-            #expect(error.message.contains("\(SocketConnection.maxDescriptorsPerSend)"))
-        }
-        // The most one message carries still goes through.
-        let most = [Int32](repeating: file, count: SocketConnection.maxDescriptorsPerSend)
-        try await connection.send([10], fileDescriptors: most)
-        let (bytes, descriptors) = try receiveWithDescriptors(peer)
-        defer { for descriptor in descriptors { close(descriptor) } }
-        #expect(bytes == [10])
-        #expect(descriptors.count == most.count)
     }
 
     @Test("a message with more descriptors than the receiver takes is refused, and what arrived is closed")
     func tooManyReceivedDescriptorsThrowAndAreClosed() async throws {
-        let (mine, peer) = try makeSocketPair()
-        defer { close(peer) }
-        let connection = try SocketConnection(fd: mine, peer: "pair")
-        defer { connection.close() }
-        // Passed is one end of a second pair, whose other end reads as ended once every copy is closed.
-        let (watched, passed) = try makeSocketPair()
-        defer { close(watched) }
-        setNonBlocking(watched)
-        try await connection.send([10], fileDescriptors: [passed, passed])
-        close(passed)
-        var buffer = [UInt8](repeating: 0, count: 8)
-        do {
-            _ = try buffer.withUnsafeMutableBytes { buffer throws(QMPError) in
-                try DescriptorPassing.receiveOnce(peer, into: buffer, peer: "pair", descriptorCapacity: 1)
+        try await withConnection { connection, peer in
+            // Passed is one end of a second pair, whose other end reads as ended once every copy is closed.
+            let (watched, passed) = try makeSocketPair()
+            defer { close(watched) }
+            setNonBlocking(watched)
+            try await connection.send([10], fileDescriptors: [passed, passed])
+            close(passed)
+            var buffer = [UInt8](repeating: 0, count: 8)
+            do {
+                _ = try buffer.withUnsafeMutableBytes { buffer throws(QMPError) in
+                    try DescriptorPassing.receiveOnce(peer, into: buffer, peer: "pair", descriptorCapacity: 1)
+                }
+                Issue.record("a message with 2 descriptors was taken by a receiver of 1")
+            } catch let error as QMPError {
+                #expect(error.code == .transportFailed)
+                #expect(error.message.contains("more than the 1 file descriptors"))
             }
-            Issue.record("a message with 2 descriptors was taken by a receiver of 1")
-        } catch let error as QMPError {
-            #expect(error.code == .transportFailed)
-            #expect(error.message.contains("more than the 1 file descriptors"))
+            // Had a received copy been kept open, this would fail with EAGAIN instead.
+            var byte: UInt8 = 0
+            #expect(read(watched, &byte, 1) == 0)
         }
-        // Had a received copy been kept open, this would fail with EAGAIN instead.
-        var byte: UInt8 = 0
-        #expect(read(watched, &byte, 1) == 0)
     }
 
     @Test("blocking sends and receives wait on a non-blocking socket instead of failing")
