@@ -5,11 +5,11 @@ import Synchronization
 
 /// Plays one input: a connection to a guest agent, each step one thing the agent
 /// or the client does.
-struct AgentScript {
-    private var input: FuzzInput
-    private let client: QMPClient
-    private var peer = ScriptPeer()
-    private let calls = CallTracker()
+struct AgentScript: ClientScript {
+    var input: FuzzInput
+    let client: QMPClient
+    var peer = ScriptPeer()
+    let calls = CallTracker()
     private let handshakes = HandshakeProgress()
     /// The number the client's latest guest-sync-delimited asked to be echoed.
     private var token: Int64?
@@ -26,25 +26,12 @@ struct AgentScript {
         client = QMPClient(configuration: configuration)
     }
 
-    mutating func run() async {
-        await connect()
-        var steps = 0
-        while !input.isEmpty && steps < 64 {
-            steps += 1
-            await step()
-        }
-        await client.disconnect()
-        await calls.awaitAll(within: .seconds(10))
-        require(client.runState == .idle, "the client is \(client.runState) after disconnect()")
-        await peer.close()
-    }
-
     /// `nil` too: only disconnect() ends such a handshake with a silent agent.
     private static let timeouts: [Duration?] = [.milliseconds(20), nil, .zero, .milliseconds(2)]
 
     /// Starts the handshake and returns once the client sent guest-sync-delimited (or
     /// the attempt already ended), noting the number it asked for.
-    private mutating func connect() async {
+    mutating func connect() async {
         let client = client
         let transport = peer.clientEnd
         let timeout = input.pick(Self.timeouts)
@@ -59,8 +46,8 @@ struct AgentScript {
         require(token != nil, "guest-sync-delimited without a number: \(sync)")
     }
 
-    private mutating func step() async {
-        switch input.choose(14) {
+    mutating func step() async {
+        switch input.choose(9 + Self.commonStepCount) {
         case 0, 1:
             await syncAnswer()
         case 2:
@@ -74,20 +61,8 @@ struct AgentScript {
             await reply()
         case 7, 8:
             execute()
-        case 9:
-            peer.finishWriting()
-        case 10:
-            calls.cancel(input.choose(8))
-        case 11:
-            await client.disconnect()
-        case 12:
-            if client.runState == .idle {
-                await peer.close()
-                peer = ScriptPeer()
-                await connect()
-            }
-        default:
-            for _ in 0..<input.choose(4) { await Task.yield() }
+        case let common:
+            await commonStep(common - 9)
         }
     }
 

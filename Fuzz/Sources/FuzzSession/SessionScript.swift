@@ -3,11 +3,11 @@ import QMP
 import QMPMock
 
 /// Plays one input: each step is one thing the peer or the client does.
-struct SessionScript {
-    private var input: FuzzInput
-    private let client: QMPClient
-    private var peer: ScriptPeer
-    private let calls = CallTracker()
+struct SessionScript: ClientScript {
+    var input: FuzzInput
+    let client: QMPClient
+    var peer: ScriptPeer
+    let calls = CallTracker()
 
     init(_ input: FuzzInput) {
         var input = input
@@ -22,22 +22,9 @@ struct SessionScript {
         peer = ScriptPeer()
     }
 
-    mutating func run() async {
-        await connect()
-        var steps = 0
-        while !input.isEmpty && steps < 64 {
-            steps += 1
-            await step()
-        }
-        await client.disconnect()
-        await calls.awaitAll(within: .seconds(10))
-        require(client.runState == .idle, "the client is \(client.runState) after disconnect()")
-        await peer.close()
-    }
-
     /// Starts connecting and returns once the client is no longer idle (or the
     /// attempt already ended), so that a disconnect() that follows ends it.
-    private func connect() async {
+    func connect() async {
         let client = client
         let transport = peer.clientEnd
         let attempt = calls.start("connect") { _ = try await client.connect(transport) }
@@ -45,8 +32,8 @@ struct SessionScript {
         require(started, "connect() neither started a session nor ended within 5 s")
     }
 
-    private mutating func step() async {
-        switch input.choose(14) {
+    mutating func step() async {
+        switch input.choose(9 + Self.commonStepCount) {
         case 0:
             peer.send(input.pick(Self.greetings))
         case 1:
@@ -67,22 +54,9 @@ struct SessionScript {
                 #"{"data": {}, "event": "\#(name)", "timestamp": {"microseconds": 0, "seconds": 0}}"#,
             ]))
         case 8:
-            peer.finishWriting()
-        case 9:
-            calls.cancel(input.choose(8))
-        case 10:
             listen()
-        case 11:
-            await client.disconnect()
-        case 12:
-            if client.runState == .idle {
-                await peer.close()
-                peer = ScriptPeer()
-                await connect()
-            }
-        default:
-            // Give the client's tasks a moment to run before the next step.
-            for _ in 0..<input.choose(4) { await Task.yield() }
+        case let common:
+            await commonStep(common - 9)
         }
     }
 
