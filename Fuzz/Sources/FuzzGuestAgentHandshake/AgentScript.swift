@@ -46,8 +46,10 @@ struct AgentScript: ClientScript {
         require(token != nil, "guest-sync-delimited without a number: \(sync)")
     }
 
-    mutating func step() async {
-        switch input.choose(9 + Self.commonStepCount) {
+    static let ownStepCount = 9
+
+    mutating func ownStep(_ choice: Int) async {
+        switch choice {
         case 0, 1:
             await syncAnswer()
         case 2:
@@ -59,10 +61,8 @@ struct AgentScript: ClientScript {
             peer.send(input.pick(Self.staleReplies))
         case 5, 6:
             await reply()
-        case 7, 8:
+        default:
             execute()
-        case let common:
-            await commonStep(common - 9)
         }
     }
 

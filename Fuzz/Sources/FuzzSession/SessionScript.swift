@@ -32,8 +32,10 @@ struct SessionScript: ClientScript {
         require(started, "connect() neither started a session nor ended within 5 s")
     }
 
-    mutating func step() async {
-        switch input.choose(9 + Self.commonStepCount) {
+    static let ownStepCount = 9
+
+    mutating func ownStep(_ choice: Int) async {
+        switch choice {
         case 0:
             peer.send(input.pick(Self.greetings))
         case 1:
@@ -53,10 +55,8 @@ struct SessionScript: ClientScript {
                 #"{"event": "\#(name)", "data": 3}"#,
                 #"{"data": {}, "event": "\#(name)", "timestamp": {"microseconds": 0, "seconds": 0}}"#,
             ]))
-        case 8:
+        default:
             listen()
-        case let common:
-            await commonStep(common - 9)
         }
     }
 

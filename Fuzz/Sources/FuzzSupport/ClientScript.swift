@@ -4,8 +4,9 @@ import QMP
 /// FuzzGuestAgentHandshake do: connect, up to 64 steps, disconnect; then every call
 /// must have ended and the client must be idle.
 ///
-/// A script keeps its own steps and leaves to ``commonStep(_:)`` those every
-/// script has (end of stream, a cancellation, a disconnect, a reconnect, a pause).
+/// Each step is chosen by the input among the script's own steps, numbered first
+/// (input seeds rely on those numbers), then the steps every script has (end of stream,
+/// a cancellation, a disconnect, a reconnect, a pause).
 public protocol ClientScript {
     var input: FuzzInput { get set }
     var client: QMPClient { get }
@@ -13,14 +14,13 @@ public protocol ClientScript {
     var calls: CallTracker { get }
     /// Starts connecting `client` to `peer`, returning once the attempt is under way.
     mutating func connect() async
-    /// One step, as the input chooses.
-    mutating func step() async
+    /// How many steps of its own the script has.
+    static var ownStepCount: Int { get }
+    /// The script's own step numbered `choice`, below ``ownStepCount``.
+    mutating func ownStep(_ choice: Int) async
 }
 
 extension ClientScript {
-    /// How many choices ``commonStep(_:)`` knows.
-    public static var commonStepCount: Int { 5 }
-
     /// Plays the whole input.
     public mutating func run() async {
         await connect()
@@ -35,9 +35,11 @@ extension ClientScript {
         await peer.close()
     }
 
-    /// The step numbered `choice` (below ``commonStepCount``) of those every script has.
-    public mutating func commonStep(_ choice: Int) async {
-        switch choice {
+    /// One step, as the input chooses: one of the script's own, or one of the five below.
+    private mutating func step() async {
+        let choice = input.choose(Self.ownStepCount + 5)
+        guard choice >= Self.ownStepCount else { return await ownStep(choice) }
+        switch choice - Self.ownStepCount {
         case 0:
             peer.finishWriting()
         case 1:
