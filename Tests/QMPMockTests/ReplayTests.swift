@@ -39,6 +39,31 @@ struct ReplayTests {
         #expect(runs[0][2].contains("STOP"), "STOP comes before stop's return, as QEMU sent it")
     }
 
+    /// The client's command can land after `receive()` found it must wait for it and before
+    /// the wait began (seen once: a Python client hung on a replay under ThreadSanitizer).
+    @Test func aCommandThatLandsJustBeforeTheWaitIsNotMissed() async throws {
+        let replay = try ReplayTransport(transcript: Transcript(parsing: """
+            # swift-qmp transcript 1
+            <- {"QMP": {"version": {"qemu": {"micro": 0, "minor": 2, "major": 7}, "package": ""}, "capabilities": []}}
+            -> {"execute":"qmp_capabilities","id":"0"}
+            <- {"return": {}, "id": "0"}
+            """))
+        let greeting = try await replay.receive()
+        #expect(greeting.map { String(decoding: $0, as: UTF8.self) }?.contains("QMP") == true)
+        let sent = Lock(false)
+        replay.beforeWaitingForClient.withLock { hook in
+            hook = {
+                guard !sent.withLock({ sent in defer { sent = true }; return sent }) else { return }
+                try? await replay.send(Array(#"{"execute":"qmp_capabilities","id":"0"}"#.utf8) + [13, 10])
+            }
+        }
+        let reply = try await replay.receive()
+        let cameInTheWindow = sent.withLock { $0 }
+        #expect(cameInTheWindow, "the command came in the window")
+        #expect(reply.map { String(decoding: $0, as: UTF8.self) }?.contains(#""return": {}"#) == true)
+        try replay.verifyCompleted()
+    }
+
     @Test func idsAreNormalisedAndArgumentOrderIgnored() async throws {
         let replay = try ReplayTransport(transcript: Transcripts.load("backup-job"))
         let client = QMPClient()

@@ -78,6 +78,9 @@ public final class ReplayTransport: Transport {
     private let prebuilt: [Int: Prebuilt]
     private let timing: Timing
     private let state = Lock(State())
+    /// For tests: runs between a ``receive()`` finding it must wait for the client and
+    /// its wait, the window in which the client's message may land.
+    package let beforeWaitingForClient = Lock<(@Sendable () async -> Void)?>(nil)
 
     /// Prepares to play `transcript`'s server side; nothing is sent until the client reads.
     ///
@@ -264,7 +267,7 @@ public final class ReplayTransport: Transport {
     /// - Throws: The ``QMPError/Code/replayMismatch`` once the client strayed.
     public func receive() async throws -> [UInt8]? {
         while true {
-            enum Next { case chunk([UInt8]), end, wait, fail(QMPError), delay(Duration) }
+            enum Next { case chunk([UInt8]), end, wait(clientCursor: Int), fail(QMPError), delay(Duration) }
             let next: Next = state.withLock { state in
                 if let mismatch = state.mismatch { return .fail(mismatch) }
                 if state.isClosed || state.endOfStreamSent { return .end }
@@ -296,7 +299,7 @@ public final class ReplayTransport: Transport {
                         state.serverCursor += 1
                     case .client:
                         guard state.clientCursor > state.serverCursor else {
-                            return chunk.isEmpty ? .wait : .chunk(chunk)
+                            return chunk.isEmpty ? .wait(clientCursor: state.clientCursor) : .chunk(chunk)
                         }
                         state.serverCursor += 1
                     case .endOfStream:
@@ -307,23 +310,29 @@ public final class ReplayTransport: Transport {
                     }
                 }
                 // The recording ends without the server closing: stay open, like an idle QEMU.
-                return chunk.isEmpty ? .wait : .chunk(chunk)
+                return chunk.isEmpty ? .wait(clientCursor: state.clientCursor) : .chunk(chunk)
             }
             switch next {
             case .chunk(let bytes): return bytes
             case .end: return nil
             case .fail(let error): throw error
             case .delay(let duration): try await Task.sleep(for: duration)
-            case .wait: await waitForClient()
+            case .wait(let clientCursor):
+                if let hook = beforeWaitingForClient.withLock({ $0 }) { await hook() }
+                await waitForClient(after: clientCursor)
             }
         }
     }
 
-    private func waitForClient() async {
+    /// Waits until the client has sent more than it had at `clientCursor` (which may have
+    /// happened since that was read, before this wait began), or the replay ended.
+    private func waitForClient(after clientCursor: Int) async {
         await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
                 let resumeNow = state.withLock { state in
-                    if state.isClosed || state.mismatch != nil || Task.isCancelled { return true }
+                    if state.isClosed || state.mismatch != nil || state.clientCursor != clientCursor || Task.isCancelled {
+                        return true
+                    }
                     state.waiter = continuation
                     return false
                 }
