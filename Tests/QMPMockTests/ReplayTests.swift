@@ -52,8 +52,9 @@ struct ReplayTests {
         #expect(greeting.map { String(decoding: $0, as: UTF8.self) }?.contains("QMP") == true)
         let sent = Lock(false)
         replay.beforeWaitingForClient.withLock { hook in
-            hook = {
-                guard !sent.withLock({ sent in defer { sent = true }; return sent }) else { return }
+            // Weak: the replay keeps its hook.
+            hook = { [weak replay] in
+                guard let replay, !sent.withLock({ sent in defer { sent = true }; return sent }) else { return }
                 try? await replay.send(Array(#"{"execute":"qmp_capabilities","id":"0"}"#.utf8) + [13, 10])
             }
         }
