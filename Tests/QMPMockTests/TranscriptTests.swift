@@ -30,6 +30,12 @@ struct TranscriptTests {
         }
     }
 
+    /// Found by FuzzTranscript: a time below Int64.min microseconds trapped when written back.
+    @Test(arguments: ["-92233720368547758080.0", "1e300", "inf", "nan"])
+    func timesThatCannotBeWrittenBackAreMalformed(time: String) {
+        #expect(throws: QMPError.self) { try Transcript(parsing: "<- @\(time) {\"return\": {}}") }
+    }
+
     @Test func theCorpusLoads() throws {
         for name in ["negotiation", "stop-cont", "backup-job", "schema", "errors", "quit"] {
             let transcript = try Transcripts.load(name)

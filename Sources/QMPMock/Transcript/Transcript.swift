@@ -89,7 +89,9 @@ extension Transcript {
             var rest = line.dropFirst(3)
             var time: Double?
             if rest.hasPrefix("@") {
-                guard let space = rest.firstIndex(of: " "), let seconds = Double(rest[rest.index(after: rest.startIndex)..<space]) else {
+                // Written back in whole microseconds (`text`): a time must fit that as an Int64.
+                guard let space = rest.firstIndex(of: " "), let seconds = Double(rest[rest.index(after: rest.startIndex)..<space]),
+                      seconds.isFinite, abs(seconds) < Self.largestTime else {
                     throw QMPError(.malformedMessage, "transcript line \(lineNumber) has a malformed time: \(line)")
                 }
                 time = seconds
@@ -124,6 +126,9 @@ extension Transcript {
         }
         return lines.joined(separator: "\n") + "\n"
     }
+
+    /// Seconds whose microseconds still fit in an `Int64` (about 292,000 years).
+    private static let largestTime = Double(Int64.max / 1_000_000)
 
     private func formatTime(_ seconds: Double) -> String {
         let micros = Int64((seconds * 1_000_000).rounded())
