@@ -36,6 +36,24 @@ struct TranscriptTests {
         #expect(throws: QMPError.self) { try Transcript(parsing: "<- @\(time) {\"return\": {}}") }
     }
 
+    /// A negative time printed its fraction with a sign of its own ("-1.-500000"), or
+    /// trapped on the negative padding count.
+    @Test(arguments: ["-1.500000", "-0.000001", "-86400.250000"])
+    func negativeTimesRoundTrip(time: String) throws {
+        let text = "# swift-qmp transcript 1\n<- @\(time) {\"return\": {}}\n"
+        let transcript = try Transcript(parsing: text)
+        #expect(transcript.text == text)
+    }
+
+    /// A time set in code is not checked; the text form leaves out one it cannot write
+    /// instead of trapping.
+    @Test(arguments: [Double.infinity, -Double.infinity, .nan, 1e300, -1e300])
+    func timesSetInCodeThatCannotBeWrittenAreLeftOut(time: Double) throws {
+        let transcript = Transcript(entries: [.init(direction: .fromServer, time: time, text: #"{"return": {}}"#)])
+        #expect(transcript.text == "# swift-qmp transcript 1\n<- {\"return\": {}}\n")
+        #expect(try Transcript(parsing: transcript.text).entries.first?.time == nil)
+    }
+
     @Test func theCorpusLoads() throws {
         for name in ["negotiation", "stop-cont", "backup-job", "schema", "errors", "quit"] {
             let transcript = try Transcripts.load(name)

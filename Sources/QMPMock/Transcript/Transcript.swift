@@ -25,6 +25,9 @@ public struct Transcript: Sendable, Hashable {
         /// Who sent the message: QEMU (`<-`) or the client (`->`).
         public var direction: Direction
         /// Seconds since the session started, when recorded with timing.
+        ///
+        /// ``Transcript/text`` writes it to the microsecond; a time it cannot write that way
+        /// (not finite, or beyond about 292,000 years) is left out of the text.
         public var time: Double?
         /// The message exactly as it crossed the wire, or `nil` for the server closing the connection.
         public var text: String?
@@ -120,7 +123,7 @@ extension Transcript {
         var lines = [Self.header]
         for entry in entries {
             var line = entry.direction == .fromServer ? "<- " : "-> "
-            if let time = entry.time { line += "@" + formatTime(time) + " " }
+            if let time = entry.time.flatMap(Self.formattedTime) { line += "@" + time + " " }
             line += entry.text ?? "EOF"
             lines.append(line)
         }
@@ -130,9 +133,13 @@ extension Transcript {
     /// Seconds whose microseconds still fit in an `Int64` (about 292,000 years).
     private static let largestTime = Double(Int64.max / 1_000_000)
 
-    private func formatTime(_ seconds: Double) -> String {
+    /// `seconds` to the microsecond, or `nil` when its microseconds do not fit an `Int64`.
+    private static func formattedTime(_ seconds: Double) -> String? {
+        guard seconds.isFinite, abs(seconds) < largestTime else { return nil }
         let micros = Int64((seconds * 1_000_000).rounded())
-        let fraction = String(micros % 1_000_000)
-        return "\(micros / 1_000_000)." + String(repeating: "0", count: 6 - fraction.count) + fraction
+        // Whole seconds and fraction from the magnitude: with a negative time, both
+        // remainders would carry the sign ("-1.-500000").
+        let fraction = String(micros.magnitude % 1_000_000)
+        return (micros < 0 ? "-" : "") + "\(micros.magnitude / 1_000_000)." + String(repeating: "0", count: 6 - fraction.count) + fraction
     }
 }
