@@ -103,6 +103,39 @@ struct SchemaCheckTests {
         #expect(schema.check(command: "eject", arguments: ["id": "cd0"]).deprecations.isEmpty)
     }
 
+    /// Found in review: the checker called itself once per variant, so a union that was its
+    /// own variant overflowed the stack. Written in code (parsing rejects it), it now ends.
+    @Test func aUnionThatIsItsOwnVariantEnds() {
+        let schema = QMPSchema(
+            commands: [SchemaCommand(name: "c", argumentType: "u", returnType: "str")],
+            types: [
+                .builtin(SchemaBuiltinType(name: "str", jsonType: .string)),
+                .object(SchemaObjectType(
+                    name: "u", members: [SchemaMember(name: "t", type: "str")],
+                    tag: "t", variants: [SchemaVariant(tagValue: "a", type: "u")]
+                )),
+            ]
+        )
+        #expect(schema.check(command: "c", arguments: ["t": "a"]).isValid)
+        #expect(schema.check(command: "c", arguments: ["t": "a", "x": 1]).violation?.kind == .unexpectedMember)
+    }
+
+    /// A peer's schema may chain variants at any length; the chain is followed in a loop.
+    @Test func aLongChainOfVariantsIsChecked() throws {
+        let length = 20_000
+        var entities: [JSONValue] = [
+            ["name": "c", "meta-type": "command", "arg-type": "u0", "ret-type": "str"],
+            ["name": "str", "meta-type": "builtin", "json-type": "string"],
+        ]
+        for link in 0..<length {
+            let variants: JSONValue = link + 1 < length ? [["case": "a", "type": .string("u\(link + 1)")]] : []
+            entities.append(["name": .string("u\(link)"), "meta-type": "object", "members": [["name": "t", "type": "str"]], "tag": "t", "variants": variants])
+        }
+        let schema = try QMPSchema(.array(entities))
+        #expect(schema.check(command: "c", arguments: ["t": "a"]).isValid)
+        #expect(schema.check(command: "c", arguments: ["t": "a", "x": 1]).violation?.kind == .unexpectedMember)
+    }
+
     @Test func aHandWrittenSchemaChecksNestedUnionsAndAlternates() {
         let schema = QMPSchema(
             commands: [SchemaCommand(name: "c", argumentType: "args", returnType: "any")],

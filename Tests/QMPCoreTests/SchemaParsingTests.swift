@@ -100,6 +100,16 @@ struct SchemaParsingTests {
          "entity 0 ('b'): 'json-type' is 'blob'"),
         ("variants not objects", [["name": "u", "meta-type": "object", "members": [], "variants": ["x"]]],
          "entity 0 ('u'): 'variants[0]' must be an object, not string"),
+        // Found in review: checking arguments followed such a chain until the stack overflowed.
+        ("union that is its own variant",
+         [["name": "u", "meta-type": "object", "members": [["name": "t", "type": "str"]], "tag": "t", "variants": [["case": "a", "type": "u"]]],
+          ["name": "str", "meta-type": "builtin", "json-type": "string"]],
+         "type 'u' has variant 'u', which leads back to 'u'"),
+        ("variants that lead to each other",
+         [["name": "u", "meta-type": "object", "members": [["name": "t", "type": "str"]], "tag": "t", "variants": [["case": "a", "type": "v"]]],
+          ["name": "v", "meta-type": "object", "members": [["name": "t", "type": "str"]], "tag": "t", "variants": [["case": "a", "type": "u"]]],
+          ["name": "str", "meta-type": "builtin", "json-type": "string"]],
+         "which leads back to"),
     ] as [(String, JSONValue, String)])
     func malformedSchemasFailWithADecodingError(_ label: String, _ value: JSONValue, _ message: String) {
         #expect {

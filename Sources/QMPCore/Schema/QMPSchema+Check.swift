@@ -83,25 +83,31 @@ private struct SchemaChecker {
         return nil
     }
 
-    /// Checks the common members, then those of the variant the tag selects.
+    /// Checks the common members, then those of the variant the tag selects, and so on
+    /// down the chain of variants: in a loop, as a peer's schema may chain any number,
+    /// and at most once per type of the schema, as one written in code may loop.
     private mutating func checkMembers(
         of typeName: String, in object: JSONObject, path: String, visited: inout Set<String>
     ) -> SchemaViolation? {
-        guard let type = schema.objectType(named: typeName) else { return nil }
-        for member in type.members {
-            visited.insert(member.name)
-            let memberPath = Self.join(path, member.name)
-            guard let value = object[member.name] else {
-                if member.isOptional { continue }
-                return violation(.missingMember, at: memberPath, "Parameter '\(memberPath)' is missing")
+        var typeName = typeName
+        for _ in 0..<schema.types.count {
+            guard let type = schema.objectType(named: typeName) else { return nil }
+            for member in type.members {
+                visited.insert(member.name)
+                let memberPath = Self.join(path, member.name)
+                guard let value = object[member.name] else {
+                    if member.isOptional { continue }
+                    return violation(.missingMember, at: memberPath, "Parameter '\(memberPath)' is missing")
+                }
+                if member.isDeprecated { deprecations.append(SchemaDeprecation(command: command, path: memberPath)) }
+                if let violation = checkValue(value, type: member.type, name: member.name, path: memberPath) { return violation }
             }
-            if member.isDeprecated { deprecations.append(SchemaDeprecation(command: command, path: memberPath)) }
-            if let violation = checkValue(value, type: member.type, name: member.name, path: memberPath) { return violation }
+            guard let tag = type.tag, let tagValue = object[tag]?.stringValue,
+                  let variant = type.variants.first(where: { $0.tagValue == tagValue })
+            else { return nil }
+            typeName = variant.type
         }
-        guard let tag = type.tag, let tagValue = object[tag]?.stringValue,
-              let variant = type.variants.first(where: { $0.tagValue == tagValue })
-        else { return nil }
-        return checkMembers(of: variant.type, in: object, path: path, visited: &visited)
+        return nil
     }
 
     /// Checks one value. QEMU names the member by its full path, except in its enum and

@@ -4,10 +4,11 @@ extension QMPSchema {
     /// Entities of a meta-type this version does not know, and members it does not
     /// know, are skipped, so the schema of a newer QEMU still reads. Every type a
     /// command, event, member, variant, array or alternate refers to must be in the
-    /// schema.
+    /// schema, and no union's variants may lead back to the union.
     ///
     /// - Throws: ``QMPError/Code/decodingFailed`` naming the entity (by index and name)
-    ///   and the member that is missing, of the wrong type, or refers to no type.
+    ///   and the member that is missing, of the wrong type, or refers to no type, or the
+    ///   variant that leads back to its union.
     public init(_ value: JSONValue) throws(QMPError) {
         guard case .array(let entities) = value else {
             throw QMPError(.decodingFailed, "query-qmp-schema: expected an array of entities, got \(value.typeName)", command: "query-qmp-schema")
@@ -20,6 +21,41 @@ extension QMPSchema {
         }
         for reference in references where types[reference.type] == nil {
             throw reference.entity.error("'\(reference.member)' refers to type '\(reference.type)', which the schema does not define")
+        }
+        try checkVariantChainsEnd()
+    }
+
+    /// A variant's members are checked as part of its union's object, with no deeper
+    /// value to stop at, so a chain of variants that comes back to a type on it would be
+    /// followed forever. QAPI has no such schema; a peer may send one.
+    private func checkVariantChainsEnd() throws(QMPError) {
+        enum Mark { case onChain, finished }
+        var marks: [String: Mark] = [:]
+        for start in types.keys where marks[start] == nil {
+            // Depth first without recursion: the chain may be as long as the schema.
+            var chain: [(type: String, nextVariant: Int)] = [(start, 0)]
+            marks[start] = .onChain
+            while let (type, next) = chain.last {
+                let variants = objectType(named: type)?.variants ?? []
+                guard next < variants.count else {
+                    marks[type] = .finished
+                    chain.removeLast()
+                    continue
+                }
+                chain[chain.count - 1].nextVariant += 1
+                let variant = variants[next].type
+                switch marks[variant] {
+                case .onChain?:
+                    throw QMPError(
+                        .decodingFailed, "query-qmp-schema: type '\(type)' has variant '\(variant)', which leads back to '\(type)'",
+                        command: "query-qmp-schema")
+                case .finished?:
+                    continue
+                case nil:
+                    marks[variant] = .onChain
+                    chain.append((variant, 0))
+                }
+            }
         }
     }
 

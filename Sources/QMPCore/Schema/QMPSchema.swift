@@ -32,7 +32,8 @@ public struct QMPSchema: Sendable, Hashable {
     /// Creates a schema from its parts, for a hand-written schema or a test.
     ///
     /// Nothing is checked here: a type a command or member refers to but the schema
-    /// lacks makes ``check(command:arguments:oob:)`` accept any value for it.
+    /// lacks makes ``check(command:arguments:oob:)`` accept any value for it, and a union
+    /// whose variants lead back to it has them followed at most once per type.
     public init(commands: [SchemaCommand], events: [SchemaEvent] = [], types: [SchemaType]) {
         self.commands = Dictionary(commands.map { ($0.name, $0) }, uniquingKeysWith: { _, last in last })
         self.events = Dictionary(events.map { ($0.name, $0) }, uniquingKeysWith: { _, last in last })
