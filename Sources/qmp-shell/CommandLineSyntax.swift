@@ -95,11 +95,18 @@ struct CommandLineSyntax {
             let key = word[..<equals]
             let path = key.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
             guard !path.contains(where: \.isEmpty) else { throw SyntaxError(message: "empty key in '\(word)'") }
+            // The message and its arguments are two levels already; QEMU's parser, like ours,
+            // takes no deeper JSON, and `set` recurses once per level.
+            guard path.count <= Self.maxKeyDepth else {
+                throw SyntaxError(message: "a key nests \(path.count) levels; JSON nests at most \(Self.maxKeyDepth) below the arguments")
+            }
             let value = Values.parse(String(word[word.index(after: equals)...]))
             try set(value, at: path[...], in: &arguments, key: String(key))
         }
         return arguments
     }
+
+    private static let maxKeyDepth = JSONParser.defaultMaxDepth - 2
 
     private static func set(_ value: JSONValue, at path: ArraySlice<String>, in object: inout JSONObject, key: String) throws(SyntaxError) {
         guard let first = path.first else { return }

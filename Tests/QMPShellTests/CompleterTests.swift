@@ -49,6 +49,25 @@ struct CompleterTests {
         #expect(bare.complete("s").candidates == ["stop "])
     }
 
+    /// Found in review: completion followed alternates into alternates, so one that names
+    /// itself overflowed the stack, and a chain whose links each name the next twice took 2^n steps.
+    @Test func alternatesOfAlternatesEndCompletion() {
+        var entities: [JSONValue] = [
+            ["name": "x", "meta-type": "command", "arg-type": "args", "ret-type": "args"],
+            ["name": "args", "meta-type": "object", "members": [["name": "loop", "type": "self"], ["name": "chain", "type": "a0"]]],
+            ["name": "self", "meta-type": "alternate", "members": [["type": "self"], ["type": "bool"]]],
+            ["name": "bool", "meta-type": "builtin", "json-type": "boolean"],
+        ]
+        for link in 0..<40 {
+            entities.append(["name": .string("a\(link)"), "meta-type": "alternate", "members": [["type": .string("a\(link + 1)")], ["type": .string("a\(link + 1)")]]])
+        }
+        entities.append(["name": "a40", "meta-type": "builtin", "json-type": "boolean"])
+        let completer = Completer(commands: ["x"], schema: CommandSchema(parsing: .array(entities)))
+        #expect(completer.complete("x ").candidates == ["chain=", "loop="])
+        #expect(completer.complete("x loop=").candidates == ["loop=false ", "loop=true "])
+        #expect(completer.complete("x chain=").candidates.isEmpty)
+    }
+
     @Test func hmpHelpGivesNamesAndAliases() {
         let help = "info [subcommand] -- show various information\r\nc|cont  -- resume emulation\r\nq|quit  -- quit the emulator\r\n"
         #expect(CompletionSource.hmpCommands(help) == ["info", "c", "cont", "q", "quit"])

@@ -72,6 +72,24 @@ struct ShellSyntaxTests {
         #expect(!output.stderr.contains(#"-> {"execute":"x""#), "a bad line sends nothing")
     }
 
+    /// Found in review: each level of a dotted key was a recursive call, and a 120 KB line
+    /// overflowed the stack. (Not among the bad lines above: a failure there prints the line.)
+    @Test(arguments: [1_023, 60_000])
+    func keysDeeperThanJSONAllowsAreSyntaxErrors(depth: Int) async throws {
+        let line = "x " + Array(repeating: "a", count: depth).joined(separator: ".") + "=1"
+        let output = try await BuiltTool.run("qmp-shell", ["-v"], input: line + "\n")
+        #expect(output.status == 1)
+        #expect(output.stdout.contains("error: syntax: a key nests \(depth) levels"))
+        #expect(!output.stderr.contains(#"-> {"execute":"x""#), "a bad line sends nothing")
+    }
+
+    @Test func keysNestAsDeepAsJSONAllows() async throws {
+        let depth = 1_022
+        let line = "x " + Array(repeating: "a", count: depth).joined(separator: ".") + "=1"
+        let expected = String(repeating: #"{"a":"#, count: depth) + "1" + String(repeating: "}", count: depth)
+        #expect(try await sentArguments(line) == expected)
+    }
+
     @Test func syntaxErrorsInJSONMode() async throws {
         let output = try await BuiltTool.run("qmp-shell", ["--json", "-c", "x y"])
         #expect(output.status == 1)

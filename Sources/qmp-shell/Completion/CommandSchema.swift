@@ -80,19 +80,23 @@ struct CommandSchema: Sendable {
         objectMembers(type) != nil
     }
 
-    private func objectMembers(_ type: String) -> [String: String]? {
+    /// An alternate's branches are looked into one level deep: QAPI has no alternate of
+    /// alternates, and following one that names itself (or a chain that doubles at each
+    /// step) would never end.
+    private func objectMembers(_ type: String, inAlternate: Bool = false) -> [String: String]? {
         switch types[type] {
         case .object(let members): return members
-        case .alternate(let branches): return branches.lazy.compactMap { objectMembers($0) }.first
+        case .alternate(let branches) where !inAlternate:
+            return branches.lazy.compactMap { objectMembers($0, inAlternate: true) }.first
         default: return nil
         }
     }
 
-    private func values(_ type: String) -> [String] {
+    private func values(_ type: String, inAlternate: Bool = false) -> [String] {
         switch types[type] {
         case .enumeration(let values): return values
         case .builtin("boolean"): return ["true", "false"]
-        case .alternate(let branches): return branches.flatMap { values($0) }
+        case .alternate(let branches) where !inAlternate: return branches.flatMap { values($0, inAlternate: true) }
         default: return []
         }
     }
