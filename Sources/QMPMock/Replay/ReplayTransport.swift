@@ -286,7 +286,7 @@ public final class ReplayTransport: Transport {
                             if gap > 0 && !chunk.isEmpty { return .chunk(chunk) }
                             if gap > 0 {
                                 state.lastTime = time
-                                return .delay(.microseconds(Int64(gap * 1_000_000)))
+                                return .delay(Self.delay(forGap: gap))
                             }
                             state.lastTime = time
                         }
@@ -323,6 +323,16 @@ public final class ReplayTransport: Transport {
             }
         }
     }
+
+    /// The wait for a positive gap between recorded times, to the microsecond. Times are
+    /// finite and within ±292,000 years when parsed, so a gap between two of them can be
+    /// twice what an `Int64` of microseconds holds, and one set in code can be infinite:
+    /// such a gap waits as long as a `Duration` of microseconds can (until cancelled).
+    static func delay(forGap gap: Double) -> Duration {
+        .microseconds(Int64(min(gap, longestGap) * 1_000_000))
+    }
+
+    private static let longestGap = Double(Int64.max / 1_000_000)
 
     /// Waits until the client has sent more than it had at `clientCursor` (which may have
     /// happened since that was read, before this wait began), or the replay ended.
