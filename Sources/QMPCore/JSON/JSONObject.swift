@@ -112,8 +112,25 @@ extension JSONObject.Member: Hashable {
 extension JSONObject: Hashable {
     public static func == (lhs: JSONObject, rhs: JSONObject) -> Bool {
         guard lhs.count == rhs.count else { return false }
-        for member in lhs.members where rhs[member.key] != member.value { return false }
-        return true
+        // Keys are unique within an object, so after a common prefix of equal keys the
+        // rest of each must hold the same keys. The prefix is usually all of it (an
+        // event against the message rebuilt from it): one pass.
+        var start = 0
+        while start < lhs.count && UTF8Comparison.equal(lhs.members[start].key, rhs.members[start].key) {
+            guard lhs.members[start].value == rhs.members[start].value else { return false }
+            start += 1
+        }
+        let rest = rhs.members[start...]
+        guard rest.count >= 16 else {
+            return lhs.members[start...].allSatisfy { member in
+                rest.contains { UTF8Comparison.equal($0.key, member.key) && $0.value == member.value }
+            }
+        }
+        // A scan per member would be quadratic: a peer's object may have any number.
+        var values: [UTF8Key: JSONValue] = [:]
+        values.reserveCapacity(rest.count)
+        for member in rest { values[UTF8Key(member.key)] = member.value }
+        return lhs.members[start...].allSatisfy { values[UTF8Key($0.key)] == $0.value }
     }
 
     /// Order-independent, to agree with `==`.
