@@ -195,6 +195,10 @@ public final class QMPClient: Sendable {
         }
         // Drop whatever the listeners kept from an earlier session before new events can arrive.
         hub.sessionStarted()
+        // A disconnect() racing this call may have ended the session since it was published,
+        // and told the listeners before the restart above undid that: tell them again, or a
+        // read waiting for this session would wait for the next one (found by FuzzSession).
+        if let error = session.endError { hub.sessionEnded(error: error) }
         if !guestAgent { session.start() }
         return session
     }
