@@ -16,8 +16,7 @@ let handshakeBound: DispatchTimeInterval = .seconds(20)
 public func fuzzGuestAgentHandshake(_ data: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
     runFuzzTarget(data, count) { bytes in
         runAsync(within: handshakeBound, "the guest agent session") {
-            var script = AgentScript(FuzzInput(bytes))
-            await script.run()
+            await AgentScript.play { AgentScript(FuzzInput(bytes)) }
         }
     }
 }

@@ -17,8 +17,7 @@ let sessionBound: DispatchTimeInterval = .seconds(20)
 public func fuzzSession(_ data: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
     runFuzzTarget(data, count) { bytes in
         runAsync(within: sessionBound, "the session") {
-            var script = SessionScript(FuzzInput(bytes))
-            await script.run()
+            await SessionScript.play { SessionScript(FuzzInput(bytes)) }
         }
     }
 }
