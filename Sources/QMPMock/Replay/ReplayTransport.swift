@@ -329,10 +329,8 @@ public final class ReplayTransport: Transport {
     /// twice what an `Int64` of microseconds holds, and one set in code can be infinite:
     /// such a gap waits as long as a `Duration` of microseconds can (until cancelled).
     static func delay(forGap gap: Double) -> Duration {
-        .microseconds(Int64(min(gap, longestGap) * 1_000_000))
+        .microseconds(Int64(min(gap, Transcript.largestTime) * 1_000_000))
     }
-
-    private static let longestGap = Double(Int64.max / 1_000_000)
 
     /// Waits until the client has sent more than it had at `clientCursor` (which may have
     /// happened since that was read, before this wait began), or the replay ended.

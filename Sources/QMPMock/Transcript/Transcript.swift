@@ -131,7 +131,7 @@ extension Transcript {
     }
 
     /// Seconds whose microseconds still fit in an `Int64` (about 292,000 years).
-    private static let largestTime = Double(Int64.max / 1_000_000)
+    static let largestTime = Double(Int64.max / 1_000_000)
 
     /// `seconds` to the microsecond, or `nil` when its microseconds do not fit an `Int64`.
     private static func formattedTime(_ seconds: Double) -> String? {
