@@ -76,8 +76,7 @@ struct ShellSyntaxTests {
     /// overflowed the stack. (Not among the bad lines above: a failure there prints the line.)
     @Test(arguments: [1_023, 60_000])
     func keysDeeperThanJSONAllowsAreSyntaxErrors(depth: Int) async throws {
-        let line = "x " + Array(repeating: "a", count: depth).joined(separator: ".") + "=1"
-        let output = try await BuiltTool.run("qmp-shell", ["-v"], input: line + "\n")
+        let output = try await BuiltTool.run("qmp-shell", ["-v"], input: Self.line(withKeyDepth: depth) + "\n")
         #expect(output.status == 1)
         #expect(output.stdout.contains("error: syntax: a key nests \(depth) levels"))
         #expect(!output.stderr.contains(#"-> {"execute":"x""#), "a bad line sends nothing")
@@ -85,9 +84,13 @@ struct ShellSyntaxTests {
 
     @Test func keysNestAsDeepAsJSONAllows() async throws {
         let depth = 1_022
-        let line = "x " + Array(repeating: "a", count: depth).joined(separator: ".") + "=1"
         let expected = String(repeating: #"{"a":"#, count: depth) + "1" + String(repeating: "}", count: depth)
-        #expect(try await sentArguments(line) == expected)
+        #expect(try await sentArguments(Self.line(withKeyDepth: depth)) == expected)
+    }
+
+    /// `x a.a.….a=1`, its key `depth` parts long.
+    private static func line(withKeyDepth depth: Int) -> String {
+        "x " + Array(repeating: "a", count: depth).joined(separator: ".") + "=1"
     }
 
     @Test func syntaxErrorsInJSONMode() async throws {

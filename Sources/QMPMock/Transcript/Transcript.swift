@@ -92,9 +92,9 @@ extension Transcript {
             var rest = line.dropFirst(3)
             var time: Double?
             if rest.hasPrefix("@") {
-                // Written back in whole microseconds (`text`): a time must fit that as an Int64.
+                // A time `text` could not write back is malformed.
                 guard let space = rest.firstIndex(of: " "), let seconds = Double(rest[rest.index(after: rest.startIndex)..<space]),
-                      seconds.isFinite, abs(seconds) < Self.largestTime else {
+                      Self.isWritable(seconds) else {
                     throw QMPError(.malformedMessage, "transcript line \(lineNumber) has a malformed time: \(line)")
                 }
                 time = seconds
@@ -133,9 +133,14 @@ extension Transcript {
     /// Seconds whose microseconds still fit in an `Int64` (about 292,000 years).
     static let largestTime = Double(Int64.max / 1_000_000)
 
-    /// `seconds` to the microsecond, or `nil` when its microseconds do not fit an `Int64`.
+    /// Whether `seconds` is finite and its microseconds fit an `Int64`, as `text` writes them.
+    private static func isWritable(_ seconds: Double) -> Bool {
+        seconds.isFinite && abs(seconds) < largestTime
+    }
+
+    /// `seconds` to the microsecond, or `nil` when it is not ``isWritable(_:)``.
     private static func formattedTime(_ seconds: Double) -> String? {
-        guard seconds.isFinite, abs(seconds) < largestTime else { return nil }
+        guard isWritable(seconds) else { return nil }
         let micros = Int64((seconds * 1_000_000).rounded())
         // Whole seconds and fraction from the magnitude: with a negative time, both
         // remainders would carry the sign ("-1.-500000").
