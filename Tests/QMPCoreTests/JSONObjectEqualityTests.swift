@@ -46,8 +46,7 @@ struct JSONObjectEqualityTests {
     @Test(.timeLimit(.minutes(1)))
     func manyMembersInAnotherOrderCompareInLinearTime() throws {
         let keys = (0..<200_000).map { "member-\($0)" }
-        // Parsed, as a peer's would be: building them member by member in code checks
-        // each key against those before it.
+        // Parsed, as a peer's would be.
         func parsed(_ keys: [String]) throws -> JSONValue {
             try JSONValue(parsing: "{" + keys.map { #""\#($0)":1"# }.joined(separator: ",") + "}")
         }

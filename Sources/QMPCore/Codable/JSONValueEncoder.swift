@@ -26,9 +26,16 @@ public struct JSONValueEncoder: Sendable {
 /// A node of the value being built. Containers hold nodes by reference, so a
 /// nested container keeps writing into its parent after it was handed out.
 final class EncodingNode {
+    /// An object's members so far, keys unique, in first-write order.
+    struct Members {
+        var keys: [String] = []
+        var nodes: [EncodingNode] = []
+        var positions = KeyPositions()
+    }
+
     enum Content {
         case leaf(JSONValue)
-        case object([(String, EncodingNode)])
+        case object(Members)
         case array([EncodingNode])
     }
 
@@ -38,16 +45,19 @@ final class EncodingNode {
         switch content {
         case .leaf(let value): return value
         case .object(let members):
-            var object = JSONObject()
-            for (key, node) in members { object[key] = node.value }
-            return .object(object)
+            var object = [JSONObject.Member]()
+            object.reserveCapacity(members.keys.count)
+            for (key, node) in zip(members.keys, members.nodes) {
+                object.append(JSONObject.Member(key: key, value: node.value))
+            }
+            return .object(JSONObject(uniqueMembers: object))
         case .array(let nodes): return .array(nodes.map(\.value))
         }
     }
 
     func becomeObject() {
         if case .object = content { return }
-        content = .object([])
+        content = .object(Members())
     }
 
     func becomeArray() {
@@ -59,11 +69,16 @@ final class EncodingNode {
     func child(forKey key: String) -> EncodingNode {
         becomeObject()
         guard case .object(var members) = content else { return EncodingNode() }
+        // Leaves `members` the only reference to its arrays, so they grow in place:
+        // copying them per member would make encoding a large dictionary quadratic.
+        content = .leaf(.null)
         let node = EncodingNode()
-        if let index = members.firstIndex(where: { UTF8Comparison.equal($0.0, key) }) {
-            members[index].1 = node
+        if let index = members.positions.position(of: key, in: members.keys) {
+            members.nodes[index] = node
         } else {
-            members.append((key, node))
+            members.positions.appended(key, at: members.keys.count)
+            members.keys.append(key)
+            members.nodes.append(node)
         }
         content = .object(members)
         return node
@@ -72,6 +87,7 @@ final class EncodingNode {
     func appendChild() -> EncodingNode {
         becomeArray()
         guard case .array(var nodes) = content else { return EncodingNode() }
+        content = .leaf(.null)  // as in child(forKey:): append in place
         let node = EncodingNode()
         nodes.append(node)
         content = .array(nodes)

@@ -8,9 +8,10 @@
 /// not by Swift's Unicode canonical equivalence: `"\u{C5}"` and `"A\u{30A}"` are
 /// two keys (see ``JSONValue``).
 ///
-/// Lookups scan linearly. QMP objects are small (a handful of members), where
-/// a scan beats hashing; a duplicate key in parsed input keeps the last
-/// value, as QEMU does.
+/// Lookups by subscript scan linearly: QMP objects are small (a handful of
+/// members), where a scan beats hashing. Building one (parsing, or from pairs)
+/// stays linear however large it is; a duplicate key keeps the last value, as
+/// QEMU does.
 ///
 /// An object is a value with storage of its own: copies share their members until
 /// one of them changes, and an object kept alone keeps only its own members alive.
@@ -38,8 +39,18 @@ public struct JSONObject: Sendable {
     /// Creates an object from key-value pairs; a repeated key keeps its last value
     /// at the position of its first appearance.
     public init(_ pairs: some Sequence<(String, JSONValue)>) {
-        members = []
-        for (key, value) in pairs { self[key] = value }
+        var members: [Member] = []
+        members.reserveCapacity(pairs.underestimatedCount)
+        var positions = KeyPositions()
+        for (key, value) in pairs {
+            if let existing = positions.position(of: key, in: members.lazy.map(\.key)) {
+                members[existing].value = value
+            } else {
+                positions.appended(key, at: members.count)
+                members.append(Member(key: key, value: value))
+            }
+        }
+        self.members = members
     }
 
     /// Creates an object from members known to have distinct keys, skipping the duplicate check.

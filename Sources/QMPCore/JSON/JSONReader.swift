@@ -134,8 +134,7 @@ struct JSONReader {
         var members: [JSONObject.Member] = []
         // QMP objects are small; one allocation up front beats growing 1 → 2 → 4.
         members.reserveCapacity(4)
-        // Only consulted for large objects; QMP's are small, where a scan is cheaper.
-        var index = [UTF8Key: Int]()
+        var positions = KeyPositions()
         while true {
             skipWhitespace()
             guard position < bytes.count else { throw fail(.unexpectedEnd) }
@@ -148,11 +147,11 @@ struct JSONReader {
             skipWhitespace()
             let value = try parseValue()
             // A repeated key (the same bytes, as QEMU compares them) keeps its last value, as QEMU does.
-            if let existing = Self.index(of: key, in: members, largeObjectIndex: &index) {
+            if let existing = positions.position(of: key, in: members.lazy.map(\.key)) {
                 members[existing].value = value
             } else {
                 guard members.count < JSONObject.maximumCount else { throw fail(.tooManyMembers) }
-                if members.count >= 16 { index[UTF8Key(key)] = members.count }
+                positions.appended(key, at: members.count)
                 members.append(JSONObject.Member(key: key, value: value))
             }
             skipWhitespace()
@@ -165,21 +164,6 @@ struct JSONReader {
             default: throw fail(.unexpectedCharacter)
             }
         }
-    }
-
-    /// Where `key` is among `members`, by its bytes. Up to 16 are scanned; past that,
-    /// `largeObjectIndex` is built once and consulted instead.
-    @inline(__always)
-    private static func index(
-        of key: String, in members: [JSONObject.Member], largeObjectIndex index: inout [UTF8Key: Int]
-    ) -> Int? {
-        if members.count < 16 {
-            return members.firstIndex { UTF8Comparison.equal($0.key, key) }
-        }
-        if index.isEmpty {
-            for (offset, member) in members.enumerated() { index[UTF8Key(member.key)] = offset }
-        }
-        return index[UTF8Key(key)]
     }
 
     // MARK: Strings
