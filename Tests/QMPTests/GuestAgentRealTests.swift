@@ -65,6 +65,16 @@ struct GuestAgentRealTests {
         }
     }
 
+    @Test func guestSyncDelimitedMidSessionAnswers() async throws {
+        try await GuestAgentInstance.with { agent in
+            let (client, _) = try await connected(agent)
+            #expect(try await client.execute("guest-sync-delimited", arguments: ["id": 4242]) == 4242)
+            try await client.execute("guest-ping")
+            #expect(client.runState == .running)
+            await client.disconnect()
+        }
+    }
+
     @Test func execCapturesOutput() async throws {
         try await GuestAgentInstance.with { agent in
             let (client, _) = try await connected(agent)

@@ -175,40 +175,4 @@ struct GuestAgentScriptedTests {
         #expect(try await ping == [:])
         #expect(client.unexpectedMessageCount == 1)
     }
-
-    private func connectedAgent(
-        echoingIDs: Bool, configuration: QMPClient.Configuration = QMPClient.Configuration()
-    ) async throws -> (QMPClient, ScriptedPeer) {
-        let peer = ScriptedPeer()
-        let client = QMPClient(configuration: configuration)
-        async let connected = client.connectToGuestAgent(peer.transport, timeout: .seconds(30))
-        let sync = try #require(try await peer.nextAgentCommand())
-        let token = try #require(sync["arguments"]?["id"]?.intValue)
-        let id = echoingIDs ? ", \"id\": \"sync\"" : ""
-        peer.transportInject([0xFF] + Array("{\"return\": \(token)\(id)}\n".utf8))
-        try await peer.answerGuestInfo(echoingIDs: echoingIDs)
-        _ = try await connected
-        return (client, peer)
-    }
-}
-
-extension ScriptedPeer {
-    /// The next command from a guest agent client, passing over its 0xFF parser resets.
-    func nextAgentCommand() async throws -> Message? {
-        while true {
-            do {
-                return try await nextMessage()
-            } catch let error as QMPError where error.code == .malformedMessage {
-                continue
-            }
-        }
-    }
-
-    /// Answers the client's `guest-info` with one no-reply command among two.
-    func answerGuestInfo(echoingIDs: Bool) async throws {
-        let info = try #require(try await nextAgentCommand())
-        #expect(info["execute"] == "guest-info")
-        let body = #"{"return": {"version": "7.2.0", "supported_commands": [{"enabled": true, "name": "guest-ping", "success-response": true}, {"enabled": true, "name": "guest-shutdown", "success-response": false}, {"enabled": false, "name": "guest-suspend-ram", "success-response": false}]}}"#
-        if echoingIDs { reply(to: info, body) } else { send(body) }
-    }
 }

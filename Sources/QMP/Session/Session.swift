@@ -534,7 +534,27 @@ final class Session: Sendable {
     /// Frames and handles one chunk; events go to the listeners before any reply after them,
     /// and those read before a framing error still do before the session ends.
     private func handle(_ chunk: [UInt8], in inbound: inout Inbound) throws(QMPError) {
-        inbound.framer.append(chunk)
+        guard isGuestAgent, chunk.contains(GuestAgentHandshake.delimiter) else {
+            inbound.framer.append(chunk)
+            return try handleFramed(in: &inbound)
+        }
+        // A guest agent answers `guest-sync-delimited` (the caller's own resynchronisation,
+        // as the handshake's) with 0xFF first, a byte no JSON holds: what came before it
+        // is read as usual, a message it cut off is stale, and what follows is read afresh.
+        var rest = chunk[...]
+        while let delimiter = rest.firstIndex(of: GuestAgentHandshake.delimiter) {
+            inbound.framer.append(rest[..<delimiter])
+            try handleFramed(in: &inbound)
+            _ = inbound.framer.discard(through: GuestAgentHandshake.delimiter, orAll: true)
+            configuration.trace?(TraceRecord(direction: .received, text: "\\xFF"))
+            rest = rest[(delimiter + 1)...]
+        }
+        inbound.framer.append(rest)
+        try handleFramed(in: &inbound)
+    }
+
+    /// Handles the messages the framer now holds.
+    private func handleFramed(in inbound: inout Inbound) throws(QMPError) {
         let tracing = configuration.trace != nil
         var failure: QMPError?
         do {
