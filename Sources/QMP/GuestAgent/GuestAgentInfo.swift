@@ -48,7 +48,9 @@ public struct GuestAgentInfo: Sendable, Hashable {
             commands.append(Command(
                 name: name,
                 isEnabled: entry["enabled"]?.boolValue ?? true,
-                sendsSuccessResponse: entry["success-response"]?.boolValue ?? true
+                // Agents older than the field (QEMU 1.x) list none: the manual's names then.
+                sendsSuccessResponse: entry["success-response"]?.boolValue
+                    ?? !GuestAgentPolicy.documentedNoReplyCommands.contains(name)
             ))
         }
         self.init(

@@ -20,7 +20,11 @@ extension QMPClient {
     /// answer carrying that number. Then it reads `guest-info` once, to learn which
     /// commands do not answer on success: ``execute(_:arguments:oob:timeout:)-(_,JSONObject?,_,_)``
     /// returns an empty object for those (`guest-shutdown`, `guest-suspend-*`) as soon as
-    /// they are sent. An agent whose `guest-info` fails is assumed to be like QEMU 7.2's.
+    /// they are sent, which confirms nothing. If one fails after all, its error reply is
+    /// passed over (it counts in ``unexpectedMessageCount``), never handed to another command:
+    /// such a command gets an id, and with an agent that echoes none, the next command first
+    /// sends `guest-sync`, skipping replies until its answer. An agent whose `guest-info`
+    /// fails is assumed to be like QEMU 7.2's.
     ///
     /// Commands then run as with QMP, matched to their replies by id; an agent that does not
     /// echo ids is sent one command at a time without them, and there a timeout or cancellation

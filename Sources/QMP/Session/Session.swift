@@ -14,6 +14,15 @@ final class Session: Sendable {
         case ended
     }
 
+    /// After a no-reply command to an agent that echoes no ids: if it failed, its id-less
+    /// error reply is still to come, and must not be taken for the next command's.
+    private enum AgentResync {
+        case errorMayFollow
+        /// `guest-sync` was sent with this number: every id-less reply before the one
+        /// returning it is the earlier command's.
+        case syncing(Int64)
+    }
+
     private struct State {
         var phase: Phase = .awaitingGreeting(nil)
         var pending = PendingCommands()
@@ -26,6 +35,8 @@ final class Session: Sendable {
         var lastID: UInt64 = 0
         /// How a guest agent is spoken to; `nil` for QMP.
         var guestAgent: GuestAgentPolicy?
+        /// Set by a no-reply command to an agent that echoes no ids (see `passOverLateAgentError`).
+        var agentResync: AgentResync?
         /// Set once the first ``Session/end(with:)`` has told the client; until then later
         /// calls wait here, so none returns while the client still says it is connected.
         var isDown = false
@@ -168,18 +179,50 @@ final class Session: Sendable {
         timeout: Duration?,
         assigningID: Bool = false
     ) async -> Result<Message, QMPError> {
-        if isGuestAgent, let sent = sendWithoutReply(outgoing, command: command, assigningID: assigningID) {
-            return sent
-        }
-        let oneAtATime = !fileDescriptors.isEmpty || (isGuestAgent && guestAgentPolicy?.echoesIDs == false)
+        let agent = isGuestAgent ? guestAgentPolicy : nil
+        let sendsNoReply = agent?.noReplyCommands.contains(command) == true
+        let oneAtATime = !fileDescriptors.isEmpty || agent?.echoesIDs == false
         guard oneAtATime else {
+            if sendsNoReply { return sendWithoutReply(outgoing, command: command) }
             return await send(consume outgoing, command: command, fileDescriptors: [], timeout: timeout, assigningID: assigningID)
         }
         guard await descriptorGate.enter() else {
             return .failure(Self.cancelled(command))
         }
         defer { descriptorGate.leave() }
+        if agent != nil, let failure = await passOverLateAgentError(before: command, timeout: timeout) {
+            return .failure(failure)
+        }
+        if sendsNoReply {
+            let sent = sendWithoutReply(outgoing, command: command)
+            state.withLock { $0.agentResync = .errorMayFollow }
+            return sent
+        }
         return await send(consume outgoing, command: command, fileDescriptors: fileDescriptors, timeout: timeout, assigningID: assigningID)
+    }
+
+    /// After a no-reply command to an agent that echoes no ids, the next reply may be that
+    /// command's error or the next command's, with nothing to tell them apart. So the next
+    /// command first sends `guest-sync` with a random number, and the reader passes over every
+    /// id-less reply before the one carrying it. `nil` when that is done or not needed; the
+    /// failure otherwise.
+    nonisolated(nonsending) private func passOverLateAgentError(before command: String, timeout: Duration?) async -> QMPError? {
+        let token = Int64.random(in: 1...Int64(Int32.max))
+        let needed = state.withLock { state in
+            guard state.agentResync != nil else { return false }
+            state.agentResync = .syncing(token)
+            return true
+        }
+        guard needed else { return nil }
+        let sync = OutgoingCommand.execute(name: "guest-sync", arguments: ["id": .int(token)])
+        switch await send(sync, command: "guest-sync", fileDescriptors: [], timeout: timeout, assigningID: false) {
+        case .failure(var error):
+            error.message = "resynchronising with the guest agent before '\(command)': \(error.message)"
+            error.command = command
+            return error
+        case .success:
+            return nil
+        }
     }
 
     nonisolated(nonsending) private func send(
@@ -266,23 +309,22 @@ final class Session: Sendable {
     }
 
     /// For a guest agent's command that does not answer on success (see ``GuestAgentPolicy``):
-    /// queues it and returns an empty success, without waiting; `nil` for any other command.
-    private func sendWithoutReply(_ outgoing: OutgoingCommand, command: String, assigningID: Bool) -> Result<Message, QMPError>? {
-        let prepared = state.withLock { state -> Result<JSONValue?, QMPError>? in
-            guard let agent = state.guestAgent, agent.noReplyCommands.contains(command) else { return nil }
+    /// queues it and returns an empty success, without waiting.
+    ///
+    /// An agent that echoes ids gets one here even in a caller's message without one, so that
+    /// an error reply (the command may fail after all) is dropped as nobody's, not taken for
+    /// an id-less command's; one that echoes none is handled by ``passOverLateAgentError(before:timeout:)``.
+    private func sendWithoutReply(_ outgoing: OutgoingCommand, command: String) -> Result<Message, QMPError> {
+        let prepared = state.withLock { state -> Result<JSONValue?, QMPError> in
             if let closed = state.pending.closedError { return .failure(closed) }
-            // An id lets an error reply (a disabled command does answer) be dropped as nobody's.
-            if assigningID && agent.echoesIDs && outgoing.id == nil {
-                state.lastID += 1
-                return .success(.string(CommandID.string(for: state.lastID)))
-            }
-            return .success(outgoing.id)
+            guard state.guestAgent?.echoesIDs == true, outgoing.id == nil else { return .success(outgoing.id) }
+            state.lastID += 1
+            return .success(.string(CommandID.string(for: state.lastID)))
         }
         let id: JSONValue?
         switch prepared {
-        case nil: return nil
-        case .failure(let error)?: return .failure(error)
-        case .success(let chosen)?: id = chosen
+        case .failure(let error): return .failure(error)
+        case .success(let chosen): id = chosen
         }
         let bytes = outgoing.serializedBytes(id: id)
         if let trace = configuration.trace {
@@ -677,6 +719,14 @@ final class Session: Sendable {
                 if message.kind == .success, let id = state.negotiationID, message.id == id, case .greeted = state.phase {
                     state.phase = .running
                     isRunning.store(true, ordering: .releasing)
+                }
+                if let resync = state.agentResync, message.id == nil {
+                    guard case .syncing(let token) = resync, message["return"]?.intValue == token else {
+                        // The no-reply command's late error: nobody's.
+                        state.unexpectedMessages += 1
+                        continue
+                    }
+                    state.agentResync = nil
                 }
                 switch state.pending.reply(message) {
                 case .resume(let waiter): waiters.append((waiter, message))
