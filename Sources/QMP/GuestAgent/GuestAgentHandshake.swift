@@ -16,10 +16,19 @@ struct GuestAgentHandshake {
     let transport: any Transport
     let configuration: QMPClient.Configuration
 
+    /// The most bytes read before the answer. What an earlier client left unread is at most
+    /// a few of its replies, each within ``QMPClient/Configuration/maxMessageSize``; a peer
+    /// that sends more is not a guest agent resynchronising, and waiting on would be endless.
+    var staleLimit: Int {
+        let (limit, overflow) = configuration.maxMessageSize.multipliedReportingOverflow(by: 4)
+        return overflow ? .max : limit
+    }
+
     /// Runs the handshake; returns whether the agent echoes ids. Bytes after the answer are
     /// dropped: the agent sends nothing unasked, so they cannot answer anything of ours.
-    /// - Throws: ``QMPError/Code/disconnected`` when the agent closes first, or what the
-    ///   transport or the framer (``QMPError/Code/messageTooLarge``) throws.
+    /// - Throws: ``QMPError/Code/disconnected`` when the agent closes first,
+    ///   ``QMPError/Code/cancelled``, ``QMPError/Code/messageTooLarge`` when more than
+    ///   ``staleLimit`` bytes come before the answer, or what the transport or the framer throws.
     func run() async throws(QMPError) -> Bool {
         let token = Int64.random(in: 1...Int64(Int32.max))
         let command = Message([
@@ -35,7 +44,13 @@ struct GuestAgentHandshake {
         // A fresh framer after each 0xFF, none before the first: whatever came before a 0xFF
         // (a message cut off half-way, bytes of no message, another 0xFF) is stale.
         var framer: MessageFramer?
+        var received = 0
         while true {
+            // A peer that floods the channel has a chunk ready at every read, and this loop
+            // would never suspend: the deadline's timer, and every other task on this
+            // thread, would wait for it.
+            await Task.yield()
+            if Task.isCancelled { throw QMPError.cancelled("connecting") }
             let chunk: [UInt8]?
             do {
                 chunk = try await transport.receive()
@@ -44,6 +59,10 @@ struct GuestAgentHandshake {
             }
             guard let chunk else {
                 throw QMPError(.disconnected, "the guest agent closed the connection before answering guest-sync-delimited")
+            }
+            received += chunk.count
+            if received > staleLimit {
+                throw QMPError(.messageTooLarge, "the guest agent sent more than \(staleLimit) bytes without answering guest-sync-delimited")
             }
             var rest = chunk[...]
             while !rest.isEmpty {
