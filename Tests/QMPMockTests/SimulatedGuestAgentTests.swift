@@ -6,7 +6,7 @@ import Testing
 
 @Suite("Simulated guest agent")
 struct SimulatedGuestAgentTests {
-    private func connected(_ agent: SimulatedGuestAgent = SimulatedGuestAgent()) async throws -> (QMPClient, GuestAgentInfo) {
+    private func connected(_ agent: SimulatedGuestAgent = SimulatedGuestAgent()) async throws -> (QMPClient, GuestAgentConnection) {
         let client = QMPClient()
         let info = try await client.connectToGuestAgent(agent.makeClientTransport(), timeout: .seconds(30))
         return (client, info)

@@ -13,7 +13,7 @@ struct GuestAgentRealTests {
     private func connected(
         _ agent: GuestAgentInstance,
         configuration: QMPClient.Configuration = QMPClient.Configuration()
-    ) async throws -> (QMPClient, GuestAgentInfo) {
+    ) async throws -> (QMPClient, GuestAgentConnection) {
         let client = QMPClient(configuration: configuration)
         let info = try await client.connectToGuestAgent(try await UnixSocketTransport.connect(path: agent.socketPath))
         return (client, info)

@@ -64,7 +64,7 @@ struct GuestAgentScriptedTests {
     @Test func cancelledHandshakeIsCancelled() async throws {
         let peer = ScriptedPeer()
         let client = QMPClient()
-        let connecting = Task { () async -> Result<GuestAgentInfo, QMPError> in
+        let connecting = Task { () async -> Result<GuestAgentConnection, QMPError> in
             do throws(QMPError) { return .success(try await client.connectToGuestAgent(peer.transport, timeout: nil)) } catch { return .failure(error) }
         }
         _ = try await peer.nextAgentCommand()

@@ -44,11 +44,11 @@ extension QMPClient {
     nonisolated(nonsending) public func connectToGuestAgent(
         _ transport: some Transport,
         timeout: Duration?
-    ) async throws(QMPError) -> GuestAgentInfo {
+    ) async throws(QMPError) -> GuestAgentConnection {
         let session = try startSession(on: transport, guestAgent: true)
         do throws(QMPError) {
             let info = try await withDeadline(timeout, session: session, doing: "waiting for the guest agent's handshake") {
-                () async throws(QMPError) -> GuestAgentInfo in
+                () async throws(QMPError) -> GuestAgentConnection in
                 let echoesIDs: Bool
                 do throws(QMPError) {
                     echoesIDs = try await GuestAgentHandshake(transport: transport, configuration: configuration).run()
@@ -73,19 +73,19 @@ extension QMPClient {
 
     /// ``connectToGuestAgent(_:timeout:)`` within ``Configuration/connectTimeout``.
     @discardableResult
-    nonisolated(nonsending) public func connectToGuestAgent(_ transport: some Transport) async throws(QMPError) -> GuestAgentInfo {
+    nonisolated(nonsending) public func connectToGuestAgent(_ transport: some Transport) async throws(QMPError) -> GuestAgentConnection {
         try await connectToGuestAgent(transport, timeout: configuration.connectTimeout)
     }
 
     /// The agent's `guest-info`, or, when it fails with an error reply, what the manual says.
-    nonisolated(nonsending) private func readGuestInfo(_ session: Session, echoesIDs: Bool) async throws(QMPError) -> GuestAgentInfo {
+    nonisolated(nonsending) private func readGuestInfo(_ session: Session, echoesIDs: Bool) async throws(QMPError) -> GuestAgentConnection {
         let reply = try await session.roundTrip(
             .execute(name: "guest-info"), command: "guest-info", timeout: nil, assigningID: true
         ).get()
-        if let value = reply["return"], let info = GuestAgentInfo(guestInfo: value, echoesIDs: echoesIDs) {
+        if let value = reply["return"], let info = GuestAgentConnection(guestInfo: value, echoesIDs: echoesIDs) {
             return info
         }
-        return GuestAgentInfo(
+        return GuestAgentConnection(
             version: nil, commands: [], echoesIDs: echoesIDs,
             noReplyCommands: GuestAgentPolicy.documentedNoReplyCommands
         )

@@ -1,7 +1,11 @@
 import QMPCore
 
-/// What a guest agent told the client when it connected (see ``QMPClient/connectToGuestAgent(_:timeout:)``).
-public struct GuestAgentInfo: Sendable, Hashable {
+/// What a guest agent told the client when it connected (see ``QMPClient/connectToGuestAgent(_:timeout:)``),
+/// and how the client speaks to it since.
+///
+/// Not the agent's own `guest-info` reply: `QMPGuestAgentTypes` decodes that as its
+/// generated `GuestAgentInfo`, and the two modules can be imported together.
+public struct GuestAgentConnection: Sendable, Hashable {
     /// One entry of the agent's `guest-info` command list.
     public struct Command: Sendable, Hashable {
         /// The command's name, e.g. `"guest-exec"`.
