@@ -123,6 +123,24 @@ struct GuestAgentScriptedTests {
         #expect(client.lastError?.code == .malformedMessage)
     }
 
+    /// Found in review: an agent that echoed the handshake's id, then answered without
+    /// ids, had its replies dropped as nobody's while the commands waited forever.
+    @Test func idlessRepliesFromAnAgentThatEchoedTheHandshakeIDFailClearly() async throws {
+        let peer = ScriptedPeer()
+        let client = QMPClient()
+        let connecting = Task { () async -> Result<GuestAgentConnection, QMPError> in
+            do throws(QMPError) { return .success(try await client.connectToGuestAgent(peer.transport, timeout: nil)) } catch { return .failure(error) }
+        }
+        let sync = try #require(try await peer.nextAgentCommand())
+        let token = try #require(sync["arguments"]?["id"]?.intValue)
+        peer.transportInject([0xFF] + Array("{\"return\": \(token), \"id\": \"sync\"}\n".utf8))
+        _ = try #require(try await peer.nextAgentCommand())
+        peer.send(#"{"return": {"version": "7.2.0", "supported_commands": []}}"#)
+        let error = await expectQMPError(.unexpectedReply) { _ = try await connecting.value.get() }
+        #expect(error?.message.contains("answered without an id") == true)
+        #expect(client.runState == .idle)
+    }
+
     @Test func agentWithoutIDsGetsOneCommandAtATime() async throws {
         let wire = Lock<[String]>([])
         var configuration = QMPClient.Configuration()

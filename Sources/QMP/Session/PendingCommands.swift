@@ -52,6 +52,8 @@ struct PendingCommands {
     private(set) var unknownReplies = 0
     /// Commands sent and not yet answered nor given up.
     private(set) var count = 0
+    /// Whether an id-less reply would answer a command (one given up included).
+    var awaitsIDlessReply: Bool { idlessLine.count > 0 }
 
     /// Records a command as sent (the caller sends it right after).
     /// - Throws: the session's end, or ``QMPError/Code/invalidState`` when another command holds `id`.

@@ -728,6 +728,12 @@ final class Session: Sendable {
                     }
                     state.agentResync = nil
                 }
+                // An agent that echoed the handshake's id gets one with every command: an
+                // id-less reply answers none, and one of ours may be waiting for it forever.
+                if message.id == nil, state.guestAgent?.echoesIDs == true, !state.pending.awaitsIDlessReply {
+                    refused = message
+                    break replies
+                }
                 switch state.pending.reply(message) {
                 case .resume(let waiter): waiters.append((waiter, message))
                 case .drop: continue
@@ -741,6 +747,12 @@ final class Session: Sendable {
         for (waiter, message) in waiters { waiter.resume(returning: .success(message)) }
         guard let refused else { return nil }
         let desc = ErrorReply(refused)?.description ?? "\(refused)"
+        if isGuestAgent {
+            return QMPError(
+                .unexpectedReply,
+                "the guest agent answered without an id, though it echoed the handshake's (connect again to resynchronise): \(desc)"
+            )
+        }
         return QMPError(
             .unexpectedReply,
             "QEMU reported an error without an id while no command without an id was pending: \(desc)"
