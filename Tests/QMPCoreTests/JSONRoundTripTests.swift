@@ -19,6 +19,13 @@ struct JSONRoundTripTests {
         }
     }
 
+    /// Found in review: a negative indent trapped (a negative repeat count).
+    @Test func aNegativeIndentPrintsAsNone() {
+        let value: JSONValue = ["a": [1, 2]]
+        #expect(value.prettyPrinted(indent: -2) == value.prettyPrinted(indent: 0))
+        #expect(value.prettyPrinted(indent: 0) == "{\n\"a\": [\n1,\n2\n]\n}")
+    }
+
     @Test func doublesStayDoubles() throws {
         for double in [1.0, -0.5, 1e20, 1e-7, 123456789.125, .leastNonzeroMagnitude, .greatestFiniteMagnitude] {
             let text = JSONValue.double(double).serialized()

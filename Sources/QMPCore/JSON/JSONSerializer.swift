@@ -135,9 +135,12 @@ extension JSONValue {
 
 extension JSONValue {
     /// Indented JSON for people to read (`qmp-shell -p`), with `": "` after keys.
+    ///
+    /// - Parameter indent: Spaces per level; a negative one counts as none (each
+    ///   member still on its own line), rather than trapping on a negative repeat count.
     public func prettyPrinted(indent: Int = 4) -> String {
         var buffer: [UInt8] = []
-        appendPretty(to: &buffer, indent: indent, level: 0)
+        appendPretty(to: &buffer, indent: max(indent, 0), level: 0)
         return String(decoding: buffer, as: UTF8.self)
     }
 
