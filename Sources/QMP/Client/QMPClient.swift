@@ -228,25 +228,30 @@ public final class QMPClient: Sendable {
     }
 
     /// Runs `body`, ending the session with ``QMPError/Code/timedOut`` when `timeout` passes
-    /// first, or ``QMPError/Code/cancelled`` when the task is cancelled; `body` then fails
-    /// with that error, since everything it waits for ends with the session.
+    /// first, or ``QMPError/Code/cancelled`` when the task is cancelled, and then throwing
+    /// that error, whatever `body` returned. Once `body` has returned, neither touches the
+    /// session (see ``DeadlineSettlement``).
     nonisolated(nonsending) func withDeadline<T>(
         _ timeout: Duration?, session: Session,
         doing what: String = "connecting (greeting and negotiation)",
         _ body: () async throws(QMPError) -> T
     ) async throws(QMPError) -> T {
+        let settlement = DeadlineSettlement()
         let timer = timeout.map { timeout in
             Task {
                 guard (try? await Task.sleep(for: timeout)) != nil else { return }
-                await session.end(with: QMPError(.timedOut, "timed out after \(timeout) \(what)"))
+                let error = QMPError(.timedOut, "timed out after \(timeout) \(what)")
+                if settlement.stop(with: error) { await session.end(with: error) }
             }
         }
         defer { timer?.cancel() }
         let result: Result<T, QMPError> = await withTaskCancellationHandler {
             do throws(QMPError) { return .success(try await body()) } catch { return .failure(error) }
         } onCancel: {
-            Task { await session.end(with: .cancelled("connecting")) }
+            let error = QMPError.cancelled("connecting")
+            if settlement.stop(with: error) { Task { await session.end(with: error) } }
         }
+        if let stopped = settlement.finish() { throw stopped }
         return try result.get()
     }
 
