@@ -34,6 +34,21 @@ struct SimulatedGuestAgentTests {
         await client.disconnect()
     }
 
+    /// A shutdown that fails answers after all; the command after it still gets its own
+    /// reply, with an agent that echoes ids and with one that does not.
+    @Test(arguments: [true, false])
+    func aFailedShutdownsErrorReachesNobody(echoingIDs: Bool) async throws {
+        let agent = SimulatedGuestAgent(echoesIDs: echoingIDs)
+        let (client, info) = try await connected(agent)
+        #expect(info.echoesIDs == echoingIDs)
+        #expect(try await client.execute("guest-shutdown", arguments: ["mode": "sideways"]) == [:])
+        #expect(try await client.execute("guest-get-host-name")["host-name"] == "simulated-guest")
+        #expect(client.unexpectedMessageCount == 1)
+        #expect(agent.powerRequests.isEmpty)
+        #expect(client.runState == .running)
+        await client.disconnect()
+    }
+
     @Test func execEchoAndCat() async throws {
         let (client, _) = try await connected()
         let echo = try await client.execute("guest-exec", arguments: ["path": "/bin/echo", "arg": ["a", "b"], "capture-output": true])

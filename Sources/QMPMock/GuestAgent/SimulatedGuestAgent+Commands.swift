@@ -56,6 +56,11 @@ extension SimulatedGuestAgent {
             ])
         case "guest-shutdown":
             let mode = arguments["mode"]?.stringValue ?? "powerdown"
+            // It fails, and then answers, like the real one: how a client's handling of a
+            // no-reply command's late error can be tested.
+            guard ["powerdown", "halt", "reboot"].contains(mode) else {
+                throw ErrorReply(errorClass: "GenericError", description: "mode '\(mode)' is not powerdown, halt or reboot")
+            }
             state.withLock { $0.powerRequests.append("guest-shutdown:\(mode)") }
             return .nothing
         case let suspend where Self.silentCommands.contains(suspend):

@@ -13,6 +13,8 @@ import Synchronization
 /// and `guest-file-open`, `-read`, `-write`, `-seek`, `-flush` and `-close` on files kept in
 /// memory. `guest-shutdown` and `guest-suspend-*` answer nothing, as the real ones do on
 /// success, and only count the request (see ``powerRequests``): the host is never touched.
+/// A `guest-shutdown` with a `mode` other than `powerdown`, `halt` or `reboot` fails with
+/// an error reply instead, as a real one that fails does.
 ///
 /// ```swift
 /// let agent = SimulatedGuestAgent()
