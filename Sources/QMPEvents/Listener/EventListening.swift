@@ -12,7 +12,9 @@ public protocol EventListening: AnyObject, Sendable {
     /// Offers several events in arrival order. Sources hand over everything read in one go
     /// this way, so a listener can take its lock and wake its reader once per batch.
     func deliver(contentsOf events: [Event])
-    /// The source's session ended: waits end with `error`.
+    /// The source's session ended: waits end. `error` is why, with whatever code ended
+    /// it (`timedOut` for a `connect()` that timed out, for one); ``Listener`` reports
+    /// every end to its readers as ``QMPError/Code/disconnected``.
     func sessionEnded(error: QMPError)
     /// A new session starts: unread events kept from an earlier one are dropped and
     /// waits work again. (``Listener`` keeps its ``Listener/history`` and

@@ -20,7 +20,8 @@ import Synchronization
 /// - ``history`` records events the moment they are accepted, read or not, and
 ///   survives ``clear()``.
 /// - When the source's session ends, queued events can still be read; after them
-///   ``get()`` throws ``QMPError/Code/disconnected`` and iteration finishes.
+///   ``get()`` throws ``QMPError/Code/disconnected`` and iteration finishes, however
+///   the session ended (a `connect()` that timed out or was cancelled included).
 ///   A new session (the same client connecting again) starts with an empty queue,
 ///   but ``history`` and ``droppedCount`` carry on: they still hold the previous
 ///   sessions' events and drops. Use a new listener to start from nothing.
@@ -80,8 +81,9 @@ public final class Listener<Filter: EventPredicate>: EventListening, Sendable {
     /// wait resumes once, on its own executor.
     ///
     /// - Throws: ``QMPError/Code/disconnected`` once the session has ended and the
-    ///   queue is empty; ``QMPError/Code/cancelled`` when the task is cancelled
-    ///   (no event is lost: one that arrives later stays queued).
+    ///   queue is empty, however it ended (the message says why: a `connect()` that
+    ///   timed out or was cancelled ends it too); ``QMPError/Code/cancelled`` only when
+    ///   this task is cancelled (no event is lost: one that arrives later stays queued).
     nonisolated(nonsending) public func get() async throws(QMPError) -> Event {
         try await get(timeout: nil)
     }
@@ -174,9 +176,14 @@ public final class Listener<Filter: EventPredicate>: EventListening, Sendable {
         return accepted.isEmpty ? nil : accepted
     }
 
-    /// Marks the session as over: waiting readers fail with `error` now; later reads
-    /// drain what is queued, then fail with `error` (iteration finishes instead).
+    /// Marks the session as over: waiting readers fail now; later reads drain what is
+    /// queued, then fail (iteration finishes instead).
+    ///
+    /// Readers fail with ``QMPError/Code/disconnected`` whatever `error`'s code: a session
+    /// that ended because `connect()` timed out or was cancelled is, to a reader, one that
+    /// ended. `error`'s code and message are kept in the message.
     public func sessionEnded(error: QMPError) {
+        let error = error.asListenerSessionEnd
         for waiter in storage.state.withLock({ $0.end(with: error) }) {
             waiter.resume(returning: .failure(error))
         }

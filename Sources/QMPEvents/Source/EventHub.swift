@@ -83,7 +83,8 @@ public final class EventHub: EventSource, Sendable {
         for listener in listeners.withLock({ $0 }) { listener.sessionStarted() }
     }
 
-    /// The session ended: waiting reads end with `error`.
+    /// The session ended: waiting reads end (a ``Listener``'s with ``QMPError/Code/disconnected``,
+    /// whatever `error`'s code; see ``EventListening/sessionEnded(error:)``).
     public func sessionEnded(error: QMPError) {
         for listener in listeners.withLock({ $0 }) { listener.sessionEnded(error: error) }
     }
