@@ -10,6 +10,10 @@ extension QMPClient: EventSource {
     /// Prefer the scoped ``EventSource/listener(_:policy:historyLimit:isolation:_:)-(Filter,_,_,_,_)``,
     /// which cannot forget to remove it. Register before sending the command whose
     /// events you want: events are not replayed to a listener registered later.
+    ///
+    /// Registered while the client is idle after a session ended, a ``Listener``'s reads
+    /// fail at once with ``QMPError/Code/disconnected`` until the next session starts;
+    /// registered before the first `connect()`, they wait for it.
     /// - Throws: ``QMPError/Code/listenerAlreadyRegistered`` when it is registered already.
     public func register(_ listener: some EventListening) throws(QMPError) {
         try hub.register(listener)

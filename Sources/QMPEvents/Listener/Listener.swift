@@ -183,10 +183,14 @@ public final class Listener<Filter: EventPredicate>: EventListening, Sendable {
     /// that ended because `connect()` timed out or was cancelled is, to a reader, one that
     /// ended. `error`'s code and message are kept in the message.
     public func sessionEnded(error: QMPError) {
-        let error = error.asListenerSessionEnd
-        for waiter in storage.state.withLock({ $0.end(with: error) }) {
-            waiter.resume(returning: .failure(error))
-        }
+        end(with: error)()
+    }
+
+    /// Ends the session in the state; returns what resumes its waiters, to run with no lock held.
+    private func end(with cause: QMPError) -> () -> Void {
+        let error = cause.asListenerSessionEnd
+        let waiters = storage.state.withLock { $0.end(with: error) }
+        return { for waiter in waiters { waiter.resume(returning: .failure(error)) } }
     }
 
     /// Drops the unread events of the previous session and lets reads wait again.
@@ -199,6 +203,12 @@ public final class Listener<Filter: EventPredicate>: EventListening, Sendable {
     @discardableResult
     public func clear() -> [Event] {
         storage.state.withLock { $0.clear() }
+    }
+}
+
+extension Listener: HubMember {
+    func joined(endedSession: QMPError?) -> (() -> Void)? {
+        endedSession.map(end(with:))
     }
 }
 

@@ -12,7 +12,14 @@ public final class EventHub: EventSource, Sendable {
     /// The built-in listener for every event: registered first, so it sees each event
     /// before the others, and never removable.
     public let events: Listener<AllEvents>
-    private let listeners: Lock<[any EventListening]>
+    private let registry: Lock<Registry>
+
+    private struct Registry {
+        var listeners: [any EventListening]
+        /// Why the last session ended, until the next one starts: what a ``Listener``
+        /// registered in between is told, or its reads would wait for a later session's end.
+        var ended: QMPError?
+    }
 
     /// Creates a hub with only the built-in ``events`` listener registered.
     ///
@@ -23,18 +30,25 @@ public final class EventHub: EventSource, Sendable {
     public init(eventsPolicy: BufferingPolicy = .bufferingNewest(1_000), eventsHistoryLimit: Int? = 1_000) {
         let events = Listener(policy: eventsPolicy, historyLimit: eventsHistoryLimit)
         self.events = events
-        self.listeners = Lock([events])
+        self.registry = Lock(Registry(listeners: [events]))
     }
 
     /// Starts delivering events to `listener`, after the listeners registered before it.
+    ///
+    /// A ``Listener`` registered while no session runs because the last one ended (the
+    /// client is idle after a disconnect) is told so: its reads fail at once with
+    /// ``QMPError/Code/disconnected``, like those of the listeners that saw the end, until
+    /// the next session starts. One registered before the first session waits for it. (A
+    /// custom ``EventListening`` is told only of the ends of sessions it was registered for.)
     /// - Throws: ``QMPError/Code/listenerAlreadyRegistered`` when it is registered already.
     public func register(_ listener: some EventListening) throws(QMPError) {
-        try listeners.withLock { listeners throws(QMPError) in
-            guard !listeners.contains(where: { $0 === listener }) else {
+        try registry.withLock { registry throws(QMPError) in
+            guard !registry.listeners.contains(where: { $0 === listener }) else {
                 throw QMPError(.listenerAlreadyRegistered, "\(Self.name(of: listener)) is already registered")
             }
-            listeners.append(listener)
-        }
+            registry.listeners.append(listener)
+            return (listener as? any HubMember)?.joined(endedSession: registry.ended)
+        }?()
     }
 
     /// Stops delivering events to `listener`, then clears its queue (not its history).
@@ -44,11 +58,11 @@ public final class EventHub: EventSource, Sendable {
         guard listener !== events else {
             throw QMPError(.cannotRemoveDefaultListener, "the built-in 'events' listener cannot be removed")
         }
-        try listeners.withLock { listeners throws(QMPError) in
-            guard let index = listeners.firstIndex(where: { $0 === listener }) else {
+        try registry.withLock { registry throws(QMPError) in
+            guard let index = registry.listeners.firstIndex(where: { $0 === listener }) else {
                 throw QMPError(.listenerNotRegistered, "\(Self.name(of: listener)) is not registered")
             }
-            listeners.remove(at: index)
+            registry.listeners.remove(at: index)
         }
         listener.clear()
     }
@@ -60,12 +74,12 @@ public final class EventHub: EventSource, Sendable {
 
     /// Whether `listener` is registered.
     public func isRegistered(_ listener: some EventListening) -> Bool {
-        listeners.withLock { $0.contains { $0 === listener } }
+        registry.withLock { $0.listeners.contains { $0 === listener } }
     }
 
     /// Offers `event` to every registered listener, in registration order.
     public func dispatch(_ event: Event) {
-        let snapshot = listeners.withLock { $0 }
+        let snapshot = registry.withLock { $0.listeners }
         for listener in snapshot { listener.deliver(event) }
     }
 
@@ -73,19 +87,27 @@ public final class EventHub: EventSource, Sendable {
     /// for the whole batch.
     public func dispatch(contentsOf events: [Event]) {
         guard !events.isEmpty else { return }
-        let snapshot = listeners.withLock { $0 }
+        let snapshot = registry.withLock { $0.listeners }
         for listener in snapshot { listener.deliver(contentsOf: events) }
     }
 
     /// A session starts: listeners drop the unread events left from the last one
     /// (a ``Listener`` keeps its ``Listener/history``).
     public func sessionStarted() {
-        for listener in listeners.withLock({ $0 }) { listener.sessionStarted() }
+        let snapshot = registry.withLock { registry in
+            registry.ended = nil
+            return registry.listeners
+        }
+        for listener in snapshot { listener.sessionStarted() }
     }
 
     /// The session ended: waiting reads end (a ``Listener``'s with ``QMPError/Code/disconnected``,
     /// whatever `error`'s code; see ``EventListening/sessionEnded(error:)``).
     public func sessionEnded(error: QMPError) {
-        for listener in listeners.withLock({ $0 }) { listener.sessionEnded(error: error) }
+        let snapshot = registry.withLock { registry in
+            registry.ended = error
+            return registry.listeners
+        }
+        for listener in snapshot { listener.sessionEnded(error: error) }
     }
 }

@@ -1,0 +1,16 @@
+import QMPCore
+
+/// What an ``EventHub`` tells a ``Listener`` beyond ``EventListening``: that it joined a hub
+/// whose session may already be over.
+///
+/// Not part of ``EventListening``, because the hub calls it with its lock held: so it is
+/// ordered with the hub's session starts and ends, and a start cannot slip in between a
+/// registration and the replay of the end before it (a late replay would end a listener in a
+/// running session). A custom listener's methods are user code that may call back into the
+/// hub, which would deadlock there; ``Listener``'s only take its own lock. The waiters to
+/// resume come back to the caller, which resumes them once the lock is released.
+protocol HubMember: AnyObject {
+    /// The listener joined a hub; `endedSession` is why its last session ended, if none has
+    /// started since. Returns what to run once the hub's lock is released (resuming waiters).
+    func joined(endedSession: QMPError?) -> (() -> Void)?
+}
