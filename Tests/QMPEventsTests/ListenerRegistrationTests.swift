@@ -1,6 +1,7 @@
 import QMPCore
 import QMPEvents
 import QMPTestSupport
+import Synchronization
 import Testing
 
 /// What a listener registered between sessions, or removed, tells its readers.
@@ -34,5 +35,63 @@ struct ListenerRegistrationTests {
         try await waitUntil("the read waits in the new session") { late.waitingReaderCount == 1 }
         hub.dispatch(event("STOP"))
         #expect(try await next.value.name == "STOP")
+    }
+}
+
+/// Removal ends reads: a removed listener will never get another event.
+@Suite("Listener: removal", .timeLimit(.minutes(1)))
+struct ListenerRemovalTests {
+    @Test func removalEndsWaitingAndLaterReadsUntilRegisteredAgain() async throws {
+        let hub = EventHub()
+        hub.sessionStarted()
+        let stops = Listener(EventNames("STOP"))
+        try hub.register(stops)
+        let waiting = Task { () -> Result<Event, QMPError> in
+            do throws(QMPError) { return .success(try await stops.get()) } catch { return .failure(error) }
+        }
+        let iterating = Task { () throws(QMPError) -> Int in
+            var count = 0
+            for try await _ in stops { count += 1 }
+            return count
+        }
+        try await waitUntil("get() and the iteration wait") { stops.waitingReaderCount == 2 }
+        try hub.remove(stops)
+
+        let result = await waiting.value
+        #expect(result.failureCode == .listenerNotRegistered)
+        if case .failure(let error) = result { #expect(error.message.contains("removed"), "\(error)") }
+        #expect(try await iterating.value == 0)
+        do {
+            // The timeout only bounds a failure: the read must not wait at all.
+            _ = try await stops.get(timeout: .seconds(30))
+            Issue.record("a removed listener returned an event")
+        } catch {
+            #expect(error.code == .listenerNotRegistered, "\(error)")
+        }
+
+        try hub.register(stops)
+        hub.dispatch(event("STOP"))
+        #expect(try await stops.get().name == "STOP")
+    }
+
+    /// A dispatch whose snapshot still held the listener delivers after the removal: the
+    /// listener takes nothing from it.
+    @Test func aDeliveryAfterTheRemovalIsNotKept() throws {
+        let hub = EventHub()
+        hub.sessionStarted()
+        let holder = Lock<Listener<EventFilter>?>(nil)
+        // The filter runs after the snapshot and before the event is queued: removing the
+        // listener there is a removal that a dispatch in flight overtakes.
+        let removing = Listener(EventFilter { [weak hub] _ in
+            if let listener = holder.withLock({ $0 }) { try? hub?.remove(listener) }
+            return true
+        })
+        holder.withLock { $0 = removing }
+        try hub.register(removing)
+        hub.dispatch(event("STOP"))
+        #expect(!hub.isRegistered(removing))
+        #expect(removing.isEmpty)
+        #expect(removing.history.isEmpty)
+        holder.withLock { $0 = nil }
     }
 }

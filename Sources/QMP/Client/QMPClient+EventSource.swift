@@ -20,6 +20,9 @@ extension QMPClient: EventSource {
     }
 
     /// Stops delivering events to `listener` and clears its queue (its history stays).
+    ///
+    /// A removed ``Listener``'s reads, waiting or later, fail with
+    /// ``QMPError/Code/listenerNotRegistered`` (iteration finishes) until it is registered again.
     /// - Throws: ``QMPError/Code/listenerNotRegistered`` when it is not registered;
     ///   ``QMPError/Code/cannotRemoveDefaultListener`` for ``events``.
     public func remove(_ listener: some EventListening) throws(QMPError) {

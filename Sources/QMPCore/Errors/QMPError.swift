@@ -59,7 +59,8 @@ public struct QMPError: Error, Sendable, Hashable {
         public static let decodingFailed = Code(.decodingFailed)
         /// A listener was registered twice with the same source.
         public static let listenerAlreadyRegistered = Code(.listenerAlreadyRegistered)
-        /// A listener was removed from a source it is not registered with.
+        /// A listener was removed from a source it is not registered with, or read after it
+        /// was removed from its source (its reads then fail rather than wait forever).
         public static let listenerNotRegistered = Code(.listenerNotRegistered)
         /// The source's built-in `events` listener cannot be removed.
         public static let cannotRemoveDefaultListener = Code(.cannotRemoveDefaultListener)

@@ -83,7 +83,9 @@ public final class Listener<Filter: EventPredicate>: EventListening, Sendable {
     /// - Throws: ``QMPError/Code/disconnected`` once the session has ended and the
     ///   queue is empty, however it ended (the message says why: a `connect()` that
     ///   timed out or was cancelled ends it too); ``QMPError/Code/cancelled`` only when
-    ///   this task is cancelled (no event is lost: one that arrives later stays queued).
+    ///   this task is cancelled (no event is lost: one that arrives later stays queued);
+    ///   ``QMPError/Code/listenerNotRegistered`` once the listener has been removed from
+    ///   its source (also for a read that was waiting then), until it is registered again.
     nonisolated(nonsending) public func get() async throws(QMPError) -> Event {
         try await get(timeout: nil)
     }
@@ -208,7 +210,15 @@ public final class Listener<Filter: EventPredicate>: EventListening, Sendable {
 
 extension Listener: HubMember {
     func joined(endedSession: QMPError?) -> (() -> Void)? {
-        endedSession.map(end(with:))
+        let error = endedSession?.asListenerSessionEnd
+        let waiters = storage.state.withLock { $0.join(endedSession: error) }
+        guard let error, !waiters.isEmpty else { return nil }
+        return { for waiter in waiters { waiter.resume(returning: .failure(error)) } }
+    }
+
+    func left(with error: QMPError) -> () -> Void {
+        let waiters = storage.state.withLock { $0.remove(with: error) }
+        return { for waiter in waiters { waiter.resume(returning: .failure(error)) } }
     }
 }
 
@@ -225,14 +235,16 @@ extension Listener: AsyncSequence {
     /// Iteration throws only ``QMPError`` (code ``QMPError/Code/cancelled``).
     public typealias Failure = QMPError
 
-    /// Reads events until the session ends (then `nil`); throws ``QMPError/Code/cancelled``
-    /// when the reading task is cancelled. `for try await` calls ``next(isolation:)``,
-    /// which runs on the loop's own executor, like ``Listener/get()``. The error is a
+    /// Reads events until the session ends or the listener is removed from its source
+    /// (then `nil`); throws ``QMPError/Code/cancelled`` when the reading task is cancelled.
+    /// `for try await` calls ``next(isolation:)``, which runs on the loop's own executor,
+    /// like ``Listener/get()``. The error is a
     /// `QMPError`: `do throws(QMPError) { for try await event in listener { … } } catch { error.code }`.
     public struct AsyncIterator: AsyncIteratorProtocol {
         let listener: Listener
 
-        /// The next event; `nil` once the session has ended and the queue is drained.
+        /// The next event; `nil` once the session has ended and the queue is drained, or
+        /// once the listener has been removed.
         /// - Throws: ``QMPError/Code/cancelled`` when the task is cancelled.
         public mutating func next(isolation actor: isolated (any Actor)?) async throws(QMPError) -> Event? {
             try await next()

@@ -18,6 +18,11 @@ struct ListenerState {
     private var nextToken: UInt64 = 0
     /// Why the session ended, once it has; cleared when a new one starts.
     private(set) var endError: QMPError?
+    /// Set when the listener is removed from its hub, until it is registered again: it
+    /// hears nothing more, and reads fail with this even while the session runs on.
+    private var removal: QMPError?
+    /// What reads fail with once the queue is empty.
+    private var finalError: QMPError? { removal ?? endError }
     private(set) var droppedCount = 0
 
     init(policy: BufferingPolicy, historyLimit: Int?) {
@@ -34,6 +39,8 @@ struct ListenerState {
     /// One call per batch the reader hands over: waiters are served first, the
     /// rest is queued under the policy in bulk.
     mutating func accept(contentsOf events: ArraySlice<Event>) -> [(Waiter, Event)] {
+        // A dispatch that took its snapshot before the removal: the listener is out already.
+        guard removal == nil else { return [] }
         appendHistory(contentsOf: events)
         var remaining = events
         var completed: [(Waiter, Event)] = []
@@ -83,7 +90,7 @@ struct ListenerState {
     /// The next queued event without waiting, or the end; `nil` when the caller must wait.
     mutating func nextIfReady() -> Next? {
         if let event = queue.popFirst() { return .event(event) }
-        if let endError { return .ended(endError) }
+        if let finalError { return .ended(finalError) }
         return nil
     }
 
@@ -104,7 +111,7 @@ struct ListenerState {
     mutating func next(orWait waiter: Waiter, token: UInt64) -> Next {
         if case .some(.some(let error)) = unregistered.removeValue(forKey: token) { return .ended(error) }
         if let event = queue.popFirst() { return .event(event) }
-        if let endError { return .ended(endError) }
+        if let finalError { return .ended(finalError) }
         waiters.append((token, waiter))
         return .wait
     }
@@ -132,6 +139,26 @@ struct ListenerState {
         endError = error
         defer { waiters.removeAll() }
         return waiters.map(\.waiter)
+    }
+
+    /// The listener was removed from its hub: the queue goes, and every waiter is returned,
+    /// to end with `error`, as later reads do until it joins a hub again. History is kept.
+    mutating func remove(with error: QMPError) -> [Waiter] {
+        removal = error
+        queue.reset()
+        defer { waiters.removeAll() }
+        return waiters.map(\.waiter)
+    }
+
+    /// The listener joined a hub: a removal no longer applies, and the session is in the
+    /// hub's state, over with `endedSession` or not over. Returns the waiters to end with it.
+    mutating func join(endedSession: QMPError?) -> [Waiter] {
+        removal = nil
+        guard let endedSession else {
+            endError = nil
+            return []
+        }
+        return end(with: endedSession)
     }
 
     /// A new session starts: stale events go, waits work again. History is kept.

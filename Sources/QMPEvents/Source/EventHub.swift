@@ -52,18 +52,29 @@ public final class EventHub: EventSource, Sendable {
     }
 
     /// Stops delivering events to `listener`, then clears its queue (not its history).
+    ///
+    /// A removed ``Listener`` hears nothing more, so its reads do not wait: those waiting
+    /// now and any made later fail with ``QMPError/Code/listenerNotRegistered`` (iteration
+    /// finishes), until it is registered again.
     /// - Throws: ``QMPError/Code/cannotRemoveDefaultListener`` for ``events``;
     ///   ``QMPError/Code/listenerNotRegistered`` when it is not registered.
     public func remove(_ listener: some EventListening) throws(QMPError) {
         guard listener !== events else {
             throw QMPError(.cannotRemoveDefaultListener, "the built-in 'events' listener cannot be removed")
         }
-        try registry.withLock { registry throws(QMPError) in
+        // Named before the lock is taken: a description may be user code (the filter's).
+        let removed = listener is any HubMember
+            ? QMPError(.listenerNotRegistered, "\(Self.name(of: listener)) was removed from its event source")
+            : nil
+        try registry.withLock { registry throws(QMPError) -> (() -> Void)? in
             guard let index = registry.listeners.firstIndex(where: { $0 === listener }) else {
                 throw QMPError(.listenerNotRegistered, "\(Self.name(of: listener)) is not registered")
             }
             registry.listeners.remove(at: index)
-        }
+            // Under the lock, so a registration again from another task cannot come first.
+            guard let removed, let member = listener as? any HubMember else { return nil }
+            return member.left(with: removed)
+        }?()
         listener.clear()
     }
 

@@ -33,6 +33,9 @@ public protocol EventSource: Sendable {
     func register(_ listener: some EventListening) throws(QMPError)
 
     /// Stops delivering events to `listener` and clears its queue.
+    ///
+    /// A removed ``Listener``'s reads, waiting or later, fail with
+    /// ``QMPError/Code/listenerNotRegistered`` (iteration finishes) until it is registered again.
     /// - Throws: ``QMPError/Code/listenerNotRegistered``, or
     ///   ``QMPError/Code/cannotRemoveDefaultListener`` for ``events``.
     func remove(_ listener: some EventListening) throws(QMPError)

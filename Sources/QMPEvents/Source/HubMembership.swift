@@ -1,7 +1,7 @@
 import QMPCore
 
 /// What an ``EventHub`` tells a ``Listener`` beyond ``EventListening``: that it joined a hub
-/// whose session may already be over.
+/// whose session may already be over, or left one and will hear nothing more.
 ///
 /// Not part of ``EventListening``, because the hub calls it with its lock held: so it is
 /// ordered with the hub's session starts and ends, and a start cannot slip in between a
@@ -13,4 +13,8 @@ protocol HubMember: AnyObject {
     /// The listener joined a hub; `endedSession` is why its last session ended, if none has
     /// started since. Returns what to run once the hub's lock is released (resuming waiters).
     func joined(endedSession: QMPError?) -> (() -> Void)?
+    /// The listener was removed from the hub: its reads, waiting or not, must not wait for
+    /// events that will never come, and fail with `error`. Returns what to run once the
+    /// hub's lock is released.
+    func left(with error: QMPError) -> () -> Void
 }
