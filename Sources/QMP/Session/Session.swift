@@ -650,7 +650,10 @@ final class Session: Sendable {
         onEvents(events)
         // Listeners may keep the array they were handed (see `SegmentedQueue`): the next batch
         // gets one sized like this one, not like the largest batch so far, whose spare room
-        // every kept batch would pin.
+        // every kept batch would pin. A smaller batch after a large one still comes with room
+        // to spare; the queue counts it and copies such a batch's events out rather than keep
+        // it, so it costs a copy, not memory, while a steady flood's batches (about the size
+        // of the one before) are shared and the reader is spared regrowing each one.
         events = []
         events.reserveCapacity(count)
     }

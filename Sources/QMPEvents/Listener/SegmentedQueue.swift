@@ -8,15 +8,18 @@
 /// of the reader's time in an event flood.
 ///
 /// The price is in memory: a slice keeps its whole array alive, read and unread
-/// elements alike. Left unchecked, that let a `bufferingOldest(100)` listener whose reader
-/// took one event per 1,000-event batch keep 100 batches (a slice of one event
-/// each). So a slice that would keep more than twice its own elements alive is
-/// copied instead, when it is appended and when ``removeFirst(_:)`` leaves little
-/// of it; every array the queue keeps is then at most twice what it kept of it,
-/// and ``retainedCount`` at most twice ``count`` plus what was read of the oldest
-/// batch (itself at most twice what the queue took of it). A bounded policy
-/// thus bounds the memory too. ``popFirst()`` never copies: the reader's path
-/// stays free of reference counting.
+/// elements alike, and the array's spare capacity with them. Left unchecked, that let a
+/// `bufferingOldest(100)` listener whose reader took one event per 1,000-event batch keep
+/// 100 batches (a slice of one event each); and since the reader reserves each batch at
+/// the size of the one before, a batch of 20 events after one of 100,000 was an array
+/// of 100,000 slots, which a listener keeping those 20 kept whole. So the queue counts
+/// what an array holds in slots, spare ones included, and a slice that would keep more
+/// than twice its own elements' worth of slots alive is copied instead, when it is
+/// appended and when ``removeFirst(_:)`` leaves little of it; every array the queue
+/// keeps is then at most twice what it kept of it, and ``retainedCount`` at most twice
+/// ``count`` plus what was read of the oldest batch (itself at most twice what the
+/// queue took of it). A bounded policy thus bounds the memory too. ``popFirst()``
+/// never copies: the reader's path stays free of reference counting.
 ///
 /// A batch of fewer than ``smallestShared`` elements is copied as well, onto the
 /// end of the newest segment when that is a copy with room. With a segment per
@@ -31,7 +34,8 @@
 struct SegmentedQueue<Element> {
     fileprivate struct Segment {
         var elements: ArraySlice<Element>
-        /// How many elements the array behind `elements` holds: what the segment keeps alive.
+        /// How many element slots the array behind `elements` has, spare capacity included:
+        /// what the segment keeps alive.
         var retained: Int
         /// An array the queue made itself, which later small batches may be added to.
         let isCopy: Bool
@@ -47,7 +51,8 @@ struct SegmentedQueue<Element> {
     /// Non-empty slices, oldest first.
     private var segments = RingBuffer<Segment>()
     private(set) var count = 0
-    /// Elements alive in the arrays the queue keeps, read or not (tests check the bound).
+    /// Element slots of the arrays the queue keeps: their elements, read or not, and their
+    /// spare capacity (tests check the bound).
     private(set) var retainedCount = 0
     /// Segments kept, and slots of the ring that holds them (tests check the bound).
     var segmentCount: Int { segments.count }
@@ -65,26 +70,32 @@ struct SegmentedQueue<Element> {
         // of an array of any length: copy it (a batch that exactly fills its array is
         // copied needlessly, which costs time, never memory or correctness).
         let endsWithItsArray = batch.capacity > batch.count
-        if batch.count >= Self.smallestShared && endsWithItsArray && batch.count >= batch.startIndex {
-            append(Segment(elements: batch, retained: batch.endIndex, isCopy: false))
-        } else if addToNewestCopy(batch) {
+        // Then the array has the elements before the slice, the slice, and the room after it.
+        let slots = batch.startIndex + batch.capacity
+        if batch.count >= Self.smallestShared && endsWithItsArray && batch.count * 2 >= slots {
+            append(Segment(elements: batch, retained: slots, isCopy: false))
+        } else if let grown = addToNewestCopy(batch) {
             count += batch.count
-            retainedCount += batch.count
+            retainedCount += grown
         } else {
             append(Self.copy(of: batch))
         }
     }
 
-    /// Appends `batch` to the newest segment, in place, if that is a whole copy with room.
-    private mutating func addToNewestCopy(_ batch: ArraySlice<Element>) -> Bool {
-        segments.updateLast { segment in
+    /// Appends `batch` to the newest segment, in place, if that is a whole copy with room;
+    /// returns how many slots its array grew by (`nil` when it was not added).
+    private mutating func addToNewestCopy(_ batch: ArraySlice<Element>) -> Int? {
+        segments.updateLast { segment -> Int? in
             guard segment.isCopy, segment.elements.startIndex == 0,
                   segment.elements.count + batch.count <= Self.copyLimit
-            else { return false }
+            else { return nil }
             segment.elements.append(contentsOf: batch)
-            segment.retained += batch.count
-            return true
-        } ?? false
+            // A whole array's slice: its capacity is the array's.
+            let slots = segment.elements.capacity
+            let grown = slots - segment.retained
+            segment.retained = slots
+            return grown
+        } ?? nil
     }
 
     private mutating func append(_ segment: Segment) {
@@ -131,7 +142,12 @@ struct SegmentedQueue<Element> {
     }
 
     private static func copy(of elements: ArraySlice<Element>) -> Segment {
-        Segment(elements: Array(elements)[...], retained: elements.count, isCopy: true)
+        // Not `Array(elements)`: for a slice of a whole array that takes the array's storage
+        // instead of copying, so a small batch in a large array was kept whole all the same.
+        var copy: [Element] = []
+        copy.reserveCapacity(elements.count)
+        copy.append(contentsOf: elements)
+        return Segment(elements: copy[...], retained: copy.capacity, isCopy: true)
     }
 
     /// The elements, oldest first.
