@@ -26,6 +26,7 @@ public struct BufferingPolicy: Sendable, Hashable, CustomStringConvertible {
         BufferingPolicy(storage: .newest(max(0, limit)))
     }
 
+    /// The policy as it is written in Swift: `unbounded`, `bufferingOldest(100)`, `bufferingNewest(1000)`.
     public var description: String {
         switch storage {
         case .unbounded: return "unbounded"

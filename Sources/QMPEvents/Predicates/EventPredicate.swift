@@ -58,7 +58,10 @@ public struct EventNames: EventPredicate, ExpressibleByStringLiteral, Expressibl
         }
     }
 
+    /// Accepts events named `value`, written as a string literal: `let stops: EventNames = "STOP"`.
     public init(stringLiteral value: String) { self.init(value) }
+    /// Accepts events whose name is any of `elements`, written as an array literal:
+    /// `let names: EventNames = ["STOP", "RESUME"]`.
     public init(arrayLiteral elements: String...) { self.init(elements) }
 
     /// The names accepted.
