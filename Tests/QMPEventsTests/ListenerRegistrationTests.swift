@@ -46,21 +46,13 @@ struct ListenerRemovalTests {
         hub.sessionStarted()
         let stops = Listener(EventNames("STOP"))
         try hub.register(stops)
-        let waiting = Task { () -> Result<Event, QMPError> in
-            do throws(QMPError) { return .success(try await stops.get()) } catch { return .failure(error) }
-        }
-        let iterating = Task { () throws(QMPError) -> Int in
-            var count = 0
-            for try await _ in stops { count += 1 }
-            return count
-        }
-        try await waitUntil("get() and the iteration wait") { stops.waitingReaderCount == 2 }
+        let readers = try await WaitingReaders(on: stops)
         try hub.remove(stops)
 
-        let result = await waiting.value
+        let result = await readers.get.value
         #expect(result.failureCode == .listenerNotRegistered)
         if case .failure(let error) = result { #expect(error.message.contains("removed"), "\(error)") }
-        #expect(try await iterating.value == 0)
+        #expect(try await readers.iteration.value == 0)
         do {
             // The timeout only bounds a failure: the read must not wait at all.
             _ = try await stops.get(timeout: .seconds(30))

@@ -18,20 +18,12 @@ struct ListenerSessionEndTests {
         let listener = Listener()
         try hub.register(listener)
         hub.sessionStarted()
-        let waiting = Task { () -> Result<Event, QMPError> in
-            do throws(QMPError) { return .success(try await listener.get()) } catch { return .failure(error) }
-        }
-        let iterating = Task { () throws(QMPError) -> Int in
-            var count = 0
-            for try await _ in listener { count += 1 }
-            return count
-        }
-        try await waitUntil("get() and the iteration wait") { listener.waitingReaderCount == 2 }
+        let readers = try await WaitingReaders(on: listener)
         hub.sessionEnded(error: cause)
 
-        #expect(await waiting.value.failureCode == .disconnected)
+        #expect(await readers.get.value.failureCode == .disconnected)
         // Finished, as on any end, rather than throwing someone else's cancellation.
-        #expect(try await iterating.value == 0)
+        #expect(try await readers.iteration.value == 0)
         do {
             _ = try await listener.get()
             Issue.record("get() returned after the session ended")

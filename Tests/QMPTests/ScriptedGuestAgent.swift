@@ -15,6 +15,15 @@ extension ScriptedPeer {
         }
     }
 
+    /// Reads the client's `guest-sync-delimited` and answers it: 0xFF, then its number, with
+    /// the handshake's id when `echoingIDs`.
+    func answerHandshake(echoingIDs: Bool) async throws {
+        let sync = try #require(try await nextAgentCommand())
+        let token = try #require(sync["arguments"]?["id"]?.intValue)
+        let id = echoingIDs ? ", \"id\": \"sync\"" : ""
+        transportInject([0xFF] + Array("{\"return\": \(token)\(id)}\n".utf8))
+    }
+
     /// Answers the client's `guest-info` with one no-reply command among two.
     func answerGuestInfo(echoingIDs: Bool) async throws {
         let info = try #require(try await nextAgentCommand())
@@ -31,10 +40,7 @@ func connectedAgent(
     let peer = ScriptedPeer()
     let client = QMPClient(configuration: configuration)
     async let connected = client.connectToGuestAgent(peer.transport, timeout: .seconds(30))
-    let sync = try #require(try await peer.nextAgentCommand())
-    let token = try #require(sync["arguments"]?["id"]?.intValue)
-    let id = echoingIDs ? ", \"id\": \"sync\"" : ""
-    peer.transportInject([0xFF] + Array("{\"return\": \(token)\(id)}\n".utf8))
+    try await peer.answerHandshake(echoingIDs: echoingIDs)
     try await peer.answerGuestInfo(echoingIDs: echoingIDs)
     _ = try await connected
     return (client, peer)
