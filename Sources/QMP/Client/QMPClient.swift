@@ -181,7 +181,7 @@ public final class QMPClient: Sendable {
             transport: transport,
             configuration: configuration,
             guestAgent: guestAgent,
-            onEvents: { [hub] events in hub.dispatch(contentsOf: events) },
+            onEvents: { [hub] session, events in hub.dispatch(contentsOf: events, session: session.hubSession) },
             onEnd: { [weak self] session, error in self?.sessionEnded(session, error: error) }
         )
         try state.withLock { state throws(QMPError) in
@@ -193,8 +193,9 @@ public final class QMPClient: Sendable {
             state.lastError = nil
             Self.transition(&state, to: .connecting)
         }
-        // Drop whatever the listeners kept from an earlier session before new events can arrive.
-        hub.sessionStarted()
+        // Drop whatever the listeners kept from an earlier session before new events can arrive,
+        // and number this one: a batch the last session's reader dispatches late is then its own.
+        session.hubSession = hub.startSession()
         // A disconnect() racing this call may have ended the session since it was published,
         // and told the listeners before the restart above undid that: tell them again, or a
         // read waiting for this session would wait for the next one (found by FuzzSession).

@@ -73,7 +73,14 @@ final class Session: Sendable {
     private let outbound = OutboundQueue()
     /// Receives events while the session is running, synchronously on the reader path,
     /// in batches: everything read in one chunk, up to the next reply.
-    private let onEvents: @Sendable ([Event]) -> Void
+    private let onEvents: @Sendable (Session, [Event]) -> Void
+    /// The event hub's number for this session (see `EventHub.startSession()`), set before
+    /// the session starts reading: its events are dispatched under it.
+    private let hubSessionNumber = Atomic<UInt64>(0)
+    var hubSession: UInt64 {
+        get { hubSessionNumber.load(ordering: .acquiring) }
+        set { hubSessionNumber.store(newValue, ordering: .releasing) }
+    }
     /// Called once when the session ends for any reason.
     private let onEnd: @Sendable (Session, QMPError) -> Void
     private let tasks = Lock<(reader: Task<Void, Never>?, writer: Task<Void, Never>?)>((nil, nil))
@@ -89,7 +96,7 @@ final class Session: Sendable {
         transport: any Transport,
         configuration: QMPClient.Configuration,
         guestAgent: Bool = false,
-        onEvents: @escaping @Sendable ([Event]) -> Void,
+        onEvents: @escaping @Sendable (Session, [Event]) -> Void,
         onEnd: @escaping @Sendable (Session, QMPError) -> Void
     ) {
         self.transport = transport
@@ -647,7 +654,7 @@ final class Session: Sendable {
     private func flush(_ events: inout [Event]) {
         guard !events.isEmpty else { return }
         let count = events.count
-        onEvents(events)
+        onEvents(self, events)
         // Listeners may keep the array they were handed (see `SegmentedQueue`): the next batch
         // gets one sized like this one, not like the largest batch so far, whose spare room
         // every kept batch would pin. A smaller batch after a large one still comes with room

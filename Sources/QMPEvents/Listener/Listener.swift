@@ -155,8 +155,13 @@ public final class Listener<Filter: EventPredicate>: EventListening, Sendable {
     /// Queues the events ``filter`` accepts, in order, under one lock, waking at most
     /// as many waiting readers as there are accepted events.
     public func deliver(contentsOf events: [Event]) {
+        deliver(contentsOf: events, ofSession: nil)
+    }
+
+    /// Queues the accepted events unless `session` is given and is no longer the listener's.
+    private func deliver(contentsOf events: [Event], ofSession session: UInt64?) {
         guard let accepted = accepted(events) else { return }
-        for (waiter, event) in storage.state.withLock({ $0.accept(contentsOf: accepted[...]) }) {
+        for (waiter, event) in storage.state.withLock({ $0.accept(contentsOf: accepted[...], session: session) }) {
             waiter.resume(returning: .success(event))
         }
     }
@@ -209,11 +214,19 @@ public final class Listener<Filter: EventPredicate>: EventListening, Sendable {
 }
 
 extension Listener: HubMember {
-    func joined(endedSession: QMPError?) -> (() -> Void)? {
+    func joined(endedSession: QMPError?, session: UInt64) -> (() -> Void)? {
         let error = endedSession?.asListenerSessionEnd
-        let waiters = storage.state.withLock { $0.join(endedSession: error) }
+        let waiters = storage.state.withLock { $0.join(endedSession: error, session: session) }
         guard let error, !waiters.isEmpty else { return nil }
         return { for waiter in waiters { waiter.resume(returning: .failure(error)) } }
+    }
+
+    func started(session: UInt64) {
+        storage.state.withLock { $0.restart(session: session) }
+    }
+
+    func deliver(contentsOf events: [Event], session: UInt64) {
+        deliver(contentsOf: events, ofSession: session)
     }
 
     func left(with error: QMPError) -> () -> Void {

@@ -24,6 +24,9 @@ struct ListenerState {
     /// What reads fail with once the queue is empty.
     private var finalError: QMPError? { removal ?? endError }
     private(set) var droppedCount = 0
+    /// The hub's number for the session the listener is in (see `EventHub.startSession()`);
+    /// batches numbered otherwise are a finished session's, read after this one started.
+    private var session: UInt64 = 0
 
     init(policy: BufferingPolicy, historyLimit: Int?) {
         self.policy = policy
@@ -38,9 +41,10 @@ struct ListenerState {
     ///
     /// One call per batch the reader hands over: waiters are served first, the
     /// rest is queued under the policy in bulk.
-    mutating func accept(contentsOf events: ArraySlice<Event>) -> [(Waiter, Event)] {
+    mutating func accept(contentsOf events: ArraySlice<Event>, session: UInt64? = nil) -> [(Waiter, Event)] {
         // A dispatch that took its snapshot before the removal: the listener is out already.
         guard removal == nil else { return [] }
+        if let session, session != self.session { return [] }
         appendHistory(contentsOf: events)
         var remaining = events
         var completed: [(Waiter, Event)] = []
@@ -152,8 +156,9 @@ struct ListenerState {
 
     /// The listener joined a hub: a removal no longer applies, and the session is in the
     /// hub's state, over with `endedSession` or not over. Returns the waiters to end with it.
-    mutating func join(endedSession: QMPError?) -> [Waiter] {
+    mutating func join(endedSession: QMPError?, session: UInt64) -> [Waiter] {
         removal = nil
+        self.session = session
         guard let endedSession else {
             endError = nil
             return []
@@ -162,7 +167,8 @@ struct ListenerState {
     }
 
     /// A new session starts: stale events go, waits work again. History is kept.
-    mutating func restart() {
+    mutating func restart(session: UInt64? = nil) {
+        if let session { self.session = session }
         endError = nil
         queue.reset()
     }

@@ -15,10 +15,24 @@ public final class EventHub: EventSource, Sendable {
     private let registry: Lock<Registry>
 
     private struct Registry {
-        var listeners: [any EventListening]
+        var listeners: [Entry]
         /// Why the last session ended, until the next one starts: what a ``Listener``
         /// registered in between is told, or its reads would wait for a later session's end.
         var ended: QMPError?
+        /// Counts the sessions started, so that a batch a session's reader dispatches after
+        /// the next one started is told apart (see ``dispatch(contentsOf:session:)``).
+        var session: UInt64 = 0
+    }
+
+    /// A listener, and the same object as a ``HubMember`` when it is one (cast once, here).
+    private struct Entry {
+        let listener: any EventListening
+        let member: (any HubMember)?
+
+        init(_ listener: any EventListening) {
+            self.listener = listener
+            member = listener as? any HubMember
+        }
     }
 
     /// Creates a hub with only the built-in ``events`` listener registered.
@@ -30,7 +44,7 @@ public final class EventHub: EventSource, Sendable {
     public init(eventsPolicy: BufferingPolicy = .bufferingNewest(1_000), eventsHistoryLimit: Int? = 1_000) {
         let events = Listener(policy: eventsPolicy, historyLimit: eventsHistoryLimit)
         self.events = events
-        self.registry = Lock(Registry(listeners: [events]))
+        self.registry = Lock(Registry(listeners: [Entry(events)]))
     }
 
     /// Starts delivering events to `listener`, after the listeners registered before it.
@@ -43,11 +57,12 @@ public final class EventHub: EventSource, Sendable {
     /// - Throws: ``QMPError/Code/listenerAlreadyRegistered`` when it is registered already.
     public func register(_ listener: some EventListening) throws(QMPError) {
         try registry.withLock { registry throws(QMPError) in
-            guard !registry.listeners.contains(where: { $0 === listener }) else {
+            guard !registry.listeners.contains(where: { $0.listener === listener }) else {
                 throw QMPError(.listenerAlreadyRegistered, "\(Self.name(of: listener)) is already registered")
             }
-            registry.listeners.append(listener)
-            return (listener as? any HubMember)?.joined(endedSession: registry.ended)
+            let entry = Entry(listener)
+            registry.listeners.append(entry)
+            return entry.member?.joined(endedSession: registry.ended, session: registry.session)
         }?()
     }
 
@@ -67,12 +82,12 @@ public final class EventHub: EventSource, Sendable {
             ? QMPError(.listenerNotRegistered, "\(Self.name(of: listener)) was removed from its event source")
             : nil
         try registry.withLock { registry throws(QMPError) -> (() -> Void)? in
-            guard let index = registry.listeners.firstIndex(where: { $0 === listener }) else {
+            guard let index = registry.listeners.firstIndex(where: { $0.listener === listener }) else {
                 throw QMPError(.listenerNotRegistered, "\(Self.name(of: listener)) is not registered")
             }
-            registry.listeners.remove(at: index)
+            let entry = registry.listeners.remove(at: index)
             // Under the lock, so a registration again from another task cannot come first.
-            guard let removed, let member = listener as? any HubMember else { return nil }
+            guard let removed, let member = entry.member else { return nil }
             return member.left(with: removed)
         }?()
         listener.clear()
@@ -85,13 +100,13 @@ public final class EventHub: EventSource, Sendable {
 
     /// Whether `listener` is registered.
     public func isRegistered(_ listener: some EventListening) -> Bool {
-        registry.withLock { $0.listeners.contains { $0 === listener } }
+        registry.withLock { $0.listeners.contains { $0.listener === listener } }
     }
 
     /// Offers `event` to every registered listener, in registration order.
     public func dispatch(_ event: Event) {
         let snapshot = registry.withLock { $0.listeners }
-        for listener in snapshot { listener.deliver(event) }
+        for entry in snapshot { entry.listener.deliver(event) }
     }
 
     /// Offers `events`, in order, to every registered listener: one hand-over per listener
@@ -99,17 +114,53 @@ public final class EventHub: EventSource, Sendable {
     public func dispatch(contentsOf events: [Event]) {
         guard !events.isEmpty else { return }
         let snapshot = registry.withLock { $0.listeners }
-        for listener in snapshot { listener.deliver(contentsOf: events) }
+        for entry in snapshot { entry.listener.deliver(contentsOf: events) }
+    }
+
+    /// Offers a batch read by the session ``startSession()`` numbered `session`.
+    ///
+    /// A session's reader may still be dispatching when the client has heard of its end,
+    /// and has started the next one. Such a batch is dropped here when the next session
+    /// has started by now, and by each ``Listener`` (under its own lock, so it cannot miss
+    /// a start that comes during the dispatch) when it has been restarted for a later
+    /// session: this session's events never reach the next one's readers.
+    package func dispatch(contentsOf events: [Event], session: UInt64) {
+        guard !events.isEmpty else { return }
+        let snapshot = registry.withLock { registry -> [Entry]? in
+            registry.session == session ? registry.listeners : nil
+        }
+        guard let snapshot else { return }
+        for entry in snapshot {
+            if let member = entry.member {
+                member.deliver(contentsOf: events, session: session)
+            } else {
+                entry.listener.deliver(contentsOf: events)
+            }
+        }
     }
 
     /// A session starts: listeners drop the unread events left from the last one
     /// (a ``Listener`` keeps its ``Listener/history``).
     public func sessionStarted() {
-        let snapshot = registry.withLock { registry in
+        startSession()
+    }
+
+    /// ``sessionStarted()``, numbering the session for ``dispatch(contentsOf:session:)``.
+    @discardableResult
+    package func startSession() -> UInt64 {
+        let (snapshot, session) = registry.withLock { registry in
             registry.ended = nil
-            return registry.listeners
+            registry.session += 1
+            return (registry.listeners, registry.session)
         }
-        for listener in snapshot { listener.sessionStarted() }
+        for entry in snapshot {
+            if let member = entry.member {
+                member.started(session: session)
+            } else {
+                entry.listener.sessionStarted()
+            }
+        }
+        return session
     }
 
     /// The session ended: waiting reads end (a ``Listener``'s with ``QMPError/Code/disconnected``,
@@ -119,6 +170,6 @@ public final class EventHub: EventSource, Sendable {
             registry.ended = error
             return registry.listeners
         }
-        for listener in snapshot { listener.sessionEnded(error: error) }
+        for entry in snapshot { entry.listener.sessionEnded(error: error) }
     }
 }

@@ -10,9 +10,15 @@ import QMPCore
 /// hub, which would deadlock there; ``Listener``'s only take its own lock. The waiters to
 /// resume come back to the caller, which resumes them once the lock is released.
 protocol HubMember: AnyObject {
-    /// The listener joined a hub; `endedSession` is why its last session ended, if none has
-    /// started since. Returns what to run once the hub's lock is released (resuming waiters).
-    func joined(endedSession: QMPError?) -> (() -> Void)?
+    /// The listener joined a hub during (or after) the hub's session numbered `session`;
+    /// `endedSession` is why it ended, if none has started since. Returns what to run once
+    /// the hub's lock is released (resuming waiters).
+    func joined(endedSession: QMPError?, session: UInt64) -> (() -> Void)?
+    /// ``EventListening/sessionStarted()`` for the hub's session numbered `session`.
+    func started(session: UInt64)
+    /// ``EventListening/deliver(contentsOf:)`` for a batch of the hub's session numbered
+    /// `session`: dropped unless that is still the listener's session.
+    func deliver(contentsOf events: [Event], session: UInt64)
     /// The listener was removed from the hub: its reads, waiting or not, must not wait for
     /// events that will never come, and fail with `error`. Returns what to run once the
     /// hub's lock is released.
