@@ -43,7 +43,7 @@ public struct JSONObject: Sendable {
         members.reserveCapacity(pairs.underestimatedCount)
         var positions = KeyPositions()
         for (key, value) in pairs {
-            if let existing = positions.position(of: key, in: members.lazy.map(\.key)) {
+            if let existing = positions.position(of: key, in: members) {
                 members[existing].value = value
             } else {
                 positions.appended(key, at: members.count)

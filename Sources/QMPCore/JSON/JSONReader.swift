@@ -147,7 +147,7 @@ struct JSONReader {
             skipWhitespace()
             let value = try parseValue()
             // A repeated key (the same bytes, as QEMU compares them) keeps its last value, as QEMU does.
-            if let existing = positions.position(of: key, in: members.lazy.map(\.key)) {
+            if let existing = positions.position(of: key, in: members) {
                 members[existing].value = value
             } else {
                 guard members.count < JSONObject.maximumCount else { throw fail(.tooManyMembers) }
