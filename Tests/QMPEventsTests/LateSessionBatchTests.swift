@@ -10,7 +10,8 @@ struct LateSessionBatchTests {
     /// Starts the hub's next session from inside a dispatch, as a reconnect that comes while
     /// a finished session's reader is between two listeners would.
     private final class StartsTheNextSession: EventListening {
-        let hub: EventHub
+        // Unowned: the hub keeps its listeners, so a strong reference back leaks both.
+        unowned let hub: EventHub
         init(_ hub: EventHub) { self.hub = hub }
 
         func deliver(_ event: Event) {}
