@@ -190,7 +190,7 @@ final class Session: Sendable {
         let sendsNoReply = agent?.noReplyCommands.contains(command) == true
         let oneAtATime = !fileDescriptors.isEmpty || agent?.echoesIDs == false
         guard oneAtATime else {
-            if sendsNoReply { return sendWithoutReply(outgoing, command: command) }
+            if sendsNoReply { return sendWithoutReply(outgoing) }
             return await send(consume outgoing, command: command, fileDescriptors: [], timeout: timeout, assigningID: assigningID)
         }
         guard await descriptorGate.enter() else {
@@ -201,7 +201,7 @@ final class Session: Sendable {
             return .failure(failure)
         }
         if sendsNoReply {
-            let sent = sendWithoutReply(outgoing, command: command)
+            let sent = sendWithoutReply(outgoing)
             state.withLock { $0.agentResync = .errorMayFollow }
             return sent
         }
@@ -321,7 +321,7 @@ final class Session: Sendable {
     /// An agent that echoes ids gets one here even in a caller's message without one, so that
     /// an error reply (the command may fail after all) is dropped as nobody's, not taken for
     /// an id-less command's; one that echoes none is handled by ``passOverLateAgentError(before:timeout:)``.
-    private func sendWithoutReply(_ outgoing: OutgoingCommand, command: String) -> Result<Message, QMPError> {
+    private func sendWithoutReply(_ outgoing: OutgoingCommand) -> Result<Message, QMPError> {
         let prepared = state.withLock { state -> Result<JSONValue?, QMPError> in
             if let closed = state.pending.closedError { return .failure(closed) }
             guard state.guestAgent?.echoesIDs == true, outgoing.id == nil else { return .success(outgoing.id) }

@@ -196,8 +196,12 @@ public final class Listener<Filter: EventPredicate>: EventListening, Sendable {
     /// Ends the session in the state; returns what resumes its waiters, to run with no lock held.
     private func end(with cause: QMPError) -> () -> Void {
         let error = cause.asListenerSessionEnd
-        let waiters = storage.state.withLock { $0.end(with: error) }
-        return { for waiter in waiters { waiter.resume(returning: .failure(error)) } }
+        return Self.failing(storage.state.withLock { $0.end(with: error) }, with: error)
+    }
+
+    /// What fails `waiters` with `error`, to run once no lock is held.
+    private static func failing(_ waiters: [ListenerState.Waiter], with error: QMPError) -> () -> Void {
+        { for waiter in waiters { waiter.resume(returning: .failure(error)) } }
     }
 
     /// Drops the unread events of the previous session and lets reads wait again.
@@ -218,7 +222,7 @@ extension Listener: HubMember {
         let error = endedSession?.asListenerSessionEnd
         let waiters = storage.state.withLock { $0.join(endedSession: error, session: session) }
         guard let error, !waiters.isEmpty else { return nil }
-        return { for waiter in waiters { waiter.resume(returning: .failure(error)) } }
+        return Self.failing(waiters, with: error)
     }
 
     func started(session: UInt64) {
@@ -230,8 +234,7 @@ extension Listener: HubMember {
     }
 
     func left(with error: QMPError) -> () -> Void {
-        let waiters = storage.state.withLock { $0.remove(with: error) }
-        return { for waiter in waiters { waiter.resume(returning: .failure(error)) } }
+        Self.failing(storage.state.withLock { $0.remove(with: error) }, with: error)
     }
 }
 
