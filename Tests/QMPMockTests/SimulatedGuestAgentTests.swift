@@ -106,6 +106,25 @@ struct SimulatedGuestAgentTests {
         await transport.close()
     }
 
+    /// A message past the frame limit gets an error; what follows it is ignored, a complete
+    /// command included, until the client resynchronises with 0xFF.
+    @Test func overSizeMessageAnswersAnErrorAndTheSessionResynchronises() async throws {
+        let (transport, server) = InProcessTransport.makePair()
+        Task { await SimulatedGuestAgent().serve(server) }
+        let filler = String(repeating: "a", count: MessageFramer.defaultMaxMessageSize)
+        try await transport.send(Array(#"{"execute":"guest-ping","arguments":{"x":"\#(filler)"}}"#.utf8))
+        try await transport.send(Array(#"{"execute":"guest-ping","id":"ignored"}"#.utf8))
+        try await transport.send([0xFF] + Array(#"{"execute":"guest-ping","id":"p"}"#.utf8))
+        var received: [UInt8] = []
+        while received.filter({ $0 == 0x0A }).count < 3, let chunk = try await transport.receive() { received += chunk }
+        let lines = String(decoding: received, as: UTF8.self).split(separator: "\n")
+        #expect(lines.count == 3)
+        #expect(lines.first?.contains("exceeded the limit") == true)
+        #expect(lines.dropFirst().first?.contains("stray byte 0xFF") == true)
+        #expect(lines.last == #"{"return": {}, "id": "p"}"#)
+        await transport.close()
+    }
+
     private func expectError(_ body: () async throws -> Void) async -> QMPError? {
         do {
             try await body()

@@ -60,21 +60,33 @@ public final class SimulatedGuestAgent: Sendable {
     }
 
     /// Serves one client on `transport` until it disconnects.
+    ///
+    /// A message longer than `MessageFramer.defaultMaxMessageSize` gets an error reply, and
+    /// what follows is ignored up to the next 0xFF, which a client sends to resynchronise
+    /// (`guest-sync-delimited`): the session goes on, as the real agent's does past its
+    /// own, larger, limit.
     public func serve(_ transport: some Transport) async {
         var framer = MessageFramer()
+        var skippingToReset = false
         do {
             while let chunk = try await transport.receive() {
                 // Each 0xFF resets the parser: whatever it held is lost, and the byte gets an error.
                 var rest = chunk[...]
                 while true {
                     let reset = rest.firstIndex(of: 0xFF)
-                    framer.append(rest[..<(reset ?? rest.endIndex)])
-                    while let frame = try framer.nextFrame() {
-                        try await transport.send(respond(to: frame))
+                    if !skippingToReset {
+                        framer.append(rest[..<(reset ?? rest.endIndex)])
+                        let (replies, tooLarge) = respond(toFramesIn: &framer)
+                        for reply in replies { try await transport.send(reply) }
+                        if let tooLarge {
+                            skippingToReset = true
+                            try await transport.send(errorLine("JSON parse error, \(tooLarge.message)"))
+                        }
                     }
                     guard let reset else { break }
                     framer = MessageFramer()
-                    try await transport.send(line(ErrorReply(errorClass: "GenericError", description: "JSON parse error, stray byte 0xFF").message.object))
+                    skippingToReset = false
+                    try await transport.send(errorLine("JSON parse error, stray byte 0xFF"))
                     rest = rest[(reset + 1)...]
                 }
             }
@@ -82,16 +94,35 @@ public final class SimulatedGuestAgent: Sendable {
         await transport.close()
     }
 
+    /// The answers to every complete frame `framer` holds, and the error that stopped it
+    /// if a frame was too large.
+    private func respond(toFramesIn framer: inout MessageFramer) -> (replies: [[UInt8]], tooLarge: QMPError?) {
+        var replies: [[UInt8]] = []
+        do {
+            while let frame = try framer.nextFrame() {
+                let reply = respond(to: frame)
+                if !reply.isEmpty { replies.append(reply) }
+            }
+            return (replies, nil)
+        } catch {
+            return (replies, error)
+        }
+    }
+
+    private func errorLine(_ description: String) -> [UInt8] {
+        line(ErrorReply(errorClass: "GenericError", description: description).message.object)
+    }
+
     /// The bytes that answer one frame; none for a command that does not answer.
     private func respond(to frame: ArraySlice<UInt8>) -> [UInt8] {
         let object: JSONObject
         do {
             guard case .object(let parsed) = try JSONParser.parse(frame) else {
-                return line(ErrorReply(errorClass: "GenericError", description: "Input must be a JSON object").message.object)
+                return errorLine("Input must be a JSON object")
             }
             object = parsed
         } catch {
-            return line(ErrorReply(errorClass: "GenericError", description: "JSON parse error, \(error.reason)").message.object)
+            return errorLine("JSON parse error, \(error.reason)")
         }
         let id = echoesIDs ? object["id"] : nil
         guard let name = object["execute"]?.stringValue else {
