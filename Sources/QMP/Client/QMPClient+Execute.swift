@@ -21,7 +21,10 @@ extension QMPClient {
     ///   - timeout: How long to wait for the reply; ``Configuration/defaultTimeout`` when `nil`.
     /// - Throws: ``QMPError/Code/commandFailed`` with QEMU's class and description when QEMU
     ///   answers with an error; ``QMPError/Code/disconnected``, ``QMPError/Code/timedOut``,
-    ///   ``QMPError/Code/cancelled`` or ``QMPError/Code/invalidState`` otherwise.
+    ///   ``QMPError/Code/cancelled`` or ``QMPError/Code/invalidState`` otherwise; when the
+    ///   session ends because QEMU broke the protocol, that error's code
+    ///   (``QMPError/Code/messageTooLarge``, ``QMPError/Code/malformedMessage``,
+    ///   ``QMPError/Code/unexpectedReply``).
     @discardableResult
     nonisolated(nonsending) public func execute(
         _ name: String,
@@ -68,7 +71,8 @@ extension QMPClient {
     /// error replies included (they are not thrown).
     ///
     /// The message's `id`, if any, is used as is and must be unique among pending
-    /// commands; prefer strings, since QEMU rewrites some numbers. The client's own ids
+    /// commands, and among those given up (timed out, cancelled) whose late reply has not
+    /// come yet; prefer strings, since QEMU rewrites some numbers. The client's own ids
     /// are short base-62 strings (`"1"`, `"z"`, `"1A"`), so give yours a prefix or any
     /// character outside `0-9a-zA-Z`. Messages without an id are answered in order and
     /// matched in order, with the client's own commands that went without one (see

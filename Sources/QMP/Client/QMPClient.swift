@@ -18,8 +18,10 @@ import Synchronization
 /// Commands may be issued from many tasks at once; they are pipelined on the
 /// one connection and each reply is matched to its command by id, in any
 /// order. Events are handed to listeners as they arrive (see ``EventSource``)
-/// and never hold up replies. When the connection ends, for whatever reason,
-/// every waiting call fails at once with ``QMPError/Code/disconnected``.
+/// and never hold up replies. When the connection ends, every waiting call fails at
+/// once: with ``QMPError/Code/disconnected`` when it closed or was closed, or with the
+/// protocol error that ended it (``QMPError/Code/messageTooLarge``,
+/// ``QMPError/Code/malformedMessage``, ``QMPError/Code/unexpectedReply``).
 ///
 /// One client can connect again after a disconnect; each connection is a
 /// fresh session.
@@ -165,7 +167,8 @@ public final class QMPClient: Sendable {
     /// Makes the negotiated `session` the running one, unless it ended meanwhile.
     func markRunning(_ session: Session, greeting: Greeting? = nil) throws(QMPError) {
         let isCurrent = state.withLock { state in
-            guard state.session === session else { return false }
+            // Not while it is ending: `sessionEnded` marks that before it tells the listeners.
+            guard state.session === session, state.runState == .connecting else { return false }
             state.greeting = greeting
             Self.transition(&state, to: .running)
             return true

@@ -10,9 +10,19 @@ import Synchronization
 /// descriptor supplied via SCM_RIGHTS"): 14 to 15 of 16 concurrent ones failed
 /// against QEMU 7.2 before this gate.
 ///
-/// Waiters are served first come, first served; a cancelled one leaves the line.
+/// Waiters are served first come, first served; one cancelled or timed out leaves the line.
 final class DescriptorGate: Sendable {
-    private typealias Waiter = CheckedContinuation<Bool, Never>
+    /// How a wait for the gate ended.
+    enum Entry: Sendable {
+        /// The gate is held: ``leave()`` must follow.
+        case entered
+        /// The task was cancelled first; the gate is not held.
+        case cancelled
+        /// The timeout passed first; the gate is not held.
+        case timedOut
+    }
+
+    private typealias Waiter = CheckedContinuation<Entry, Never>
 
     private struct State {
         var isHeld = false
@@ -22,32 +32,48 @@ final class DescriptorGate: Sendable {
 
     private let state = Lock(State())
 
-    /// Waits for the gate; `false` when the task was cancelled first (the gate is then not held).
-    nonisolated(nonsending) func enter() async -> Bool {
+    /// Waits for the gate, at most `timeout` when one is given.
+    nonisolated(nonsending) func enter(timeout: Duration? = nil) async -> Entry {
         let token = state.withLock { state in
             state.nextToken += 1
             return state.nextToken
         }
+        let timer = Lock<Task<Void, Never>?>(nil)
+        defer { timer.withLock { $0 }?.cancel() }
         return await withCancellableContinuation { (waiter: Waiter) in
-            let entered: Bool? = self.state.withLock { state in
+            let entered: Entry? = self.state.withLock { state in
                 // A cancellation handler that ran before this found no waiter to remove; the
                 // flag it follows is set before it runs, and it takes this lock, so it is seen here.
-                if Task.isCancelled { return false }
+                if Task.isCancelled { return .cancelled }
                 guard state.isHeld else {
                     state.isHeld = true
-                    return true
+                    return .entered
                 }
                 state.line.append((token, waiter))
                 return nil
             }
-            if let entered { waiter.resume(returning: entered) }
-        } onCancel: {
-            let waiter: Waiter? = self.state.withLock { state in
-                guard let index = state.line.firstIndex(where: { $0.token == token }) else { return nil }
-                return state.line.remove(at: index).waiter
+            if let entered {
+                waiter.resume(returning: entered)
+            } else if let timeout {
+                // Started once the waiter is in line, so that its removal finds it; one that
+                // fires after ``leave()`` let the waiter in finds nothing to do.
+                timer.withLock { $0 = Task { [weak self] in
+                    guard (try? await Task.sleep(for: timeout)) != nil else { return }
+                    self?.removeFromLine(token, with: .timedOut)
+                } }
             }
-            waiter?.resume(returning: false)
+        } onCancel: {
+            self.removeFromLine(token, with: .cancelled)
         }
+    }
+
+    /// Takes a waiter out of the line and resumes it with `entry`, if it is still there.
+    private func removeFromLine(_ token: Int, with entry: Entry) {
+        let waiter: Waiter? = state.withLock { state in
+            guard let index = state.line.firstIndex(where: { $0.token == token }) else { return nil }
+            return state.line.remove(at: index).waiter
+        }
+        waiter?.resume(returning: entry)
     }
 
     /// How many wait in line behind the holder.
@@ -62,6 +88,6 @@ final class DescriptorGate: Sendable {
             }
             return state.line.removeFirst().waiter
         }
-        next?.resume(returning: true)
+        next?.resume(returning: .entered)
     }
 }

@@ -56,11 +56,19 @@ struct PendingCommands {
     var awaitsIDlessReply: Bool { idlessLine.count > 0 }
 
     /// Records a command as sent (the caller sends it right after).
-    /// - Throws: the session's end, or ``QMPError/Code/invalidState`` when another command holds `id`.
+    /// - Throws: the session's end, or ``QMPError/Code/invalidState`` when another command
+    ///   holds `id`, or held it and was given up before its reply came: that late reply
+    ///   would be taken for this command's.
     mutating func send(id: JSONValue?) throws(QMPError) -> Key {
         if let closedError { throw closedError }
         if let id, tokenByID[id] != nil {
             throw QMPError(.invalidState, "a command with id \(id) is already pending; ids must be unique")
+        }
+        if let id, abandoned.contains(id) {
+            throw QMPError(
+                .invalidState,
+                "id \(id) belongs to a command that was given up and whose reply has not come: its late reply would be taken for this one's; use another id"
+            )
         }
         nextToken += 1
         let key = Key(id: id, token: nextToken)

@@ -193,19 +193,46 @@ final class Session: Sendable {
             if sendsNoReply { return sendWithoutReply(outgoing) }
             return await send(consume outgoing, command: command, fileDescriptors: [], timeout: timeout, assigningID: assigningID)
         }
-        guard await descriptorGate.enter() else {
-            return .failure(Self.cancelled(command))
+        // Refused here, before it is queued: the writer finding out would end the session.
+        if !fileDescriptors.isEmpty && !(transport is any FileDescriptorPassingTransport) {
+            return .failure(QMPError(
+                .invalidState, "QMP command '\(command)' carries file descriptors, which this transport cannot pass (only a Unix socket can)",
+                command: command
+            ))
+        }
+        // One timeout for the wait in line and the command, so a holder that never answers
+        // cannot keep a caller past its own.
+        let deadline = timeout.map { ContinuousClock.now + $0 }
+        switch await descriptorGate.enter(timeout: timeout) {
+        case .entered: break
+        case .cancelled: return .failure(Self.cancelled(command))
+        case .timedOut:
+            return .failure(QMPError(
+                .timedOut, "QMP command '\(command)' timed out after \(timeout ?? .zero) waiting for the command before it (\(Self.oneAtATimeReason(fileDescriptors))); it was not sent",
+                command: command
+            ))
         }
         defer { descriptorGate.leave() }
-        if agent != nil, let failure = await passOverLateAgentError(before: command, timeout: timeout) {
+        if agent != nil, let failure = await passOverLateAgentError(before: command, timeout: Self.remaining(until: deadline)) {
             return .failure(failure)
         }
-        if sendsNoReply {
-            let sent = sendWithoutReply(outgoing)
-            state.withLock { $0.agentResync = .errorMayFollow }
-            return sent
-        }
-        return await send(consume outgoing, command: command, fileDescriptors: fileDescriptors, timeout: timeout, assigningID: assigningID)
+        if sendsNoReply { return sendWithoutReply(outgoing) }
+        return await send(
+            consume outgoing, command: command, fileDescriptors: fileDescriptors,
+            timeout: Self.remaining(until: deadline), assigningID: assigningID
+        )
+    }
+
+    /// What is left of a timeout by `deadline`: at least a nanosecond, so a timer still
+    /// runs and fails the command as timed out.
+    private static func remaining(until deadline: ContinuousClock.Instant?) -> Duration? {
+        deadline.map { max(ContinuousClock.now.duration(to: $0), .nanoseconds(1)) }
+    }
+
+    private static func oneAtATimeReason(_ fileDescriptors: [Int32]) -> String {
+        fileDescriptors.isEmpty
+            ? "a guest agent that echoes no ids is sent one command at a time"
+            : "commands carrying file descriptors go one at a time"
     }
 
     /// After a no-reply command to an agent that echoes no ids, the next reply may be that
@@ -306,10 +333,11 @@ final class Session: Sendable {
         if isGuestAgent, case .failure(let error) = result, error.code == .timedOut || error.code == .cancelled,
            guestAgentPolicy?.echoesIDs == false {
             // Its late reply, if any, would carry no id, and be taken for the next command's.
+            // `disconnected` for everyone else: the caller's own code would tell commands that
+            // neither timed out nor were cancelled that they had.
             await end(with: QMPError(
-                error.code,
-                "\(error.message); the guest agent does not echo ids, so the session ended (connect again to resynchronise)",
-                command: command
+                .disconnected,
+                "the guest agent does not echo ids, and '\(command)' was given up (\(error.code)) before its reply, which would have been taken for the next command's: the session ended (connect again to resynchronise)"
             ))
         }
         return result
@@ -324,6 +352,8 @@ final class Session: Sendable {
     private func sendWithoutReply(_ outgoing: OutgoingCommand) -> Result<Message, QMPError> {
         let prepared = state.withLock { state -> Result<JSONValue?, QMPError> in
             if let closed = state.pending.closedError { return .failure(closed) }
+            // Before it is written: an agent that fails it at once may answer before this returns.
+            if state.guestAgent?.echoesIDs == false { state.agentResync = .errorMayFollow }
             guard state.guestAgent?.echoesIDs == true, outgoing.id == nil else { return .success(outgoing.id) }
             state.lastID += 1
             return .success(.string(CommandID.string(for: state.lastID)))
@@ -758,9 +788,12 @@ final class Session: Sendable {
         guard let refused else { return nil }
         let desc = ErrorReply(refused)?.description ?? "\(refused)"
         if isGuestAgent {
+            let echoes = guestAgentPolicy?.echoesIDs != false
             return QMPError(
                 .unexpectedReply,
-                "the guest agent answered without an id, though it echoed the handshake's (connect again to resynchronise): \(desc)"
+                echoes
+                    ? "the guest agent answered without an id, though it echoed the handshake's (connect again to resynchronise): \(desc)"
+                    : "the guest agent reported an error while no command was waiting (connect again to resynchronise): \(desc)"
             )
         }
         return QMPError(
