@@ -176,6 +176,43 @@ struct UnixTransportTests {
         await listener.close()
     }
 
+    /// Found in review: the socket was renamed over whatever file was at the path.
+    @Test func aFileThatIsNotASocketIsNotReplaced() async throws {
+        let directory = try QEMUInstance.makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let path = directory + "/disk.img"
+        try Data("keep me".utf8).write(to: URL(fileURLWithPath: path))
+        do {
+            let listener = try await UnixSocketListener.listen(path: path)
+            await listener.close()
+            Issue.record("listened over a regular file")
+        } catch {
+            #expect(error.code == .connectionFailed)
+            #expect(error.errno == EADDRINUSE)
+        }
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == "keep me")
+    }
+
+    /// Found in review: a second close() removed the socket file of a later listener on the path.
+    @Test func closingAgainLeavesALaterListenersSocket() async throws {
+        let directory = try QEMUInstance.makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let path = directory + "/c.sock"
+        let first = try await UnixSocketListener.listen(path: path)
+        await first.close()
+        #expect(!FileManager.default.fileExists(atPath: path))
+        let second = try await UnixSocketListener.listen(path: path)
+        await first.close()
+        #expect(FileManager.default.fileExists(atPath: path))
+        let accepting = Task { try await second.accept() }
+        let client = try await UnixSocketTransport.connect(path: path)
+        let accepted = try await accepting.value
+        await client.close()
+        await accepted.close()
+        await second.close()
+        #expect(!FileManager.default.fileExists(atPath: path))
+    }
+
     @Test func closeWakesAPendingReceive() async throws {
         try await withConnectedUnixPair { transport, _ in
             let receiving = Task { try await transport.receive() }
