@@ -83,6 +83,25 @@ struct SimulatedGuestAgentTests {
         await client.disconnect()
     }
 
+    /// As qemu-ga 7.2 does (it reports `feof` after `fread`): a read that ends exactly at the
+    /// end of the file is not at its end yet; the next one, returning nothing, is. A negative
+    /// count is refused.
+    @Test func readToTheEndReportsEOFOnlyWhenAReadFallsShort() async throws {
+        let agent = SimulatedGuestAgent()
+        agent.setContents(Array(repeating: 0, count: 10), ofFile: "/tmp/f")
+        let (client, _) = try await connected(agent)
+        let handle = try await client.execute("guest-file-open", arguments: ["path": "/tmp/f"])
+        let whole = try await client.execute("guest-file-read", arguments: ["handle": handle, "count": 10])
+        #expect(whole["count"] == 10)
+        #expect(whole["eof"] == false)
+        let after = try await client.execute("guest-file-read", arguments: ["handle": handle, "count": 10])
+        #expect(after["count"] == 0)
+        #expect(after["eof"] == true)
+        let negative = await expectError { try await client.execute("guest-file-read", arguments: ["handle": handle, "count": -1]) }
+        #expect(negative?.errorDescription == "value '-1' is invalid for argument count")
+        await client.disconnect()
+    }
+
     @Test func agentWithoutIDs() async throws {
         let (client, info) = try await connected(SimulatedGuestAgent(echoesIDs: false))
         #expect(!info.echoesIDs)

@@ -202,6 +202,9 @@ struct SimulatorTests {
         #expect(try await nextLine() == #"{"error": {"class": "GenericError", "desc": "QMP input must be a JSON object"}}"#)
         try await send(#"{"foo": 1}"#)
         #expect(try await nextLine() == #"{"error": {"class": "GenericError", "desc": "QMP input member 'foo' is unexpected"}}"#)
+        // QEMU 7.2 rejects `control` too (it was only ever in development versions).
+        try await send(#"{"execute": "query-name", "control": {}}"#)
+        #expect(try await nextLine() == #"{"error": {"class": "GenericError", "desc": "QMP input member 'control' is unexpected"}}"#)
         try await send(#"{"execute": "query-name", "arguments": []}"#)
         #expect(try await nextLine() == #"{"error": {"class": "GenericError", "desc": "QMP input member 'arguments' must be an object"}}"#)
         try await send(#"{"execute": tru}"#)

@@ -138,14 +138,17 @@ extension SimulatedGuestAgent {
     private func readFile(_ arguments: JSONObject) throws -> JSONValue {
         let handle = try Self.integer("handle", arguments)
         let count = try arguments["count"].map { _ in try Self.integer("count", arguments) } ?? 4096
+        guard count >= 0 else {
+            throw ErrorReply(errorClass: "GenericError", description: "value '\(count)' is invalid for argument count")
+        }
         return try state.withLock { state throws(ErrorReply) -> JSONValue in
             guard var file = state.handles[handle] else { throw Self.badHandle(handle) }
             let contents = state.files[file.path] ?? []
-            let end = file.position + min(max(count, 0), contents.count - file.position)
+            let end = file.position + min(count, contents.count - file.position)
             let chunk = contents[min(file.position, end)..<end]
             file.position = end
             state.handles[handle] = file
-            return ["count": .int(Int64(chunk.count)), "buf-b64": .string(Data(chunk).base64EncodedString()), "eof": .bool(end >= contents.count)]
+            return ["count": .int(Int64(chunk.count)), "buf-b64": .string(Data(chunk).base64EncodedString()), "eof": .bool(chunk.count < count)]
         }
     }
 

@@ -75,7 +75,7 @@ final class SimulatorSession: Sendable {
             return
         }
         let id = object["id"]
-        for key in object.keys where !["execute", "exec-oob", "arguments", "id", "control"].contains(key) {
+        for key in object.keys where !["execute", "exec-oob", "arguments", "id"].contains(key) {
             reply(error: ErrorReply(errorClass: "GenericError", description: "QMP input member '\(key)' is unexpected"), id: id)
             return
         }
