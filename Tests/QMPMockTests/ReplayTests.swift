@@ -136,6 +136,30 @@ struct ReplayTests {
         }
     }
 
+    /// Found in review: a recording that ends with the client's message was reported as
+    /// undelivered server messages once that message was sent.
+    @Test func aRecordingEndingWithTheClientsMessageCompletesWhenItIsSent() async throws {
+        let replay = try ReplayTransport(text: """
+            <- {"QMP": {"version": {"qemu": {"micro": 0, "minor": 2, "major": 7}, "package": ""}, "capabilities": []}}
+            -> {"execute":"qmp_capabilities"}
+            """)
+        _ = try #require(try await replay.receive())
+        try await replay.send(Array(#"{"execute":"qmp_capabilities"}"#.utf8))
+        try replay.verifyCompleted()
+    }
+
+    /// A mismatch names the transcript's entry, counting the client's 0xFF entries, which
+    /// are not compared.
+    @Test func aMismatchNamesTheEntryPastTheClientsDelimiters() async throws {
+        let replay = try ReplayTransport(text: """
+            -> 0xFF
+            -> {"execute":"guest-ping"}
+            """)
+        try await replay.send([0xFF] + Array(#"{"execute":"guest-info"}"#.utf8))
+        #expect(replay.mismatch?.message.contains("at entry 2:") == true)
+        #expect(throws: QMPError.self) { try replay.verifyCompleted() }
+    }
+
     @Test func quitEndsWithTheRecordedEndOfStream() async throws {
         let replay = try ReplayTransport(transcript: Transcripts.load("quit"))
         let client = QMPClient()

@@ -38,7 +38,9 @@ public final class ReplayTransport: Transport {
         /// id put in or taken out: a replayed flood of millions of events would otherwise hold
         /// each one parsed.
         case server(bytes: [UInt8], reply: Message?, time: Double?)
-        case client(message: Message, line: Int)
+        /// `entry` is its number among the transcript's entries, counting from 1, for messages
+        /// (the client's 0xFF entries are not steps, so a step's index would be off by them).
+        case client(message: Message, entry: Int)
         case endOfStream
     }
 
@@ -109,7 +111,7 @@ public final class ReplayTransport: Transport {
                 let isReply = message.kind == .success || message.kind == .error
                 steps.append(.server(bytes: bytes, reply: message.id != nil || isReply ? message : nil, time: entry.time))
             case .fromClient:
-                steps.append(.client(message: message, line: index + 1))
+                steps.append(.client(message: message, entry: index + 1))
             }
         }
         prebuilt = timing == .instant ? Self.prebuildChunks(&steps) : [:]
@@ -152,15 +154,21 @@ public final class ReplayTransport: Transport {
         if let mismatch { throw mismatch }
         let unsent = steps[clientCursor...].filter { if case .client = $0 { return true } else { return false } }.count
         if unsent > 0 {
-            throw QMPError(.replayMismatch, "replay incomplete: the client did not send \(unsent) recorded message(s); next expected is entry \(firstClientStep(from: clientCursor) ?? 0)")
+            throw QMPError(.replayMismatch, "replay incomplete: the client did not send \(unsent) recorded message(s); next expected is entry \(firstClientEntry(from: clientCursor) ?? 0)")
         }
-        if serverCursor < steps.count {
-            throw QMPError(.replayMismatch, "replay incomplete: \(steps.count - serverCursor) recorded server message(s) were never delivered")
+        // The client's steps from the server's cursor on were sent (checked above): a
+        // recording that ends with the client's message is complete once it is sent.
+        let undelivered = steps[serverCursor...].filter { if case .client = $0 { return false } else { return true } }.count
+        if undelivered > 0 {
+            throw QMPError(.replayMismatch, "replay incomplete: \(undelivered) recorded server message(s) were never delivered")
         }
     }
 
-    private func firstClientStep(from index: Int) -> Int? {
-        steps[index...].firstIndex { if case .client = $0 { return true } else { return false } }.map { $0 + 1 }
+    private func firstClientEntry(from index: Int) -> Int? {
+        for step in steps[index...] {
+            if case .client(_, let entry) = step { return entry }
+        }
+        return nil
     }
 
     // MARK: Transport
@@ -191,7 +199,7 @@ public final class ReplayTransport: Transport {
     private func match(_ frame: ArraySlice<UInt8>, _ state: inout State) throws(QMPError) {
         let sentText = String(decoding: frame, as: UTF8.self)
         guard let index = steps[state.clientCursor...].firstIndex(where: { if case .client = $0 { return true } else { return false } }),
-              case .client(let expected, _) = steps[index]
+              case .client(let expected, let entry) = steps[index]
         else {
             throw QMPError(.replayMismatch, "replay mismatch: the client sent a message after the end of the recording:\n  sent:     -> \(sentText)")
         }
@@ -199,7 +207,7 @@ public final class ReplayTransport: Transport {
         do {
             sent = try Message(parsing: frame)
         } catch {
-            throw QMPError(.replayMismatch, "replay mismatch at entry \(index + 1): the client sent malformed JSON (\(error.message)):\n  expected: -> \(expected)\n  sent:     -> \(sentText)")
+            throw QMPError(.replayMismatch, "replay mismatch at entry \(entry): the client sent malformed JSON (\(error.message)):\n  expected: -> \(expected)\n  sent:     -> \(sentText)")
         }
         var expectedBody = expected.object
         var sentBody = sent.object
@@ -208,7 +216,7 @@ public final class ReplayTransport: Transport {
         let recordedToken = Self.removeSyncToken(&expectedBody)
         let clientToken = Self.removeSyncToken(&sentBody)
         guard expectedBody == sentBody else {
-            throw QMPError(.replayMismatch, "replay mismatch at entry \(index + 1):\n  expected: -> \(expected)\n  sent:     -> \(sentText)")
+            throw QMPError(.replayMismatch, "replay mismatch at entry \(entry):\n  expected: -> \(expected)\n  sent:     -> \(sentText)")
         }
         switch (recordedID, clientID) {
         case (let recordedID?, let clientID?): state.idMap[recordedID] = clientID
