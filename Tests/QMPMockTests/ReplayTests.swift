@@ -1,6 +1,7 @@
 import QMP
 import QMPMock
 import QMPCore
+import QMPTestSupport
 import Synchronization
 import Testing
 
@@ -198,6 +199,32 @@ struct ReplayTests {
         }
         await other.disconnect()
         try errorsReplay.verifyCompleted()
+    }
+
+    /// Found in review: the client's own pause before a command (10 s here) was played
+    /// again as the server's before the reply.
+    @Test func recordedTimingDoesNotReplayTheClientsPause() async throws {
+        let replay = try ReplayTransport(text: """
+            <- @0 {"QMP": {"version": {"qemu": {"micro": 0, "minor": 2, "major": 7}, "package": ""}, "capabilities": []}}
+            -> @10 {"execute":"qmp_capabilities","id":"a"}
+            <- @10.001 {"return": {}, "id": "a"}
+            """, timing: .recorded)
+        let client = QMPClient()
+        try await client.connect(replay, timeout: .seconds(5))
+        await client.disconnect()
+    }
+
+    /// Found in review: `close()` left a receive waiting out a recorded gap until it ended.
+    @Test func closeEndsAReceiveWaitingOutAGap() async throws {
+        let replay = try ReplayTransport(text: """
+            <- @0 {"QMP": {"version": {"qemu": {"micro": 0, "minor": 2, "major": 7}, "package": ""}, "capabilities": []}}
+            <- @100000 {"event": "STOP", "timestamp": {"seconds": 1, "microseconds": 0}}
+            """, timing: .recorded)
+        _ = try #require(try await replay.receive())
+        let waiting = Task { try await replay.receive() }
+        try await waitUntil("the receive waits out the gap") { replay.gapWaiterCount == 1 }
+        await replay.close()
+        #expect(try await waiting.value == nil)
     }
 
     @Test func recordedTimingIsHonoured() async throws {

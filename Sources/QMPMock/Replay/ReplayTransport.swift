@@ -22,14 +22,16 @@ import Synchronization
 ///   carry the client's ids back, or none) and member order does not matter. The first
 ///   mismatch fails the session with ``QMPError/Code/replayMismatch``, whose
 ///   message names the entry and shows expected and sent text.
-/// - Instant by default; ``Timing/recorded`` waits between server messages as
-///   the recording did.
+/// - Instant by default; ``Timing/recorded`` waits before each server message as
+///   long as the recording did after the message before it, either side's: the client's
+///   own pauses (the time it took to send a command) are not played again as the server's.
 public final class ReplayTransport: Transport {
     /// How fast the server side plays.
     public enum Timing: Sendable {
         /// As fast as the client reads.
         case instant
-        /// With the recorded gaps between server messages (transcripts recorded with timing).
+        /// With the recorded gaps before server messages (transcripts recorded with timing),
+        /// each measured from the message before it, the client's included.
         case recorded
     }
 
@@ -40,7 +42,7 @@ public final class ReplayTransport: Transport {
         case server(bytes: [UInt8], reply: Message?, time: Double?)
         /// `entry` is its number among the transcript's entries, counting from 1, for messages
         /// (the client's 0xFF entries are not steps, so a step's index would be off by them).
-        case client(message: Message, entry: Int)
+        case client(message: Message, entry: Int, time: Double?)
         case endOfStream
     }
 
@@ -61,6 +63,9 @@ public final class ReplayTransport: Transport {
         var isClosed = false
         var endOfStreamSent = false
         var waiter: CheckedContinuation<Void, Never>?
+        /// Receives waiting out a recorded gap, which ``ReplayTransport/close()`` ends.
+        var gapWaiters: [Int: CheckedContinuation<Void, Never>] = [:]
+        var nextGapWaiter = 0
         var lastTime: Double?
     }
 
@@ -111,7 +116,7 @@ public final class ReplayTransport: Transport {
                 let isReply = message.kind == .success || message.kind == .error
                 steps.append(.server(bytes: bytes, reply: message.id != nil || isReply ? message : nil, time: entry.time))
             case .fromClient:
-                steps.append(.client(message: message, entry: index + 1))
+                steps.append(.client(message: message, entry: index + 1, time: entry.time))
             }
         }
         prebuilt = timing == .instant ? Self.prebuildChunks(&steps) : [:]
@@ -145,6 +150,9 @@ public final class ReplayTransport: Transport {
         try self.init(transcript: Transcript(parsing: text), timing: timing)
     }
 
+    /// How many ``receive()`` calls wait out a recorded gap now: for tests, to close only once one does.
+    package var gapWaiterCount: Int { state.withLock { $0.gapWaiters.count } }
+
     /// The first mismatch, if the client strayed from the recording.
     public var mismatch: QMPError? { state.withLock { $0.mismatch } }
 
@@ -166,7 +174,7 @@ public final class ReplayTransport: Transport {
 
     private func firstClientEntry(from index: Int) -> Int? {
         for step in steps[index...] {
-            if case .client(_, let entry) = step { return entry }
+            if case .client(_, let entry, _) = step { return entry }
         }
         return nil
     }
@@ -199,7 +207,7 @@ public final class ReplayTransport: Transport {
     private func match(_ frame: ArraySlice<UInt8>, _ state: inout State) throws(QMPError) {
         let sentText = String(decoding: frame, as: UTF8.self)
         guard let index = steps[state.clientCursor...].firstIndex(where: { if case .client = $0 { return true } else { return false } }),
-              case .client(let expected, let entry) = steps[index]
+              case .client(let expected, let entry, _) = steps[index]
         else {
             throw QMPError(.replayMismatch, "replay mismatch: the client sent a message after the end of the recording:\n  sent:     -> \(sentText)")
         }
@@ -305,10 +313,12 @@ public final class ReplayTransport: Transport {
                             chunk.append(contentsOf: bytes)
                         }
                         state.serverCursor += 1
-                    case .client:
+                    case .client(_, _, let time):
                         guard state.clientCursor > state.serverCursor else {
                             return chunk.isEmpty ? .wait(clientCursor: state.clientCursor) : .chunk(chunk)
                         }
+                        // The next gap runs from the client's message: sent now, not when recorded.
+                        if timing == .recorded, let time { state.lastTime = max(state.lastTime ?? time, time) }
                         state.serverCursor += 1
                     case .endOfStream:
                         if !chunk.isEmpty { return .chunk(chunk) }
@@ -324,7 +334,7 @@ public final class ReplayTransport: Transport {
             case .chunk(let bytes): return bytes
             case .end: return nil
             case .fail(let error): throw error
-            case .delay(let duration): try await Task.sleep(for: duration)
+            case .delay(let duration): try await waitOutGap(duration)
             case .wait(let clientCursor):
                 if let hook = beforeWaitingForClient.withLock({ $0 }) { await hook() }
                 await waitForClient(after: clientCursor)
@@ -338,6 +348,36 @@ public final class ReplayTransport: Transport {
     /// such a gap waits as long as a `Duration` of microseconds can (until cancelled).
     static func delay(forGap gap: Double) -> Duration {
         .microseconds(Int64(min(gap, Transcript.largestTime) * 1_000_000))
+    }
+
+    /// Waits `duration`, or until ``close()``; throws when the task is cancelled first.
+    private func waitOutGap(_ duration: Duration) async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await Task.sleep(for: duration) }
+            group.addTask { await self.waitForClose() }
+            try await group.next()
+            group.cancelAll()
+        }
+    }
+
+    /// Returns once the replay is closed, or the task cancelled.
+    private func waitForClose() async {
+        let key = state.withLock { state in
+            state.nextGapWaiter += 1
+            return state.nextGapWaiter
+        }
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let resumeNow = state.withLock { state in
+                    if state.isClosed || Task.isCancelled { return true }
+                    state.gapWaiters[key] = continuation
+                    return false
+                }
+                if resumeNow { continuation.resume() }
+            }
+        } onCancel: {
+            state.withLock { $0.gapWaiters.removeValue(forKey: key) }?.resume()
+        }
     }
 
     /// Waits until the client has sent more than it had at `clientCursor` (which may have
@@ -368,11 +408,15 @@ public final class ReplayTransport: Transport {
     /// throws the ``mismatch``, if there was one). ``verifyCompleted()`` still
     /// reports what was left unplayed.
     public func close() async {
-        let waiter = state.withLock { state in
+        let (waiter, gapWaiters) = state.withLock { state in
             state.isClosed = true
-            defer { state.waiter = nil }
-            return state.waiter
+            defer {
+                state.waiter = nil
+                state.gapWaiters = [:]
+            }
+            return (state.waiter, state.gapWaiters.values)
         }
         waiter?.resume()
+        for gapWaiter in gapWaiters { gapWaiter.resume() }
     }
 }
