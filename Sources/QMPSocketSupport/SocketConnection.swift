@@ -273,14 +273,20 @@ extension SocketConnection {
             // Before the accept: concurrent accepts all wake on each report, and one that
             // lands between this accept's EAGAIN and its wait is caught by the count.
             let seen = watch.generation(.read)
-            let attempt = try withFD { fd throws(QMPError) in
-                try nonBlockingSyscall("accepting on \(peer)") {
-                    withUnsafeMutablePointer(to: &address) {
-                        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                            cqmp_accept_nonblocking(fd, $0, &length)
+            let attempt: SyscallResult<Int32>?
+            do {
+                attempt = try withFD { fd throws(QMPError) in
+                    try nonBlockingSyscall("accepting on \(peer)") {
+                        withUnsafeMutablePointer(to: &address) {
+                            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                                cqmp_accept_nonblocking(fd, $0, &length)
+                            }
                         }
                     }
                 }
+            } catch where error.errno == ECONNABORTED || error.errno == EPROTO {
+                // That connection failed before it was taken; the listener is fine (accept(2)).
+                continue
             }
             guard let result = attempt else { throw SocketError.closed(peer) }
             switch result {
