@@ -4,6 +4,7 @@ import Glibc
 import Musl
 #endif
 import QMPCore
+import Synchronization
 
 /// One resolved socket address.
 struct ResolvedAddress: Sendable {
@@ -21,14 +22,58 @@ struct ResolvedAddress: Sendable {
 /// getaddrinfo, kept off the cooperative thread pool.
 enum Resolver {
     /// Numeric addresses resolve inline; names go to a short-lived thread, because
-    /// getaddrinfo blocks and may take seconds.
+    /// getaddrinfo blocks and may take seconds. Cancelling the task ends the wait at once
+    /// (the thread finishes the lookup and drops its answer).
     static func resolve(_ endpoint: HostPort, passive: Bool = false) async throws(QMPError) -> [ResolvedAddress] {
         let numeric = lookup(endpoint, numericOnly: true, passive: passive)
         if case .success(let addresses) = numeric, !addresses.isEmpty { return addresses }
-        let result: Result<[ResolvedAddress], QMPError> = await withCheckedContinuation { continuation in
-            runDetached { continuation.resume(returning: lookup(endpoint, numericOnly: false, passive: passive)) }
+        return try await waitCancellably(for: endpoint) { lookup(endpoint, numericOnly: false, passive: passive) }.get()
+    }
+
+    /// Runs blocking `work` on a thread of its own and waits for its answer, or for the
+    /// task's cancellation, whichever comes first.
+    static func waitCancellably(
+        for endpoint: HostPort, _ work: @escaping @Sendable () -> Result<[ResolvedAddress], QMPError>
+    ) async -> Result<[ResolvedAddress], QMPError> {
+        let answer = FirstAnswer()
+        return await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                answer.wait(continuation)
+                runDetached { answer.settle(work()) }
+            }
+        } onCancel: {
+            answer.settle(.failure(.cancelled("resolving \(endpoint)")))
         }
-        return try result.get()
+    }
+
+    /// Whichever of the lookup and the cancellation comes first: the waiter is resumed once.
+    private final class FirstAnswer: Sendable {
+        private struct State {
+            var waiter: CheckedContinuation<Result<[ResolvedAddress], QMPError>, Never>?
+            var answer: Result<[ResolvedAddress], QMPError>?
+        }
+        private let state = Lock(State())
+
+        func wait(_ waiter: CheckedContinuation<Result<[ResolvedAddress], QMPError>, Never>) {
+            let ready = state.withLock { state -> Result<[ResolvedAddress], QMPError>? in
+                guard let answer = state.answer else {
+                    state.waiter = waiter
+                    return nil
+                }
+                return answer
+            }
+            if let ready { waiter.resume(returning: ready) }
+        }
+
+        func settle(_ answer: Result<[ResolvedAddress], QMPError>) {
+            let waiter = state.withLock { state -> CheckedContinuation<Result<[ResolvedAddress], QMPError>, Never>? in
+                guard case .none = state.answer else { return nil }
+                state.answer = answer
+                defer { state.waiter = nil }
+                return state.waiter
+            }
+            waiter?.resume(returning: answer)
+        }
     }
 
     private static func lookup(_ endpoint: HostPort, numericOnly: Bool, passive: Bool) -> Result<[ResolvedAddress], QMPError> {

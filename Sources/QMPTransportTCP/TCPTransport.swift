@@ -31,7 +31,7 @@ public final class TCPTransport: Transport, DirectReadTransport {
     /// - Parameters:
     ///   - host: A host name, or a numeric IPv4 or IPv6 address (without brackets).
     ///   - port: The port QEMU listens on (`-qmp tcp:HOST:PORT,server=on`).
-    ///   - timeout: Gives up on each attempt after this long.
+    ///   - timeout: Gives up on the name's lookup, and on each attempt, after this long.
     /// - Throws: ``QMPError/Code/connectionFailed`` naming host:port and the OS's reason,
     ///   ``QMPError/Code/timedOut`` or ``QMPError/Code/cancelled``.
     public static func connect(host: String, port: UInt16, timeout: Duration? = .seconds(30)) async throws(QMPError) -> TCPTransport {
@@ -47,12 +47,15 @@ public final class TCPTransport: Transport, DirectReadTransport {
     ///
     /// - Parameters:
     ///   - endpoint: Where QEMU listens, for example from ``HostPort/init(parsing:)``.
-    ///   - timeout: Gives up on each attempt after this long; `nil` waits as long as the OS does.
+    ///   - timeout: Gives up on the name's lookup, and on each attempt, after this long; `nil` waits as long as the OS does.
     /// - Throws: ``QMPError/Code/connectionFailed`` when the host does not resolve or no
     ///   address accepts (naming the endpoint and the OS's reason), ``QMPError/Code/timedOut``
     ///   when the last address tried timed out, or ``QMPError/Code/cancelled``.
     public static func connect(to endpoint: HostPort, timeout: Duration? = .seconds(30)) async throws(QMPError) -> TCPTransport {
-        try await connect(to: endpoint, addresses: try await Resolver.resolve(endpoint), timeout: timeout)
+        let addresses = try await withTimeout(timeout, endpoint: endpoint) { () async throws(QMPError) in
+            try await Resolver.resolve(endpoint)
+        }
+        return try await connect(to: endpoint, addresses: addresses, timeout: timeout)
     }
 
     /// Tries `addresses` in turn: one that refuses or times out (an IPv6 route that goes
