@@ -46,7 +46,9 @@ final class SimulatorSession: Sendable {
         }
         let greeting = Greeting(version: simulator.version, capabilities: ["oob"])
         write(.object(greeting.message.object))
-        var framer = MessageFramer()
+        // QEMU's own limit on one message (its JSON streamer's, 64 MiB), not the client's lower
+        // default: a command of a few MiB (a large `ringbuf-write`) works as on QEMU 7.2.
+        var framer = MessageFramer(maxMessageSize: 64 << 20)
         reading: do {
             while let chunk = try await transport.receive() {
                 framer.append(chunk)
