@@ -36,11 +36,9 @@ enum Resolver {
         for endpoint: HostPort, _ work: @escaping @Sendable () -> Result<[ResolvedAddress], QMPError>
     ) async -> Result<[ResolvedAddress], QMPError> {
         let answer = FirstAnswer()
-        return await withTaskCancellationHandler {
-            await withCheckedContinuation { continuation in
-                answer.wait(continuation)
-                runDetached { answer.settle(work()) }
-            }
+        return await withCancellableContinuation { continuation in
+            answer.wait(continuation)
+            runDetached { answer.settle(work()) }
         } onCancel: {
             answer.settle(.failure(.cancelled("resolving \(endpoint)")))
         }

@@ -222,7 +222,7 @@ struct ReplayTests {
             """, timing: .recorded)
         _ = try #require(try await replay.receive())
         let waiting = Task { try await replay.receive() }
-        try await waitUntil("the receive waits out the gap") { replay.gapWaiterCount == 1 }
+        try await waitUntil("the receive waits out the gap") { replay.isWaitingOutAGap }
         await replay.close()
         #expect(try await waiting.value == nil)
     }

@@ -63,9 +63,9 @@ public final class ReplayTransport: Transport {
         var isClosed = false
         var endOfStreamSent = false
         var waiter: CheckedContinuation<Void, Never>?
-        /// Receives waiting out a recorded gap, which ``ReplayTransport/close()`` ends.
-        var gapWaiters: [Int: CheckedContinuation<Void, Never>] = [:]
-        var nextGapWaiter = 0
+        /// The receive waiting out a recorded gap, which ``ReplayTransport/close()`` ends
+        /// (one at most: receives never overlap, see ``Transport``).
+        var gapWaiter: CheckedContinuation<Void, Never>?
         var lastTime: Double?
     }
 
@@ -150,8 +150,8 @@ public final class ReplayTransport: Transport {
         try self.init(transcript: Transcript(parsing: text), timing: timing)
     }
 
-    /// How many ``receive()`` calls wait out a recorded gap now: for tests, to close only once one does.
-    package var gapWaiterCount: Int { state.withLock { $0.gapWaiters.count } }
+    /// Whether a ``receive()`` waits out a recorded gap now: for tests, to close only once one does.
+    package var isWaitingOutAGap: Bool { state.withLock { $0.gapWaiter != nil } }
 
     /// The first mismatch, if the client strayed from the recording.
     public var mismatch: QMPError? { state.withLock { $0.mismatch } }
@@ -362,21 +362,20 @@ public final class ReplayTransport: Transport {
 
     /// Returns once the replay is closed, or the task cancelled.
     private func waitForClose() async {
-        let key = state.withLock { state in
-            state.nextGapWaiter += 1
-            return state.nextGapWaiter
-        }
         await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
                 let resumeNow = state.withLock { state in
                     if state.isClosed || Task.isCancelled { return true }
-                    state.gapWaiters[key] = continuation
+                    state.gapWaiter = continuation
                     return false
                 }
                 if resumeNow { continuation.resume() }
             }
         } onCancel: {
-            state.withLock { $0.gapWaiters.removeValue(forKey: key) }?.resume()
+            state.withLock { state in
+                defer { state.gapWaiter = nil }
+                return state.gapWaiter
+            }?.resume()
         }
     }
 
@@ -408,15 +407,15 @@ public final class ReplayTransport: Transport {
     /// throws the ``mismatch``, if there was one). ``verifyCompleted()`` still
     /// reports what was left unplayed.
     public func close() async {
-        let (waiter, gapWaiters) = state.withLock { state in
+        let (waiter, gapWaiter) = state.withLock { state in
             state.isClosed = true
             defer {
                 state.waiter = nil
-                state.gapWaiters = [:]
+                state.gapWaiter = nil
             }
-            return (state.waiter, state.gapWaiters.values)
+            return (state.waiter, state.gapWaiter)
         }
         waiter?.resume()
-        for gapWaiter in gapWaiters { gapWaiter.resume() }
+        gapWaiter?.resume()
     }
 }
