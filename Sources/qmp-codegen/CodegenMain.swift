@@ -5,8 +5,10 @@ import QMPChildProcess
 ///
 /// ```
 /// qmp-codegen facts MANUAL.7[.gz] FACTS
-/// qmp-codegen swift --facts FACTS [--schema TRANSCRIPT] --module NAME --reference PAGE --output DIR
+/// qmp-codegen swift --facts FACTS [--schema TRANSCRIPT] [--later LATER] --module NAME --reference PAGE --output DIR
 /// ```
+///
+/// `--later` amends the model with facts from later QEMU releases (see ``LaterFacts``).
 ///
 /// Both steps are deterministic: the same inputs give the same bytes.
 @main
@@ -37,7 +39,8 @@ enum CodegenMain {
             let options = try Options(Array(arguments.dropFirst()))
             let definitions = try FactsFile.read(String(contentsOfFile: options.facts, encoding: .utf8))
             let schema = try options.schema.map { try Schema(transcript: String(contentsOfFile: $0, encoding: .utf8)) }
-            let model = Model(definitions: definitions, schema: schema)
+            var model = Model(definitions: definitions, schema: schema)
+            if let later = options.later { try model.amend(with: LaterFacts.read(String(contentsOfFile: later, encoding: .utf8))) }
             for warning in model.warnings { FileHandle.standardError.write(Data("qmp-codegen: warning: \(warning)\n".utf8)) }
             let files = SwiftEmitter(model: model, module: options.module, reference: options.reference).files()
             try FileManager.default.createDirectory(atPath: options.output, withIntermediateDirectories: true)
@@ -49,12 +52,13 @@ enum CodegenMain {
 
     static let usage = """
         usage: qmp-codegen facts MANUAL.7[.gz] FACTS
-               qmp-codegen swift --facts FACTS [--schema TRANSCRIPT] --module NAME --reference PAGE --output DIR
+               qmp-codegen swift --facts FACTS [--schema TRANSCRIPT] [--later LATER] --module NAME --reference PAGE --output DIR
         """
 
     struct Options {
         var facts = ""
         var schema: String?
+        var later: String?
         var module = ""
         var reference = ""
         var output = ""
@@ -66,6 +70,7 @@ enum CodegenMain {
                 switch flag {
                 case "--facts": facts = value
                 case "--schema": schema = value
+                case "--later": later = value
                 case "--module": module = value
                 case "--reference": reference = value
                 case "--output": output = value

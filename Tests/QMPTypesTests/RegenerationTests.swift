@@ -13,6 +13,8 @@ struct RegenerationTests {
         var manual: String
         var facts: String
         var schema: String?
+        /// Facts from later QEMU releases (see `LaterFacts` in qmp-codegen).
+        var later: String
         var reference: String
 
         var testDescription: String { module }
@@ -23,11 +25,12 @@ struct RegenerationTests {
         Binding(
             module: "QMPTypes", manual: "/usr/share/man/man7/qemu-qmp-ref.7.gz",
             facts: package + "/Sources/qmp-codegen/Facts/Data/qemu-qmp-ref.facts",
-            schema: package + "/Tests/QMPMockTests/Transcripts/schema.qmp", reference: "qemu-qmp-ref(7)"),
+            schema: package + "/Tests/QMPMockTests/Transcripts/schema.qmp",
+            later: package + "/Sources/qmp-codegen/Facts/Data/qemu-qmp-ref.later", reference: "qemu-qmp-ref(7)"),
         Binding(
             module: "QMPGuestAgentTypes", manual: "/usr/share/man/man7/qemu-ga-ref.7.gz",
             facts: package + "/Sources/qmp-codegen/Facts/Data/qemu-ga-ref.facts",
-            schema: nil, reference: "qemu-ga-ref(7)"),
+            schema: nil, later: package + "/Sources/qmp-codegen/Facts/Data/qemu-ga-ref.later", reference: "qemu-ga-ref(7)"),
     ]
 
     @Test("the facts (and schema) give the committed Generated folder", arguments: bindings)
@@ -36,7 +39,7 @@ struct RegenerationTests {
         defer { try? FileManager.default.removeItem(atPath: output) }
         var arguments = ["swift", "--facts", binding.facts]
         if let schema = binding.schema { arguments += ["--schema", schema] }
-        arguments += ["--module", binding.module, "--reference", binding.reference, "--output", output]
+        arguments += ["--later", binding.later, "--module", binding.module, "--reference", binding.reference, "--output", output]
         let run = try await BuiltTool.run("qmp-codegen", arguments)
         #expect(run.status == 0, "\(run.stderr)")
         if binding.schema != nil { #expect(run.stderr.isEmpty, "warnings: \(run.stderr)") }

@@ -13,7 +13,7 @@ extension JSONValueDecoder {
             let (path, reason) = Self.describe(error)
             let place = path.isEmpty ? "" : " at '\(path)'"
             throw QMPError(
-                .decodingFailed, "\(what) is not a \(type)\(place): \(reason)",
+                .decodingFailed, "\(what) does not decode as \(type)\(place): \(reason)",
                 command: command, value: value, memberPath: path)
         }
     }

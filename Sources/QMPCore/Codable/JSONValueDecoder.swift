@@ -31,7 +31,19 @@ struct JSONValueDecoding: Decoder {
 
     func mismatch(_ expected: String) -> DecodingError {
         .typeMismatch(Any.self, DecodingError.Context(
-            codingPath: codingPath, debugDescription: "expected \(expected), found \(value.typeName) \(value)"))
+            codingPath: codingPath, debugDescription: "expected \(expected), found \(Self.brief(value))"))
+    }
+
+    /// The value's type and, for a scalar, a prefix of the value itself: the whole of a large
+    /// subtree would swamp the message (``QMPError/value`` keeps it).
+    static func brief(_ value: JSONValue) -> String {
+        switch value {
+        case .null: return "null"
+        case .array(let array): return "an array of \(array.count) value\(array.count == 1 ? "" : "s")"
+        case .object(let object): return "an object of \(object.count) member\(object.count == 1 ? "" : "s")"
+        case .string(let string) where string.count > 40: return "string \(JSONValue.string(String(string.prefix(40))))…"
+        default: return "\(value.typeName) \(value)"
+        }
     }
 
     func container<Key: CodingKey>(keyedBy type: Key.Type) throws -> KeyedDecodingContainer<Key> {
@@ -63,7 +75,14 @@ struct JSONValueDecoding: Decoder {
             return exact
         }
         if type == Double.self, let double = value.doubleValue as? T { return double }
-        if type == Float.self, let double = value.doubleValue, let float = Float(double) as? T { return float }
+        if type == Float.self, let double = value.doubleValue {
+            let float = Float(double)
+            guard float.isFinite, let float = float as? T else {
+                throw DecodingError.dataCorrupted(DecodingError.Context(
+                    codingPath: codingPath, debugDescription: "\(value) does not fit in Float"))
+            }
+            return float
+        }
         if type == String.self {
             guard let string = value.stringValue as? T else { throw mismatch("a string") }
             return string

@@ -313,7 +313,7 @@ public struct GuestGetDevices: QMPCommand {
     public static let name = "guest-get-devices"
 
     /// What QEMU returns on success.
-    public typealias Result = GuestDeviceInfo
+    public typealias Result = [GuestDeviceInfo]
 
     /// Creates the value; it has no members.
     public init() {}

@@ -174,6 +174,28 @@ public struct BlockdevOptionsQcow2: Codable, Sendable {
         case encrypt
         case dataFile = "data-file"
     }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        file = try container.decode(BlockdevRef.self, forKey: .file)
+        if container.contains(.backing) {
+            backing = try container.decode(BlockdevRefOrNull.self, forKey: .backing)
+        } else {
+            backing = nil
+        }
+        lazyRefcounts = try container.decodeIfPresent(Bool.self, forKey: .lazyRefcounts)
+        passDiscardRequest = try container.decodeIfPresent(Bool.self, forKey: .passDiscardRequest)
+        passDiscardSnapshot = try container.decodeIfPresent(Bool.self, forKey: .passDiscardSnapshot)
+        passDiscardOther = try container.decodeIfPresent(Bool.self, forKey: .passDiscardOther)
+        overlapCheck = try container.decodeIfPresent(Qcow2OverlapChecks.self, forKey: .overlapCheck)
+        cacheSize = try container.decodeIfPresent(Int64.self, forKey: .cacheSize)
+        l2CacheSize = try container.decodeIfPresent(Int64.self, forKey: .l2CacheSize)
+        l2CacheEntrySize = try container.decodeIfPresent(Int64.self, forKey: .l2CacheEntrySize)
+        refcountCacheSize = try container.decodeIfPresent(Int64.self, forKey: .refcountCacheSize)
+        cacheCleanInterval = try container.decodeIfPresent(Int64.self, forKey: .cacheCleanInterval)
+        encrypt = try container.decodeIfPresent(BlockdevQcow2Encryption.self, forKey: .encrypt)
+        dataFile = try container.decodeIfPresent(BlockdevRef.self, forKey: .dataFile)
+    }
 }
 
 /// The QAPI object `BlockdevOptionsQcow` (since QEMU 2.10), documented under "BLOCK DEVICES" in qemu-qmp-ref(7).
@@ -197,6 +219,17 @@ public struct BlockdevOptionsQcow: Codable, Sendable {
         case backing
         case encrypt
     }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        file = try container.decode(BlockdevRef.self, forKey: .file)
+        if container.contains(.backing) {
+            backing = try container.decode(BlockdevRefOrNull.self, forKey: .backing)
+        } else {
+            backing = nil
+        }
+        encrypt = try container.decodeIfPresent(BlockdevQcowEncryption.self, forKey: .encrypt)
+    }
 }
 
 /// The QAPI object `BlockdevOptionsGenericCOWFormat` (since QEMU 2.9), documented under "BLOCK DEVICES" in qemu-qmp-ref(7).
@@ -215,6 +248,16 @@ public struct BlockdevOptionsGenericCOWFormat: Codable, Sendable {
     enum CodingKeys: String, CodingKey {
         case file
         case backing
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        file = try container.decode(BlockdevRef.self, forKey: .file)
+        if container.contains(.backing) {
+            backing = try container.decode(BlockdevRefOrNull.self, forKey: .backing)
+        } else {
+            backing = nil
+        }
     }
 }
 

@@ -212,6 +212,49 @@ public struct MigrateSetParameters: Codable, Sendable {
         case multifdZstdLevel = "multifd-zstd-level"
         case blockBitmapMapping = "block-bitmap-mapping"
     }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        announceInitial = try container.decodeIfPresent(Int64.self, forKey: .announceInitial)
+        announceMax = try container.decodeIfPresent(Int64.self, forKey: .announceMax)
+        announceRounds = try container.decodeIfPresent(Int64.self, forKey: .announceRounds)
+        announceStep = try container.decodeIfPresent(Int64.self, forKey: .announceStep)
+        compressLevel = try container.decodeIfPresent(Int64.self, forKey: .compressLevel)
+        compressThreads = try container.decodeIfPresent(Int64.self, forKey: .compressThreads)
+        compressWaitThread = try container.decodeIfPresent(Bool.self, forKey: .compressWaitThread)
+        decompressThreads = try container.decodeIfPresent(Int64.self, forKey: .decompressThreads)
+        throttleTriggerThreshold = try container.decodeIfPresent(Int64.self, forKey: .throttleTriggerThreshold)
+        cpuThrottleInitial = try container.decodeIfPresent(Int64.self, forKey: .cpuThrottleInitial)
+        cpuThrottleIncrement = try container.decodeIfPresent(Int64.self, forKey: .cpuThrottleIncrement)
+        cpuThrottleTailslow = try container.decodeIfPresent(Bool.self, forKey: .cpuThrottleTailslow)
+        if container.contains(.tlsCreds) {
+            tlsCreds = try container.decode(StrOrNull.self, forKey: .tlsCreds)
+        } else {
+            tlsCreds = nil
+        }
+        if container.contains(.tlsHostname) {
+            tlsHostname = try container.decode(StrOrNull.self, forKey: .tlsHostname)
+        } else {
+            tlsHostname = nil
+        }
+        if container.contains(.tlsAuthz) {
+            tlsAuthz = try container.decode(StrOrNull.self, forKey: .tlsAuthz)
+        } else {
+            tlsAuthz = nil
+        }
+        maxBandwidth = try container.decodeIfPresent(Int64.self, forKey: .maxBandwidth)
+        downtimeLimit = try container.decodeIfPresent(Int64.self, forKey: .downtimeLimit)
+        xCheckpointDelay = try container.decodeIfPresent(Int64.self, forKey: .xCheckpointDelay)
+        blockIncremental = try container.decodeIfPresent(Bool.self, forKey: .blockIncremental)
+        multifdChannels = try container.decodeIfPresent(Int64.self, forKey: .multifdChannels)
+        xbzrleCacheSize = try container.decodeIfPresent(Int64.self, forKey: .xbzrleCacheSize)
+        maxPostcopyBandwidth = try container.decodeIfPresent(Int64.self, forKey: .maxPostcopyBandwidth)
+        maxCpuThrottle = try container.decodeIfPresent(Int64.self, forKey: .maxCpuThrottle)
+        multifdCompression = try container.decodeIfPresent(MultiFDCompression.self, forKey: .multifdCompression)
+        multifdZlibLevel = try container.decodeIfPresent(Int64.self, forKey: .multifdZlibLevel)
+        multifdZstdLevel = try container.decodeIfPresent(Int64.self, forKey: .multifdZstdLevel)
+        blockBitmapMapping = try container.decodeIfPresent([BitmapMigrationNodeAlias].self, forKey: .blockBitmapMapping)
+    }
 }
 
 /// The QAPI object `MigrationParameters` (since QEMU 2.4), documented under "MIGRATION" in qemu-qmp-ref(7). QEMU marks it unstable.
@@ -523,8 +566,13 @@ public struct MigrationStats: Codable, Sendable {
     public var total: Int64
     /// The `duplicate` member (since QEMU 1.2).
     public var duplicate: Int64
-    /// The `skipped` member (since QEMU 1.5).
-    public var skipped: Int64
+    /// The optional `skipped` member (since QEMU 1.5); QEMU 8.1 deprecates it.
+    @available(*, deprecated, message: "QEMU deprecates skipped")
+    public var skipped: Int64? {
+        get { _skipped }
+        set { _skipped = newValue }
+    }
+    private var _skipped: Int64?
     /// The `normal` member (since QEMU 1.2).
     public var normal: Int64
     /// The `normal-bytes` member (since QEMU 1.2).
@@ -553,12 +601,12 @@ public struct MigrationStats: Codable, Sendable {
     public var dirtySyncMissedZeroCopy: Int64
 
     /// Creates the value from its members; optional ones may be left out.
-    public init(transferred: Int64, remaining: Int64, total: Int64, duplicate: Int64, skipped: Int64, normal: Int64, normalBytes: Int64, dirtyPagesRate: Int64, mbps: Double, dirtySyncCount: Int64, postcopyRequests: Int64, pageSize: Int64, multifdBytes: Int64, pagesPerSecond: Int64, precopyBytes: Int64, downtimeBytes: Int64, postcopyBytes: Int64, dirtySyncMissedZeroCopy: Int64) {
+    public init(transferred: Int64, remaining: Int64, total: Int64, duplicate: Int64, skipped: Int64? = nil, normal: Int64, normalBytes: Int64, dirtyPagesRate: Int64, mbps: Double, dirtySyncCount: Int64, postcopyRequests: Int64, pageSize: Int64, multifdBytes: Int64, pagesPerSecond: Int64, precopyBytes: Int64, downtimeBytes: Int64, postcopyBytes: Int64, dirtySyncMissedZeroCopy: Int64) {
         self.transferred = transferred
         self.remaining = remaining
         self.total = total
         self.duplicate = duplicate
-        self.skipped = skipped
+        self._skipped = skipped
         self.normal = normal
         self.normalBytes = normalBytes
         self.dirtyPagesRate = dirtyPagesRate
@@ -579,7 +627,7 @@ public struct MigrationStats: Codable, Sendable {
         case remaining
         case total
         case duplicate
-        case skipped
+        case _skipped = "skipped"
         case normal
         case normalBytes = "normal-bytes"
         case dirtyPagesRate = "dirty-pages-rate"

@@ -218,18 +218,18 @@ public struct SGXInfo: Codable, Sendable {
     public var sgx2: Bool
     /// The `flc` member.
     public var flc: Bool
-    /// The `section-size` member; QEMU marks it deprecated.
+    /// The optional `section-size` member; QEMU marks it deprecated.
     @available(*, deprecated, message: "QEMU deprecates section-size")
-    public var sectionSize: Int64 {
+    public var sectionSize: Int64? {
         get { _sectionSize }
         set { _sectionSize = newValue }
     }
-    private var _sectionSize: Int64
+    private var _sectionSize: Int64?
     /// The `sections` member (since QEMU 7.0).
     public var sections: [SGXEPCSection]
 
     /// Creates the value from its members; optional ones may be left out.
-    public init(sgx: Bool, sgx1: Bool, sgx2: Bool, flc: Bool, sectionSize: Int64, sections: [SGXEPCSection]) {
+    public init(sgx: Bool, sgx1: Bool, sgx2: Bool, flc: Bool, sectionSize: Int64? = nil, sections: [SGXEPCSection]) {
         self.sgx = sgx
         self.sgx1 = sgx1
         self.sgx2 = sgx2

@@ -157,16 +157,16 @@ public struct SchemaInfoBuiltin: Codable, Sendable {
 public struct SchemaInfoEnum: Codable, Sendable {
     /// The `members` member (since QEMU 6.2).
     public var members: [SchemaInfoEnumMember]
-    /// The `values` member; QEMU marks it deprecated.
+    /// The optional `values` member; QEMU marks it deprecated.
     @available(*, deprecated, message: "QEMU deprecates values")
-    public var values: [String] {
+    public var values: [String]? {
         get { _values }
         set { _values = newValue }
     }
-    private var _values: [String]
+    private var _values: [String]?
 
     /// Creates the value from its members; optional ones may be left out.
-    public init(members: [SchemaInfoEnumMember], values: [String]) {
+    public init(members: [SchemaInfoEnumMember], values: [String]? = nil) {
         self.members = members
         self._values = values
     }

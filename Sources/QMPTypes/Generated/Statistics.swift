@@ -248,16 +248,16 @@ public struct StatsSchemaValue: Codable, Sendable {
 public indirect enum StatsValue: Codable, Sendable {
     /// The alternative `scalar`.
     case scalar(Int64)
-    /// The alternative `list`.
-    case list(Bool)
     /// The alternative `boolean`.
-    case boolean([Int64])
+    case boolean(Bool)
+    /// The alternative `list`.
+    case list([Int64])
 
     public init(from decoder: any Decoder) throws {
         switch try QAPIJSONKind(decoder) {
         case .int: self = .scalar(try Int64(from: decoder))
-        case .bool: self = .list(try Bool(from: decoder))
-        case .array: self = .boolean(try [Int64](from: decoder))
+        case .bool: self = .boolean(try Bool(from: decoder))
+        case .array: self = .list(try [Int64](from: decoder))
         case let kind: throw QAPIJSONKind.mismatch(kind, in: "StatsValue", decoder)
         }
     }
@@ -265,8 +265,8 @@ public indirect enum StatsValue: Codable, Sendable {
     public func encode(to encoder: any Encoder) throws {
         switch self {
         case .scalar(let value): try value.encode(to: encoder)
-        case .list(let value): try value.encode(to: encoder)
         case .boolean(let value): try value.encode(to: encoder)
+        case .list(let value): try value.encode(to: encoder)
         }
     }
 }

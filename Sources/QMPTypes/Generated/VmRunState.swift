@@ -5,21 +5,26 @@
 public struct StatusInfo: Codable, Sendable {
     /// The `running` member.
     public var running: Bool
-    /// The `singlestep` member.
-    public var singlestep: Bool
+    /// The optional `singlestep` member; QEMU 8.1 deprecates it.
+    @available(*, deprecated, message: "QEMU deprecates singlestep")
+    public var singlestep: Bool? {
+        get { _singlestep }
+        set { _singlestep = newValue }
+    }
+    private var _singlestep: Bool?
     /// The `status` member.
     public var status: RunState
 
     /// Creates the value from its members; optional ones may be left out.
-    public init(running: Bool, singlestep: Bool, status: RunState) {
+    public init(running: Bool, singlestep: Bool? = nil, status: RunState) {
         self.running = running
-        self.singlestep = singlestep
+        self._singlestep = singlestep
         self.status = status
     }
 
     enum CodingKeys: String, CodingKey {
         case running
-        case singlestep
+        case _singlestep = "singlestep"
         case status
     }
 }

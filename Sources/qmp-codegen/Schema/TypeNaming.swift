@@ -87,8 +87,60 @@ struct TypeNaming {
                     if let branch = branches.first(where: { $0.value == variant.value }) { assign(variant.type, branch.type) }
                 }
             case "alternate":
-                for (member, alternative) in zip(entity.members, documented.members) { assign(member.type, alternative.type) }
+                for (member, alternative) in zip(entity.members, documentedAlternatives(of: entity, in: documented)) {
+                    if let alternative { assign(member.type, alternative.type) }
+                }
             default: break
+            }
+        }
+    }
+
+    /// An alternate's documented alternatives in the schema's order. The manual may list them
+    /// in another (`StatsValue`: int, array, boolean; the schema: int, bool, array), so they
+    /// are paired by JSON kind, which no two alternatives of one alternate share; by position
+    /// when the kinds do not pair them all.
+    func documentedAlternatives(of entity: Schema.Entity, in documented: Definition) -> [Definition.Member?] {
+        var unpaired = documented.members
+        let byKind = entity.members.map { member -> Definition.Member? in
+            guard let kind = jsonKind(schemaType: member.type),
+                  let index = unpaired.firstIndex(where: { jsonKind(manualType: $0.type) == kind }) else { return nil }
+            return unpaired.remove(at: index)
+        }
+        if !byKind.contains(where: { $0 == nil }) { return byKind }
+        return entity.members.indices.map { $0 < documented.members.count ? documented.members[$0] : nil }
+    }
+
+    /// The JSON kind of a value of a schema type (`"262"`, `[int]`, `bool`).
+    private func jsonKind(schemaType type: String) -> String? {
+        if type.hasPrefix("[") { return "array" }
+        switch type {
+        case "str": return "string"
+        case "int", "number": return "number"
+        case "bool": return "boolean"
+        case "null": return "null"
+        default:
+            switch schema.byName[type]?.metaType {
+            case "object"?: return "object"
+            case "enum"?: return "string"
+            case "array"?: return "array"
+            default: return nil
+            }
+        }
+    }
+
+    /// The JSON kind of a value of a type as the manual writes it (`RunState`, `[int]`, `boolean`).
+    private func jsonKind(manualType type: String) -> String? {
+        if type.hasPrefix("[") { return "array" }
+        switch type {
+        case "string": return "string"
+        case "int", "number": return "number"
+        case "boolean": return "boolean"
+        case "null": return "null"
+        default:
+            switch definitions[type]?.kind {
+            case .object?: return "object"
+            case .enumeration?: return "string"
+            default: return nil
             }
         }
     }

@@ -1,3 +1,18 @@
+extension Model.TypeRef {
+    /// A built-in type as the manual writes it (`string`, `boolean`, `value`…).
+    init?(manualBuiltin type: String) {
+        switch type {
+        case "string": self = .string
+        case "int": self = .int
+        case "boolean": self = .bool
+        case "number": self = .number
+        case "value": self = .any
+        case "null": self = .null
+        default: return nil
+        }
+    }
+}
+
 extension Model {
     /// Structure and names from the facts alone, for a protocol without `query-qmp-schema`
     /// (the guest agent). A command whose result the reference does not name is typed `JSONValue`.
@@ -6,21 +21,13 @@ extension Model {
         var warnings: [String] = []
 
         func ref(_ type: String) -> TypeRef {
-            switch type {
-            case "string": return .string
-            case "int": return .int
-            case "boolean": return .bool
-            case "number": return .number
-            case "value": return .any
-            case "null": return .null
-            default:
-                if type.hasPrefix("[") { return .array(ref(type.trimmingBrackets())) }
-                guard byName[type] != nil else {
-                    warnings.append("type \(type) is not documented; typed JSONValue")
-                    return .any
-                }
-                return .named(SwiftName.documentedType(type))
+            if let builtin = TypeRef(manualBuiltin: type) { return builtin }
+            if type.hasPrefix("[") { return .array(ref(type.trimmingBrackets())) }
+            guard byName[type] != nil else {
+                warnings.append("type \(type) is not documented; typed JSONValue")
+                return .any
             }
+            return .named(SwiftName.documentedType(type))
         }
 
         /// Bases first, then the definition's own members, as the reference lists them.

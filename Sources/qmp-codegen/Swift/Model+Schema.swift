@@ -43,8 +43,11 @@ extension Model {
         func fields(_ entity: Schema.Entity, documented: Definition?) -> [Field] {
             let docs = documentedMembers(documented)
             return entity.members.map { member in
-                Field(wire: member.name, type: ref(member.type), optional: member.optional,
-                      since: docs[member.name]?.since, deprecated: member.features.contains("deprecated"))
+                // Optional when deprecated, required or not: QEMU removes what it deprecates two
+                // releases on, and a reply from such a release must still decode.
+                let deprecated = member.features.contains("deprecated")
+                return Field(wire: member.name, type: ref(member.type), optional: member.optional || deprecated,
+                             since: docs[member.name]?.since, deprecated: deprecated)
             }
         }
 
@@ -98,9 +101,10 @@ extension Model {
                     let deprecated = Set((schema.byName[entity.name]?.members ?? []).filter { $0.features.contains("deprecated") }.map(\.name))
                     shape = .enumeration(values: entity.values.map { docs[$0] ?? Definition.Value(name: $0, since: nil) }, deprecated: deprecated)
                 case "alternate":
-                    let names = documented?.members.map(\.name) ?? []
+                    let alternatives = documented.map { naming.documentedAlternatives(of: entity, in: $0) } ?? []
                     shape = .alternate(entity.members.enumerated().map { index, member in
-                        (index < names.count ? names[index] : "alternative\(index)", ref(member.type))
+                        let name = index < alternatives.count ? alternatives[index]?.name : nil
+                        return (name ?? "alternative\(index)", ref(member.type))
                     })
                 default:
                     var all = fields(entity, documented: documented)

@@ -23,6 +23,8 @@ struct Model {
         var optional: Bool
         var since: String?
         var deprecated: Bool
+        /// The later QEMU release that deprecates it, when the schema's does not (see ``LaterFacts``).
+        var deprecatedIn: String? = nil
     }
 
     struct Branch {

@@ -17,6 +17,9 @@ struct SwiftEmitter {
     /// indirect enums): a member whose type leads back to the struct is stored in a box.
     private var contains: [String: Set<String>] = [:]
 
+    /// Alternates with a `null` alternative.
+    private var nullableAlternates: Set<String> = []
+
     init(model: Model, module: String, reference: String) {
         self.model = model
         self.module = module
@@ -27,7 +30,9 @@ struct SwiftEmitter {
             case .object(let fields, _):
                 kinds[type.swiftName] = .object
                 contains[type.swiftName] = Set(fields.compactMap { if case .named(let name) = $0.type { name } else { nil } })
-            case .alternate: kinds[type.swiftName] = .object
+            case .alternate(let alternatives):
+                kinds[type.swiftName] = .object
+                if alternatives.contains(where: { $0.type == .null }) { nullableAlternates.insert(type.swiftName) }
             }
         }
     }
@@ -110,6 +115,7 @@ struct SwiftEmitter {
     private func fieldDoc(_ field: Model.Field) -> String {
         var text = "/// The\(field.optional ? " optional" : "") `\(field.wire)` member"
         if let since = field.since { text += " (since QEMU \(since))" }
+        if let release = field.deprecatedIn { return text + "; QEMU \(release) deprecates it." }
         return text + (field.deprecated ? "; QEMU marks it deprecated." : ".")
     }
 
@@ -283,7 +289,7 @@ struct SwiftEmitter {
         if let union {
             out += unionCoding(members, union)
         } else if conformances.contains("Codable") || conformances.contains("QMPEventData"),
-                  members.contains(where: { $0.field.optional && $0.field.type == .any }) {
+                  members.contains(where: { keepsNull($0.field) }) {
             out += "\n    public init(from decoder: any Decoder) throws {\n" + memberDecoding(members) + "    }\n"
         }
         return out + "}\n"
@@ -294,16 +300,26 @@ struct SwiftEmitter {
         return name == "unknown" ? "unknownValue" : name
     }
 
-    /// Decodes the members; an optional `any` member present as `null` stays `.null`, not `nil`
-    /// (`decodeIfPresent` would drop it), so that it encodes back as sent.
+    /// Whether an optional member's `null` is a value of its type, not its absence: `any`, or
+    /// an alternate with a `null` alternative (`StrOrNull`, where `null` resets a setting).
+    private func keepsNull(_ field: Model.Field) -> Bool {
+        guard field.optional else { return false }
+        if field.type == .any { return true }
+        if case .named(let name) = field.type { return nullableAlternates.contains(name) }
+        return false
+    }
+
+    /// Decodes the members; an optional member whose type has a `null` (see `keepsNull`),
+    /// present as `null`, stays that value, not `nil` (`decodeIfPresent` would drop it), so
+    /// that it encodes back as sent.
     private func memberDecoding(_ members: [StoredField]) -> String {
         var out = "        let container = try decoder.container(keyedBy: CodingKeys.self)\n"
         for member in members {
             let key = ".\(member.stored)"
-            if member.field.optional && member.field.type == .any {
+            if keepsNull(member.field) {
                 // Not a `? :`, whose `nil` would be JSONValue's nil literal (`.null`), not `Optional.none`.
                 out += "        if container.contains(\(key)) {\n"
-                out += "            \(member.stored) = try container.decode(JSONValue.self, forKey: \(key))\n"
+                out += "            \(member.stored) = try \(member.wrap("container.decode(\(member.storedBase).self, forKey: \(key))"))\n"
                 out += "        } else {\n            \(member.stored) = nil\n        }\n"
             } else {
                 let method = member.field.optional ? "decodeIfPresent" : "decode"
