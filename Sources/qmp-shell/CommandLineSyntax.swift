@@ -59,6 +59,12 @@ struct CommandLineSyntax {
         throw SyntaxError(message: "input ended inside 'transaction(' (\(actions.count) action(s) not sent); close it with ')'")
     }
 
+    /// Drops an open transaction unsent; returns how many actions it had, `nil` outside one.
+    mutating func abandonTransaction() -> Int? {
+        defer { actions = nil }
+        return actions?.count
+    }
+
     private mutating func finishTransaction() -> Message {
         let collected = actions ?? []
         actions = nil

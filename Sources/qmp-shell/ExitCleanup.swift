@@ -13,6 +13,10 @@ enum ExitCleanup {
         var actions: [@Sendable () -> Void] = []
         /// The first terminating signal received, if any.
         var signal: Int32?
+        /// What runs before a signal's exit (see ``exitOnSignals(beforeExit:)``).
+        var beforeExit: @Sendable () -> Void = {}
+        /// While set, SIGINT calls it instead of ending the shell (see ``interceptInterrupts(with:)``).
+        var interruptHandler: (@Sendable () -> Void)?
     }
 
     private static let state = Lock(State())
@@ -51,17 +55,40 @@ enum ExitCleanup {
     /// The handlers run on a queue of their own, never on the cooperative pool, because
     /// cleanup waits for QEMU to die. Keep the returned sources alive until exit.
     static func exitOnSignals(beforeExit: @escaping @Sendable () -> Void) -> [any DispatchSourceSignal] {
+        state.withLock { $0.beforeExit = beforeExit }
         let queue = DispatchQueue(label: "qmp-shell.signals")
         return [SIGINT, SIGTERM, SIGHUP].map { number in
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
             source.setEventHandler {
-                state.withLock { $0.signal = $0.signal ?? number }
-                beforeExit()
-                exit(0)
+                if number == SIGINT, let handler = state.withLock({ $0.interruptHandler }) {
+                    handler()
+                } else {
+                    exit(bySignal: number)
+                }
             }
             source.activate()
             return source
         }
+    }
+
+    /// Ends the shell as `number` would: the status a shell reports for a process it killed.
+    static func exit(bySignal number: Int32) -> Never {
+        state.withLock { state in
+            state.signal = state.signal ?? number
+            return state.beforeExit
+        }()
+        exit(0)
+    }
+
+    /// Ends the shell as Ctrl-C would (status 130).
+    static func exitInterrupted() -> Never {
+        exit(bySignal: SIGINT)
+    }
+
+    /// While `handler` is set (`nil` ends it), SIGINT runs it instead of ending the shell:
+    /// a command in progress is given up and the shell goes on.
+    static func interceptInterrupts(with handler: (@Sendable () -> Void)?) {
+        state.withLock { $0.interruptHandler = handler }
     }
 }

@@ -6,6 +6,8 @@ import QMP
 /// connection going away while the shell waits for input.
 enum ShellInput: Sendable, Equatable {
     case line(String)
+    /// Ctrl-C on an empty line.
+    case interrupt
     case endOfInput
     case disconnected
 }

@@ -45,7 +45,11 @@ enum QMPShellMain {
         let client = QMPClient(configuration: configuration)
         do {
             let peer = try await (options.logPath.map { connection.recorded(to: $0, output: output) } ?? connection).connect(client)
-            if !options.json {
+            if options.json {
+                // Not a word on stdout, but one on stderr: a script whose TARGET came out
+                // empty must not take the simulator's answers for its VM's.
+                if options.target == .simulator { output.write("\(connection.banner)\n", to: 2) }
+            } else {
                 output.write("\(connection.banner)\n\(peer)\n")
                 if interactive { output.write("Type QMP commands, e.g. query-status; `qmp-shell --help` shows the syntax; Ctrl-D quits.\n") }
             }

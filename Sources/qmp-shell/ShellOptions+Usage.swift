@@ -29,7 +29,8 @@ extension ShellOptions {
       --events NAME,...   print only these events (case does not matter; '' prints none)
       --json              machine-readable output, one JSON object per line:
                           {"return": ...}, {"error": {"class": ..., "desc": ...}}, or
-                          the event as QEMU sent it; banners go nowhere
+                          the event as QEMU sent it; banners go nowhere, but for
+                          the simulator's (no TARGET), which goes to stderr
       -v, --verbose       trace every message sent and received on stderr
       -l, --log FILE      write the session to FILE as a transcript (greeting, every
                           message both ways, events) that qmp-simulator --replay FILE
@@ -60,7 +61,8 @@ extension ShellOptions {
     on a terminal
       Left/Right, Home/End (Ctrl-A/E), Backspace/Delete, Ctrl-K/U/W cut to the end, to
       the start, a word (Ctrl-Y pastes it back), Ctrl-L clears the screen, Ctrl-C drops
-      the line (on an empty line: quits), Ctrl-D on an empty line quits.
+      the line (on an empty line: quits, or drops an open transaction; while a command
+      waits for its reply: gives it up), Ctrl-D on an empty line quits.
       Up/Down and Ctrl-R (search) go through the history, kept in ~/.qmp-shell_history
       (Python's qmp-shell's file; ~/.qmp-shell_hmp_history with -H), newest 1,024 lines.
       Tab completes command names, argument names (dotted for nested ones) and values

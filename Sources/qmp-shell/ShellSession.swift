@@ -7,6 +7,8 @@ struct ShellSession {
     let output: ShellOutput
     private var syntax = CommandLineSyntax()
     private var failed = false
+    /// Whether lines come from a terminal's line editor, where Ctrl-C gives up a running command.
+    private var onTerminal = false
 
     init(client: QMPClient, options: ShellOptions, output: ShellOutput) {
         self.client = client
@@ -40,6 +42,7 @@ struct ShellSession {
             commands: options.commands, client: client, output: output, history: HistoryFile.standard(hmp: options.hmp)
         )
         defer { source.stop() }
+        onTerminal = source.editor != nil
         if let editor = source.editor {
             let completer = await CompletionSource.load(from: client, hmp: options.hmp, agent: options.agent)
             editor.setCompleter(completer)
@@ -57,6 +60,10 @@ struct ShellSession {
                     return status
                 }
                 if client.runState != .running { return lost(flush) }
+            case .interrupt:
+                // Ctrl-C on an empty line: it drops an open transaction, else it ends the shell.
+                guard let dropped = syntax.abandonTransaction() else { ExitCleanup.exitInterrupted() }
+                output.notice("transaction abandoned; its \(dropped) action(s) were not sent")
             case .endOfInput:
                 flush()
                 do {
@@ -104,7 +111,9 @@ struct ShellSession {
         if options.hmp && !trimmed.hasPrefix("{") {
             if trimmed.isEmpty || trimmed.hasPrefix("#") { return false }
             do {
-                let text = try await client.execute("human-monitor-command", arguments: ["command-line": .string(trimmed)])
+                let text = try await interruptible { [client] () async throws(QMPError) in
+                    try await client.execute("human-monitor-command", arguments: ["command-line": .string(trimmed)])
+                }
                 beforeResult()
                 output.hmpText(text)
                 return ["quit", "q"].contains(trimmed.split(separator: " ").first ?? "")
@@ -117,7 +126,9 @@ struct ShellSession {
         }
         if !syntax.inTransaction, let path = QOMTree.path(in: trimmed) {
             do {
-                let nodes = try await QOMTree.nodes(under: path, client: client)
+                let nodes = try await interruptible { [client] () async throws(QMPError) in
+                    try await QOMTree.nodes(under: path, client: client)
+                }
                 beforeResult()
                 output.qomTree(nodes)
             } catch {
@@ -138,7 +149,9 @@ struct ShellSession {
         }
         guard let message = parsed else { return false }
         do {
-            let reply = try await client.executeMessage(Self.withID(message))
+            let reply = try await interruptible { [client] () async throws(QMPError) in
+                try await client.executeMessage(Self.withID(message))
+            }
             beforeResult()
             if let error = ErrorReply(reply) {
                 output.failure(QMPError(
@@ -159,6 +172,30 @@ struct ShellSession {
     }
 
     /// Raw JSON keeps its own id; other lines get a fresh one.
+    /// Runs `operation`. On a terminal, Ctrl-C meanwhile gives it up (it throws
+    /// ``QMPError/Code/cancelled``) and the shell goes on: keys are not read while a command
+    /// runs, so without this the key would wait, behind a QEMU that may never answer.
+    private func interruptible<T: Sendable>(
+        _ operation: @escaping @Sendable () async throws(QMPError) -> T
+    ) async throws(QMPError) -> T {
+        guard onTerminal else { return try await operation() }
+        let running = Task { () async -> Result<T, QMPError> in
+            do throws(QMPError) {
+                return .success(try await operation())
+            } catch {
+                return .failure(error)
+            }
+        }
+        // The handler first, so that no Ctrl-C finds the signal on and nobody to take it.
+        ExitCleanup.interceptInterrupts { running.cancel() }
+        RawTerminal.allowInterrupts(true)
+        defer {
+            RawTerminal.allowInterrupts(false)
+            ExitCleanup.interceptInterrupts(with: nil)
+        }
+        return try await running.value.get()
+    }
+
     private static func withID(_ message: Message) -> Message {
         guard message.id == nil else { return message }
         var message = message

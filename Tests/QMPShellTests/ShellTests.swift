@@ -50,6 +50,8 @@ struct ShellTests {
         #expect(lines[0].contains(#""event":"STOP""#))
         #expect(lines[1] == #"{"return":{}}"#)
         #expect(lines[2].hasPrefix(#"{"error":{"class":"CommandNotFound""#))
+        // A script whose TARGET came out empty learns that these were the simulator's answers.
+        #expect(output.stderr.contains("connected to the built-in simulated QEMU"), "\(output.stderr)")
     }
 
     @Test func prettyOutput() async throws {

@@ -16,7 +16,7 @@ struct LineEditor {
         case submit(String, remembered: Bool)
         /// Ctrl-D on an empty line.
         case endOfInput
-        /// Ctrl-C on an empty line: the shell ends, as it does on SIGINT.
+        /// Ctrl-C on an empty line: the shell ends, as it does on SIGINT (or drops an open transaction).
         case interrupt
         /// Ctrl-C with text on the line: the text (given) is dropped, the line is empty.
         case cancelLine(String)

@@ -86,9 +86,9 @@ final class TerminalLineReader: Sendable {
                         continuation.yield(.endOfInput)
                         return
                     case .interrupt:
-                        // The signal's way out restores the terminal and sets status 130.
-                        kill(getpid(), SIGINT)
-                        return
+                        output.finishLine(editor.view(prompt: prompt))
+                        continuation.yield(.interrupt)
+                        break lineLoop
                     case .cancelLine(let dropped):
                         output.finishLine(LineView(prompt: prompt, text: Array(dropped + "^C"), cursor: 0))
                         changed = true
