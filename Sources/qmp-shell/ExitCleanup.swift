@@ -13,6 +13,8 @@ enum ExitCleanup {
         var actions: [@Sendable () -> Void] = []
         /// The first terminating signal received, if any.
         var signal: Int32?
+        /// An action failed (see ``failLater()``): a status of 0 becomes 1.
+        var actionFailed = false
         /// What runs before a signal's exit (see ``exitOnSignals(beforeExit:)``).
         var beforeExit: @Sendable () -> Void = {}
         /// While set, SIGINT calls it instead of ending the shell (see ``interceptInterrupts(with:)``).
@@ -46,8 +48,13 @@ enum ExitCleanup {
     /// the status a shell reports for a process that signal killed.
     static func exit(_ status: Int32) -> Never {
         run()
-        let signal = state.withLock { $0.signal }
-        ProcessExit.exit(signal.map { 128 + $0 } ?? status)
+        let (signal, actionFailed) = state.withLock { ($0.signal, $0.actionFailed) }
+        ProcessExit.exit(signal.map { 128 + $0 } ?? (status == 0 && actionFailed ? 1 : status))
+    }
+
+    /// For an action that failed (the log could not be written): the shell must not exit 0.
+    static func failLater() {
+        state.withLock { $0.actionFailed = true }
     }
 
     /// Turns SIGINT, SIGTERM and SIGHUP into cleanup and ``exit(_:)``.

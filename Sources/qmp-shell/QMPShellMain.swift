@@ -1,5 +1,6 @@
 import Dispatch
 import QMP
+import QMPMock
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -30,6 +31,8 @@ enum QMPShellMain {
     private static func run(_ options: ShellOptions, output: ShellOutput, interactive: Bool) async -> Int32 {
         let connection: ShellConnection
         do {
+            // Before connecting: a session must not run for minutes only to find its log unwritable.
+            if let path = options.logPath { try Transcript.checkWritable(path) }
             connection = try await ShellConnection.open(options)
         } catch {
             output.notice(describe(error))
@@ -54,13 +57,21 @@ enum QMPShellMain {
                 if interactive { output.write("Type QMP commands, e.g. query-status; `qmp-shell --help` shows the syntax; Ctrl-D quits.\n") }
             }
         } catch {
-            output.notice(describe(error) + (connection.diagnosis.map { "; \($0())" } ?? ""))
+            output.notice(describe(error) + (connection.diagnosis.map { "; \($0())" } ?? "") + hint(for: error, options))
             return 2
         }
         var session = ShellSession(client: client, options: options, output: output)
         let status = await session.run(interactive: interactive)
         await client.disconnect()
         return status
+    }
+
+    /// What a silent peer most likely is: QMP waits for a greeting that a guest agent never
+    /// sends, and a monitor greets only one client at a time.
+    private static func hint(for error: QMPError, _ options: ShellOptions) -> String {
+        if error.code == .connectionFailed && options.agent { return " (TARGET speaks QMP: drop -N)" }
+        guard error.code == .timedOut, !options.agent, options.target != .simulator, options.target != .launch else { return "" }
+        return "; no greeting came: if TARGET is a guest agent, add -N; if another client is connected to this monitor, QEMU serves it alone"
     }
 
     static func describe(_ error: any Error) -> String {

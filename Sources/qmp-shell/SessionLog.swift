@@ -11,6 +11,7 @@ extension ShellConnection {
                 try recorder.transcript.write(to: path)
             } catch {
                 output.notice(QMPShellMain.describe(error))
+                ExitCleanup.failLater()
             }
         }
         var connection = ShellConnection(banner: banner, transport: recorder, negotiationTimeout: negotiationTimeout, diagnosis: diagnosis)

@@ -28,7 +28,14 @@ struct ShellOptions {
         var positional: [String] = []
         var launch = false
         var optionsEnded = false
-        while let next = iterator.next() {
+        /// The rest of a group of short flags (`-pH` is `-p -H`, as Python's shell takes it).
+        var grouped: [String] = []
+        while let next = grouped.isEmpty ? iterator.next() : grouped.removeFirst() {
+            if !optionsEnded, next.count > 2, next.hasPrefix("-"), !next.hasPrefix("--"),
+               next.dropFirst().allSatisfy({ Self.groupableFlags.contains($0) }) {
+                grouped = next.dropFirst().map { "-\($0)" }
+                continue
+            }
             // `--events=A,B` is `--events A,B`.
             var argument = next
             var attached: String?
@@ -59,7 +66,9 @@ struct ShellOptions {
             case "--json": json = true
             case "-v", "--verbose": trace = true
             case "-c": commands.append(try value("a COMMAND"))
-            case "-l", "--log": logPath = try value("a FILE")
+            case "-l", "--log":
+                logPath = try value("a FILE")
+                if logPath == "" { throw UsageError(message: "\(argument) needs a FILE, not an empty name") }
             case "--events":
                 let names = try value("NAME,NAME,...")
                 // QEMU's event names are all upper case; accept `stop,resume` too.
@@ -78,6 +87,9 @@ struct ShellOptions {
             throw UsageError(message: "--listen needs a PATH or HOST:PORT to listen on")
         }
     }
+
+    /// The short flags that take no value, and so can be grouped.
+    private static let groupableFlags: Set<Character> = ["h", "N", "p", "H", "v"]
 
     /// `HOST:PORT` or `[V6]:PORT`; anything with a slash or without a numeric port is a path.
     private static func looksLikeHostPort(_ text: String) -> Bool {

@@ -35,4 +35,21 @@ struct RecordingTextFormTests {
             #expect(try Transcript(parsing: text) == recorded)
         }
     }
+
+    @Test("the end of stream is recorded as the server's only when the server closed")
+    func endOfStreamBelongsToWhoClosed() async throws {
+        let (served, server) = InProcessTransport.makePair()
+        let byServer = RecordingTransport(served)
+        server.finishWriting()
+        #expect(try await byServer.receive() == nil)
+        #expect(byServer.transcript.entries.map(\.text) == [nil], "the server's EOF")
+
+        let (client, peer) = InProcessTransport.makePair()
+        let byClient = RecordingTransport(client)
+        peer.write(Array("{\"return\": {}}\r\n".utf8))
+        #expect(try await byClient.receive() != nil)
+        await byClient.close()
+        #expect(try await byClient.receive() == nil)
+        #expect(byClient.transcript.entries.map(\.text) == [#"{"return": {}}"#], "no EOF after the client's own close")
+    }
 }

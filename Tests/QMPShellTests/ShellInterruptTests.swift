@@ -66,6 +66,28 @@ struct ShellInterruptTests {
     }
 }
 
+@Suite("qmp-shell: the wrong kind of peer", .timeLimit(.minutes(1)))
+struct ShellWrongPeerTests {
+    @Test("-N against a QMP monitor fails at once and says to drop -N")
+    func agentModeAgainstQMP() async throws {
+        let directory = try QEMUInstance.makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let path = directory + "/qmp.sock"
+        let listener = try await UnixSocketListener.listen(path: path)
+        let greeter = Task {
+            let peer = SocketPeer(try await listener.accept())
+            try await peer.send(#"{"QMP": {"version": {"qemu": {"micro": 0, "minor": 2, "major": 7}, "package": ""}, "capabilities": []}}"#)
+            while try await peer.next() != nil {}
+        }
+        let output = try await BuiltTool.run("qmp-shell", ["-N", "-c", "guest-ping", path], timeout: .seconds(20))
+        #expect(output.status == 2)
+        #expect(output.stderr.contains("it is a QEMU monitor, not a guest agent") && output.stderr.contains("drop -N"), "\(output.stderr)")
+        greeter.cancel()
+        _ = await greeter.result
+        await listener.close()
+    }
+}
+
 /// The QEMU end of one shell connection over a real socket, message by message.
 final class SocketPeer: Sendable {
     private let transport: UnixSocketTransport

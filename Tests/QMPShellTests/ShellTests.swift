@@ -151,12 +151,24 @@ struct ShellTests {
         (["--listen"], "qmp-shell: --listen needs a PATH or HOST:PORT to listen on"),
         (["--launch", "x.sock"], "qmp-shell: --launch takes no TARGET and no --listen"),
         (["[::1]:notaport"], "qmp-shell: connecting to unix:[::1]:notaport failed"),
+        (["--log=", "-c", "query-status"], "qmp-shell: --log needs a FILE, not an empty name"),
+        // Before any connection: the session must not run only to lose its log at the end.
+        (["-l", "/nonexistent-dir/x.log", "-c", "query-status"], "qmp-shell: cannot write transcript /nonexistent-dir/x.log: No such file or directory\n"),
+        (["-pX"], "qmp-shell: unknown option '-pX'"),
     ])
     func usageErrorsExit2(arguments: [String], message: String) async throws {
         let output = try await BuiltTool.run("qmp-shell", arguments)
         #expect(output.status == 2)
         #expect(output.stderr.hasPrefix(message), "\(output.stderr)")
         #expect(output.stdout.isEmpty)
+    }
+
+    @Test("short flags group, as Python's shell takes them: -pv is -p -v")
+    func groupedShortFlags() async throws {
+        let output = try await BuiltTool.run("qmp-shell", ["-pv", "-c", "query-status"])
+        #expect(output.status == 0, "\(output.stderr)")
+        #expect(output.stdout.contains("{\n    \"status\": \"running\",\n"), "pretty")
+        #expect(output.stderr.contains(#"-> {"execute":"query-status""#), "traced: \(output.stderr)")
     }
 
     @Test func doubleDashEndsOptions() async throws {

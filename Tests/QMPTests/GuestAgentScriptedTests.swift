@@ -26,6 +26,34 @@ struct GuestAgentScriptedTests {
         #expect(sync?["arguments"]?["id"]?.intValue != nil)
     }
 
+    @Test("a QMP monitor taken for a guest agent fails at once, not at the timeout")
+    func qmpMonitorIsNoGuestAgent() async throws {
+        let peer = ScriptedPeer()
+        peer.sendGreeting()
+        let client = QMPClient()
+        let error = await expectQMPError(.connectionFailed) {
+            // No timeout: only the greeting can end this wait.
+            try await client.connectToGuestAgent(peer.transport, timeout: nil)
+        }
+        #expect(error?.message.contains("QEMU monitor, not a guest agent") == true, "\(String(describing: error))")
+        #expect(client.runState == .idle)
+    }
+
+    @Test("stale agent output before the first 0xFF that is no greeting is passed over")
+    func staleOutputIsNoGreeting() async throws {
+        let peer = ScriptedPeer()
+        peer.sendRaw(#"{"return": {}}"# + "\n" + #"{"QMP": "too late to count"}"#)
+        let client = QMPClient()
+        async let connected = client.connectToGuestAgent(peer.transport, timeout: .seconds(20))
+        try await peer.answerHandshake(echoingIDs: false)
+        let next = try #require(try await peer.nextAgentCommand())
+        #expect(next["execute"] == "guest-info")
+        peer.reply(to: next, #"{"return": {"version": "7.2.0", "supported_commands": []}}"#)
+        _ = try await connected
+        #expect(client.runState == .running)
+        await client.disconnect()
+    }
+
     @Test func silentAgentOnASocketTimesOutAndClosesIt() async throws {
         let directory = try QEMUInstance.makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }

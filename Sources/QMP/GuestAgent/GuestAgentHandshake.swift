@@ -44,6 +44,8 @@ struct GuestAgentHandshake {
         // A fresh framer after each 0xFF, none before the first: whatever came before a 0xFF
         // (a message cut off half-way, bytes of no message, another 0xFF) is stale.
         var framer: MessageFramer?
+        // What came before the first 0xFF, read only to tell a QMP monitor's greeting.
+        var preamble: MessageFramer? = MessageFramer(maxMessageSize: Self.preambleLimit)
         var received = 0
         while true {
             // A peer that floods the channel has a chunk ready at every read, and this loop
@@ -67,6 +69,9 @@ struct GuestAgentHandshake {
             var rest = chunk[...]
             while !rest.isEmpty {
                 let delimiter = rest.firstIndex(of: Self.delimiter)
+                if framer == nil, preamble != nil {
+                    try Self.refuseQMPGreeting(in: &preamble, rest[..<(delimiter ?? rest.endIndex)])
+                }
                 if let answer = try answer(in: &framer, after: rest[..<(delimiter ?? rest.endIndex)], token: token) {
                     return answer.id == Self.syncID
                 }
@@ -97,6 +102,35 @@ struct GuestAgentHandshake {
         }
         trace(.received, String(decoding: text, as: UTF8.self))
         return message["return"]?.intValue == token ? message : nil
+    }
+
+    /// The most bytes before the agent's first 0xFF looked at for a greeting: QEMU's is under 200.
+    static let preambleLimit = 4096
+
+    /// Throws when the bytes before the first 0xFF hold QEMU's `{"QMP": …}` greeting: the
+    /// peer is a QMP monitor, which would never answer, and the caller would wait out its
+    /// whole timeout. Stops looking (`preamble` becomes `nil`) at the first message that is
+    /// not one, or at bytes of no message: an agent's stale output is then all it can be.
+    private static func refuseQMPGreeting(in preamble: inout MessageFramer?, _ bytes: ArraySlice<UInt8>) throws(QMPError) {
+        guard var framer = preamble else { return }
+        preamble = nil
+        framer.append(bytes)
+        let frame: ArraySlice<UInt8>?
+        do {
+            frame = try framer.nextFrame()
+        } catch {
+            return
+        }
+        guard let frame else {
+            preamble = framer
+            return
+        }
+        if let message = try? Message(parsing: frame), message["QMP"] != nil {
+            throw QMPError(
+                .connectionFailed,
+                "the peer greeted with QMP: it is a QEMU monitor, not a guest agent; connect to it with connect(_:), not connectToGuestAgent(_:)"
+            )
+        }
     }
 
     private func trace(_ direction: TraceRecord.Direction, _ text: String) {

@@ -38,8 +38,10 @@ extension QMPClient {
     /// - Throws: ``QMPError/Code/timedOut`` when the agent does not answer in time,
     ///   ``QMPError/Code/disconnected`` when it closes the connection first,
     ///   ``QMPError/Code/cancelled``, ``QMPError/Code/invalidState`` unless the client is idle,
-    ///   or ``QMPError/Code/messageTooLarge`` for an oversized answer or more than four
-    ///   times ``Configuration/maxMessageSize`` of stale output before it.
+    ///   ``QMPError/Code/messageTooLarge`` for an oversized answer or more than four
+    ///   times ``Configuration/maxMessageSize`` of stale output before it, or
+    ///   ``QMPError/Code/connectionFailed`` at once when the peer greets with QMP (a QEMU
+    ///   monitor, which would never answer the handshake).
     @discardableResult
     nonisolated(nonsending) public func connectToGuestAgent(
         _ transport: some Transport,

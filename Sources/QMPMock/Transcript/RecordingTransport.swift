@@ -20,6 +20,8 @@ public final class RecordingTransport<Base: Transport>: Transport {
         var outbound = MessageFramer()
         /// Bytes recorded by ``sendImmediately(_:)`` that it left for the next ``send(_:)``.
         var recordedAhead = 0
+        /// Set by ``close()``: the end of stream that follows is the client's doing, not the server's.
+        var closedByClient = false
     }
 
     private let state = Lock(State())
@@ -61,11 +63,14 @@ public final class RecordingTransport<Base: Transport>: Transport {
     public var readerExecutor: (any TaskExecutor)? { base.readerExecutor }
 
     /// Receives through ``base`` and records each complete message from the server;
-    /// the end of stream is recorded as `<- EOF`.
+    /// the end of stream is recorded as `<- EOF` when the server closed, not after ``close()``:
+    /// a replay of the recording would otherwise close on the client before it is done.
     public func receive() async throws -> [UInt8]? {
         guard let bytes = try await base.receive() else {
             let time = timestamp()
-            state.withLock { $0.transcript.entries.append(.init(direction: .fromServer, time: time, text: nil)) }
+            state.withLock { state in
+                if !state.closedByClient { state.transcript.entries.append(.init(direction: .fromServer, time: time, text: nil)) }
+            }
             return nil
         }
         record(bytes, direction: .fromServer)
@@ -74,6 +79,7 @@ public final class RecordingTransport<Base: Transport>: Transport {
 
     /// Closes ``base``; the transcript recorded so far stays readable.
     public func close() async {
+        state.withLock { $0.closedByClient = true }
         await base.close()
     }
 
