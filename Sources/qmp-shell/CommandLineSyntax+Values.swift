@@ -8,6 +8,7 @@ extension CommandLineSyntax {
         /// `'text'`, `{'a': None}`); otherwise the text itself as a string (`vm1`, `/tmp/x`).
         static func parse(_ text: String) -> JSONValue {
             if let value = try? JSONValue(parsing: text) { return value }
+            if let integer = pythonInteger(text) { return integer }
             switch text.lowercased() {
             case "true": return true
             case "false": return false
@@ -18,6 +19,18 @@ extension CommandLineSyntax {
                 return value
             }
             return .string(text)
+        }
+
+        /// The integers Python's `int()` reads and JSON does not: `+1`, `007`, `1_000`.
+        static func pythonInteger(_ text: String) -> JSONValue? {
+            var body = Substring(text)
+            let negative = body.first == "-"
+            if body.first == "+" || body.first == "-" { body = body.dropFirst() }
+            func isDigit(_ character: Character?) -> Bool { character.map { $0.isASCII && $0.isNumber } ?? false }
+            guard isDigit(body.first), isDigit(body.last), !body.contains("__"),
+                  body.allSatisfy({ isDigit($0) || $0 == "_" }) else { return nil }
+            let digits = body.filter { $0 != "_" }.drop { $0 == "0" }
+            return try? JSONValue(parsing: (negative ? "-" : "") + (digits.isEmpty ? "0" : String(digits)))
         }
 
         /// Rewrites Python literal syntax into JSON: single-quoted strings become

@@ -24,7 +24,7 @@ struct CommandLineSyntax {
     /// The message to send for `line`, or `nil` when there is nothing to send yet
     /// (a blank line, a comment, or an action added to an open transaction).
     mutating func parse(_ line: String) throws(SyntaxError) -> Message? {
-        let trimmed = line.trimmingCharacters(in: " ")
+        let trimmed = line.trimmingBlanks()
         if trimmed.isEmpty || trimmed.hasPrefix("#") { return nil }
         if trimmed.hasPrefix("{") && !inTransaction { return try Self.rawJSON(trimmed) }
         var words = try Words.split(trimmed)[...]

@@ -54,7 +54,8 @@ enum QMPShellMain {
                 if options.target == .simulator { output.write("\(connection.banner)\n", to: 2) }
             } else {
                 output.write("\(connection.banner)\n\(peer)\n")
-                if interactive { output.write("Type QMP commands, e.g. query-status; `qmp-shell --help` shows the syntax; Ctrl-D quits.\n") }
+                let example = options.hmp ? "HMP commands, e.g. info status" : options.agent ? "agent commands, e.g. guest-ping" : "QMP commands, e.g. query-status"
+                if interactive { output.write("Type \(example); `qmp-shell --help` shows the syntax; Ctrl-D quits.\n") }
             }
         } catch {
             output.notice(describe(error) + (connection.diagnosis.map { "; \($0())" } ?? "") + hint(for: error, options))

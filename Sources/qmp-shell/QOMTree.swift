@@ -9,11 +9,13 @@ enum QOMTree {
         var depth: Int
     }
 
-    /// The path `line` asks for, when it is a `qom-tree` line.
+    /// The path `line` asks for, when it is a `qom-tree` line: `qom-tree`, `qom-tree PATH`
+    /// or, as the other commands' arguments are written, `qom-tree path=PATH`.
     static func path(in line: String) -> String? {
-        let words = line.split(separator: " ", omittingEmptySubsequences: true)
+        let words = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
         guard words.first == "qom-tree", words.count <= 2 else { return nil }
-        return words.count == 2 ? String(words[1]) : "/"
+        guard words.count == 2 else { return "/" }
+        return words[1].hasPrefix("path=") ? String(words[1].dropFirst(5)) : String(words[1])
     }
 
     /// A tree is finite, but a broken peer's answers need not be.

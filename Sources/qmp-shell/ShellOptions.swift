@@ -72,7 +72,7 @@ struct ShellOptions {
             case "--events":
                 let names = try value("NAME,NAME,...")
                 // QEMU's event names are all upper case; accept `stop,resume` too.
-                eventNames = Set(names.split(separator: ",").map { String($0).trimmingCharacters(in: " ").uppercased() })
+                eventNames = Set(names.split(separator: ",").map { String($0).trimmingBlanks().uppercased() })
             default: throw UsageError(message: "unknown option '\(argument)'")
             }
         }

@@ -107,7 +107,7 @@ struct ShellSession {
     /// Runs one line; `beforeResult` runs just before its result prints.
     /// Returns whether the line asked QEMU to quit and QEMU agreed.
     private mutating func run(_ line: String, beforeResult: () -> Void) async -> Bool {
-        let trimmed = line.trimmingCharacters(in: " ")
+        let trimmed = line.trimmingBlanks()
         if options.hmp && !trimmed.hasPrefix("{") {
             if trimmed.isEmpty || trimmed.hasPrefix("#") { return false }
             do {
@@ -124,7 +124,8 @@ struct ShellSession {
                 return false
             }
         }
-        if !syntax.inTransaction, let path = QOMTree.path(in: trimmed) {
+        // A QEMU command; a guest agent has no QOM, and gets the line as the command it names.
+        if !syntax.inTransaction, !options.agent, let path = QOMTree.path(in: trimmed) {
             do {
                 let nodes = try await interruptible { [client] () async throws(QMPError) in
                     try await QOMTree.nodes(under: path, client: client)

@@ -1,9 +1,9 @@
 extension String {
-    /// The string without the `set` characters it starts or ends with.
-    func trimmingCharacters(in set: Character) -> String {
+    /// The string without the spaces and tabs it starts or ends with.
+    func trimmingBlanks() -> String {
         var result = Substring(self)
-        while result.first == set { result.removeFirst() }
-        while result.last == set { result.removeLast() }
+        while let first = result.first, first == " " || first == "\t" { result.removeFirst() }
+        while let last = result.last, last == " " || last == "\t" { result.removeLast() }
         return String(result)
     }
 }

@@ -48,6 +48,18 @@ struct HistoryFileTests {
         }
     }
 
+    @Test("a line that is not UTF-8 is left out of the history, and kept in the file")
+    func aLineThatIsNotUTF8() throws {
+        try withFile { file, path in
+            let latin1 = Array("x a=caf".utf8) + [0xE9]
+            try Data(Array("query-status\n".utf8) + latin1 + Array("\nstop\n".utf8)).write(to: URL(fileURLWithPath: path))
+            #expect(try file.load() == ["query-status", "stop"])
+            try file.append("cont")
+            let kept = try Data(contentsOf: URL(fileURLWithPath: path))
+            #expect(kept == Data(Array("query-status\n".utf8) + latin1 + Array("\nstop\ncont\n".utf8)))
+        }
+    }
+
     @Test func aDirectoryInItsPlaceIsAProblem() throws {
         try withFile { file, path in
             try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: false)

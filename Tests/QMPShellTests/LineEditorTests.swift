@@ -110,6 +110,17 @@ struct LineEditorTests {
         #expect(editor.line == "cont x")
     }
 
+    @Test("a key that ends a search and does nothing itself still redraws: the search prompt must go")
+    func searchEndedByANoOpKeyRedraws() {
+        for key in [Key.right, .escape, .delete] {
+            var (editor, _) = edit([.control("r"), .text("stat")], history: ["query-status"])
+            #expect(editor.handle(key) == .redraw, "\(key)")
+            #expect(editor.search == nil)
+            #expect(editor.view(prompt: "(QEMU) ").prompt == "(QEMU) ")
+            #expect(editor.line == "query-status")
+        }
+    }
+
     @Test func completionInsertsTheCommonPart() {
         var (editor, _) = edit([.text("query-st")])
         #expect(editor.handle(.tab) == .complete)

@@ -12,6 +12,13 @@ struct ShellGuestAgentTests {
         #expect(output.stdout.contains(#"{"pid":"#))
     }
 
+    @Test("qom-tree is QEMU's: an agent gets it as the command it names, not as a qom-get")
+    func qomTreeIsNotAnAgentCommand() async throws {
+        let output = try await BuiltTool.run("qmp-shell", ["--agent", "-c", "qom-tree"])
+        #expect(output.status == 1)
+        #expect(output.stdout.contains("qom-tree") && !output.stdout.contains("qom-get"), "\(output.stdout)")
+    }
+
     @Test(.requiresGuestAgent) func realAgentWithTheShellSyntax() async throws {
         try await GuestAgentInstance.with { agent in
             let output = try await BuiltTool.run(

@@ -44,7 +44,7 @@ struct ShellQEMUTerminalTests {
 
     @Test func qomTreeListsObjectsWithTheirTypes() async throws {
         try await QEMUInstance.with { qemu in
-            let output = try await BuiltTool.run("qmp-shell", ["-c", "qom-tree /machine", "-c", "qom-tree /nowhere", qemu.socketPath])
+            let output = try await BuiltTool.run("qmp-shell", ["-c", "qom-tree\tpath=/machine", "-c", "qom-tree /nowhere", qemu.socketPath])
             let lines = output.stdout.split(separator: "\n").map(String.init)
             #expect(lines.contains("/machine (none-machine)"), "\(output.stdout)")
             #expect(lines.contains("  /machine/unattached (container)"))

@@ -24,6 +24,10 @@ struct ShellSyntaxTests {
         (#"x o={"k": [1, {"z": "a b"}]}"#, #"{"o":{"k":[1,{"z":"a b"}]}}"#),
         (#"x o={'k': True, 'n': None, 'q': "it's"}"#, #"{"o":{"k":true,"n":null,"q":"it's"}}"#),
         ("x\ttab=1   spaces=2", #"{"tab":1,"spaces":2}"#),
+        // Python's int() forms, which its qmp-shell sends as numbers.
+        ("x h=01 j=+1 k=1_000 m=-007 z=00", #"{"h":1,"j":1,"k":1000,"m":-7,"z":0}"#),
+        ("x a=1__0 b=_1 c=1_ d=+ e=0x10", #"{"a":"1__0","b":"_1","c":"1_","d":"+","e":"0x10"}"#),
+        ("\t x tab=1\t", #"{"tab":1}"#),
     ])
     func valuesAndNesting(line: String, arguments: String) async throws {
         #expect(try await sentArguments(line) == arguments)

@@ -68,6 +68,15 @@ struct ShellSimulatorTerminalTests {
         #expect(status == 1, "the aborted transaction fails the session")
     }
 
+    @Test("the banner's example is in the mode's own language", .enabled(if: ScriptShell.isAvailable))
+    func bannerExamplePerMode() async throws {
+        for (arguments, example) in [([String](), "Type QMP commands, e.g. query-status"), (["-H"], "Type HMP commands, e.g. info status"),
+                                     (["-N"], "Type agent commands, e.g. guest-ping")] {
+            let (screen, _) = try await type(["\u{04}"], arguments: arguments)
+            #expect(screen.contains(example), "\(arguments): \(screen)")
+        }
+    }
+
     @Test(.enabled(if: ScriptShell.isAvailable))
     func controlCEndsTheShellWith130() async throws {
         let (screen, status) = try await type(["query-status\n", "\u{03}"])

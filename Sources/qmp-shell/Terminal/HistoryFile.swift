@@ -24,8 +24,16 @@ struct HistoryFile: Sendable {
         let message: String
     }
 
-    /// The entries, oldest first; an empty history when there is no file yet.
+    /// The entries, oldest first; an empty history when there is no file yet. A line that
+    /// is not UTF-8 (readline keeps whatever bytes were typed) is left out, not the file.
     func load() throws(Problem) -> [String] {
+        Array(try lines().compactMap { String(validating: $0, as: UTF8.self) }.suffix(History.limit))
+    }
+
+    /// The file's entries as bytes, oldest first, without readline's timestamp lines.
+    /// - Throws: when it cannot be read, or holds a NUL byte: then it is no history file,
+    ///   and rewriting it would destroy someone's data.
+    private func lines() throws(Problem) -> [ArraySlice<UInt8>] {
         let bytes: [UInt8]
         do {
             bytes = try read()
@@ -33,16 +41,11 @@ struct HistoryFile: Sendable {
             if error.code == ENOENT { return [] }
             throw Problem(message: "cannot read \(path): \(String(cString: strerror(error.code)))")
         }
-        var entries: [String] = []
-        for line in bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: true) {
-            guard let text = String(validating: line, as: UTF8.self), !text.contains("\0") else {
-                throw Problem(message: "\(path) is not a history file (it is not text)")
-            }
+        if bytes.contains(0) { throw Problem(message: "\(path) is not a history file (it is not text)") }
+        return bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: true).filter { line in
             // Readline's timestamp lines (`#` and digits), written when timestamps are on.
-            if text.hasPrefix("#"), text.count > 1, text.dropFirst().allSatisfy(\.isNumber) { continue }
-            entries.append(text)
+            !(line.count > 1 && line.first == UInt8(ascii: "#") && line.dropFirst().allSatisfy { (0x30...0x39).contains($0) })
         }
-        return Array(entries.suffix(History.limit))
     }
 
     /// Appends `entry`, keeping the newest 1,024 entries, atomically (see the type).
@@ -53,13 +56,14 @@ struct HistoryFile: Sendable {
         while flock(lock, LOCK_EX) != 0 {
             guard errno == EINTR else { throw problem("cannot lock") }
         }
-        var lines = try load()
-        lines.append(entry)
-        let text = lines.suffix(History.limit).joined(separator: "\n") + "\n"
+        // As bytes: a line that is not UTF-8 stays in the file, as readline wrote it.
+        var kept = try lines()
+        kept.append(ArraySlice(entry.utf8))
+        let text = Array(kept.suffix(History.limit).joined(separator: [UInt8(ascii: "\n")])) + [UInt8(ascii: "\n")]
         let temporary = path + ".tmp-\(getpid())"
         let fd = Glibc.open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw problem("cannot write") }
-        let written = Self.writeAll(Array(text.utf8), to: fd)
+        let written = Self.writeAll(text, to: fd)
         let synced = fsync(fd) == 0
         Glibc.close(fd)
         guard written, synced, rename(temporary, path) == 0 else {

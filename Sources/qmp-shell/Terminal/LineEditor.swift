@@ -54,7 +54,15 @@ struct LineEditor {
     }
 
     mutating func handle(_ key: Key) -> Action {
-        if search != nil, let action = handleSearch(key) { return action }
+        guard search != nil else { return handleEditing(key) }
+        if let action = handleSearch(key) { return action }
+        // The key ended the search: the screen still shows the search's prompt, so the
+        // line is drawn again even where the key itself changes nothing (Right at the end).
+        let action = handleEditing(key)
+        return action == .none || action == .bell ? .redraw : action
+    }
+
+    private mutating func handleEditing(_ key: Key) -> Action {
         switch key {
         case .text(let typed): insert(typed)
         case .enter:
