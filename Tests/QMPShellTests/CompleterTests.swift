@@ -10,7 +10,8 @@ struct CompleterTests {
         ["name": "stop", "meta-type": "command", "arg-type": "2", "ret-type": "1"],
         ["name": "0", "meta-type": "object", "tag": "driver",
          "members": [["name": "driver", "type": "3"], ["name": "node-name", "type": "str", "default": nil], ["name": "read-only", "type": "bool"]],
-         "variants": [["case": "file", "type": "4"]]],
+         "variants": [["case": "file", "type": "4"], ["case": "null-co", "type": "7"]]],
+        ["name": "7", "meta-type": "object", "members": [["name": "size", "type": "int"]]],
         ["name": "4", "meta-type": "object", "members": [["name": "filename", "type": "str"], ["name": "aio", "type": "5"], ["name": "cache", "type": "6"]]],
         ["name": "6", "meta-type": "object", "members": [["name": "direct", "type": "bool"], ["name": "no-flush", "type": "bool"]]],
         ["name": "3", "meta-type": "enum", "values": ["file", "null-co", "qcow2"]],
@@ -30,9 +31,18 @@ struct CompleterTests {
 
     @Test func argumentNamesIncludingEveryBranchOfAUnion() {
         let names = completer.complete("blockdev-add ").candidates
-        #expect(names == ["aio=", "cache.", "driver=", "filename=", "node-name=", "read-only="])
+        #expect(names == ["aio=", "cache.", "driver=", "filename=", "node-name=", "read-only=", "size="])
         #expect(completer.complete("blockdev-add driver=file no").candidates == ["node-name="])
         #expect(completer.complete("blockdev-add driver=file d").candidates.isEmpty, "given once already")
+    }
+
+    @Test("once the tag is on the line, a union offers its own members and that branch's only")
+    func unionNarrowsOnItsTag() {
+        #expect(completer.complete("blockdev-add driver=null-co ").candidates == ["node-name=", "read-only=", "size="])
+        #expect(completer.complete("blockdev-add driver=file ").candidates == ["aio=", "cache.", "filename=", "node-name=", "read-only="])
+        #expect(completer.complete("blockdev-add driver=file aio=").candidates == ["aio=io_uring ", "aio=native ", "aio=threads "])
+        #expect(completer.complete("blockdev-add driver=vvfat ").candidates.count == 6, "an unknown branch narrows nothing (all but driver)")
+        #expect(completer.complete("blockdev-add driver=file cache.direct=true cache.").candidates == ["cache.no-flush="])
     }
 
     @Test func dottedKeysAndEnumValues() {

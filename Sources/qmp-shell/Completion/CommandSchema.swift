@@ -14,9 +14,18 @@ struct CommandSchema: Sendable {
         case other
     }
 
+    /// A union's own members and its branches, to offer only the branch its tag selects.
+    struct Union: Sendable {
+        var tag: String
+        var base: [String: String]
+        /// Tag value to the branch's type name.
+        var branches: [String: String]
+    }
+
     /// Command name to the name of its argument type.
     private(set) var argumentTypes: [String: String] = [:]
     private(set) var types: [String: Shape] = [:]
+    private(set) var unions: [String: Union] = [:]
 
     init() {}
 
@@ -36,7 +45,14 @@ struct CommandSchema: Sendable {
                     }
                 }
                 types[name] = .object(members)
-                variantTypes[name] = (object["variants"]?.arrayValue ?? []).compactMap { $0["type"]?.stringValue }
+                let variants = object["variants"]?.arrayValue ?? []
+                variantTypes[name] = variants.compactMap { $0["type"]?.stringValue }
+                if let tag = object["tag"]?.stringValue, !variants.isEmpty {
+                    let branches = variants.compactMap { variant in
+                        variant["case"]?.stringValue.flatMap { value in variant["type"]?.stringValue.map { (value, $0) } }
+                    }
+                    unions[name] = Union(tag: tag, base: members, branches: Dictionary(branches) { first, _ in first })
+                }
             case "enum":
                 let values = (object["values"]?.arrayValue ?? []).compactMap(\.stringValue)
                 types[name] = .enumeration(values)
@@ -59,19 +75,21 @@ struct CommandSchema: Sendable {
     }
 
     /// The members of the object at `path` under `command`'s arguments (`[]` for the
-    /// arguments themselves); `nil` when that is no object the schema describes.
-    func members(of command: String, at path: [String]) -> [String: String]? {
+    /// arguments themselves); `nil` when that is no object the schema describes. `given`
+    /// holds the arguments already on the line by dotted key (`file.driver` → `file`): a
+    /// union whose tag is among them offers its own members and that branch's only.
+    func members(of command: String, at path: [String], given: [String: String] = [:]) -> [String: String]? {
         guard var type = argumentTypes[command] else { return nil }
-        for key in path {
-            guard let members = objectMembers(type), let next = members[key] else { return nil }
+        for (depth, key) in path.enumerated() {
+            guard let members = objectMembers(type, at: path[..<depth], given: given), let next = members[key] else { return nil }
             type = next
         }
-        return objectMembers(type)
+        return objectMembers(type, at: path[...], given: given)
     }
 
     /// The values the member at `path` may take, when the schema lists them.
-    func values(of command: String, at path: [String]) -> [String] {
-        guard let key = path.last, let members = members(of: command, at: Array(path.dropLast())),
+    func values(of command: String, at path: [String], given: [String: String] = [:]) -> [String] {
+        guard let key = path.last, let members = members(of: command, at: Array(path.dropLast()), given: given),
               let type = members[key] else { return [] }
         return values(type)
     }
@@ -83,11 +101,17 @@ struct CommandSchema: Sendable {
     /// An alternate's branches are looked into one level deep: QAPI has no alternate of
     /// alternates, and following one that names itself (or a chain that doubles at each
     /// step) would never end.
-    private func objectMembers(_ type: String, inAlternate: Bool = false) -> [String: String]? {
+    private func objectMembers(
+        _ type: String, at path: ArraySlice<String> = [], given: [String: String] = [:], inAlternate: Bool = false
+    ) -> [String: String]? {
         switch types[type] {
-        case .object(let members): return members
+        case .object(let members):
+            guard let union = unions[type], let value = given[(path + [union.tag]).joined(separator: ".")],
+                  let branch = union.branches[value] else { return members }
+            guard case .object(let more) = types[branch] else { return union.base }
+            return union.base.merging(more) { first, _ in first }
         case .alternate(let branches) where !inAlternate:
-            return branches.lazy.compactMap { objectMembers($0, inAlternate: true) }.first
+            return branches.lazy.compactMap { objectMembers($0, at: path, given: given, inAlternate: true) }.first
         default: return nil
         }
     }

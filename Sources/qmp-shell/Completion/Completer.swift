@@ -22,19 +22,23 @@ struct Completer: Sendable {
         if before.count == 1, let names = subcommands[command] {
             return Completion(wordStart: offset, candidates: Self.matching(names, word).map { $0 + " " })
         }
+        // The arguments already typed, by dotted key: a union's tag among them narrows what follows.
+        let given = Dictionary(before.dropFirst().compactMap { word -> (String, String)? in
+            guard let equals = word.firstIndex(of: "=") else { return nil }
+            return (String(word[..<equals]), String(word[word.index(after: equals)...]))
+        }) { _, last in last }
         if let equals = word.firstIndex(of: "=") {
             let key = String(word[..<equals])
             let path = key.split(separator: ".").map(String.init)
             let typed = String(word[word.index(after: equals)...])
-            let values = Self.matching(schema.values(of: command, at: path), typed)
+            let values = Self.matching(schema.values(of: command, at: path, given: given), typed)
             return Completion(wordStart: offset, candidates: values.map { "\(key)=\($0) " })
         }
         var path = word.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
         let last = path.removeLast()
-        guard let members = schema.members(of: command, at: path) else { return Completion(wordStart: offset, candidates: []) }
-        let given = Set(before.dropFirst().compactMap { $0.split(separator: "=").first.map(String.init) })
+        guard let members = schema.members(of: command, at: path, given: given) else { return Completion(wordStart: offset, candidates: []) }
         let prefix = path.map { $0 + "." }.joined()
-        let names = Self.matching(members.keys.filter { path.isEmpty ? !given.contains($0) : true }, last)
+        let names = Self.matching(members.keys.filter { !given.keys.contains(prefix + $0) }, last)
         return Completion(wordStart: offset, candidates: names.map { name in
             prefix + name + (members[name].map(schema.isObject) == true ? "." : "=")
         })
