@@ -42,7 +42,8 @@ enum QMPShellMain {
         if let timeout = connection.negotiationTimeout { configuration.connectTimeout = timeout }
         if options.trace {
             configuration.trace = { record in
-                output.write("\(record.direction == .sent ? "->" : "<-") \(record.text)\n", to: 2)
+                let sent = record.direction == .sent
+                output.write("\(sent ? "->" : "<-") \(sent ? record.text : traced(record.text))\n", to: 2)
             }
         }
         let client = QMPClient(configuration: configuration)
@@ -73,6 +74,17 @@ enum QMPShellMain {
         if error.code == .connectionFailed && options.agent { return " (TARGET speaks QMP: drop -N)" }
         guard error.code == .timedOut, !options.agent, options.target != .simulator, options.target != .launch else { return "" }
         return "; no greeting came: if TARGET is a guest agent, add -N; if another client is connected to this monitor, QEMU serves it alone"
+    }
+
+    /// The longest received message `-v` shows whole: completion's `query-qmp-schema` reply
+    /// alone is some 200 KB, which would bury the first prompt; the shell prints replies in
+    /// full anyway. What the shell sends is shown whole: the user wrote it.
+    static let traceLimit = 4096
+
+    static func traced(_ text: String) -> String {
+        let utf8 = text.utf8
+        guard utf8.count > traceLimit else { return text }
+        return String(decoding: utf8.prefix(traceLimit), as: UTF8.self) + "… (\(utf8.count) bytes in all)"
     }
 
     static func describe(_ error: any Error) -> String {

@@ -31,7 +31,8 @@ extension ShellOptions {
                           {"return": ...}, {"error": {"class": ..., "desc": ...}}, or
                           the event as QEMU sent it; banners go nowhere, but for
                           the simulator's (no TARGET), which goes to stderr
-      -v, --verbose       trace every message sent and received on stderr
+      -v, --verbose       trace every message sent and received on stderr (of one
+                          received, the first 4 KB)
       -l, --log FILE      write the session to FILE as a transcript (greeting, every
                           message both ways, events) that qmp-simulator --replay FILE
                           serves and QMPMock's ReplayTransport plays back; on a terminal

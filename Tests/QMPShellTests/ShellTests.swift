@@ -171,6 +171,17 @@ struct ShellTests {
         #expect(output.stderr.contains(#"-> {"execute":"query-status""#), "traced: \(output.stderr)")
     }
 
+    @Test("-v shows the first 4 KB of a long reply, and what was sent whole")
+    func verboseTraceCutsLongReplies() async throws {
+        let output = try await BuiltTool.run("qmp-shell", ["-v", "-c", "query-qmp-schema"])
+        #expect(output.status == 0)
+        let received = output.stderr.split(separator: "\n").filter { $0.hasPrefix("<- ") }
+        let long = try #require(received.first { $0.contains("bytes in all)") }, "\(output.stderr.prefix(500))")
+        #expect(long.utf8.count < 4200)
+        #expect(output.stdout.utf8.count > 100_000, "the reply itself prints whole")
+        #expect(output.stderr.contains(#"-> {"execute":"query-qmp-schema""#))
+    }
+
     @Test func doubleDashEndsOptions() async throws {
         let output = try await BuiltTool.run("qmp-shell", ["-c", "query-status", "--", "-not-an-option.sock"])
         #expect(output.status == 2)
