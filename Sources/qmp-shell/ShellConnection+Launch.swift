@@ -5,7 +5,8 @@ import QMPTransportUnix
 
 extension ShellConnection {
     /// Starts `qemu-system-x86_64 -machine none` on a socket in a fresh temporary
-    /// directory and connects to it. QEMU is killed and the directory removed at exit.
+    /// directory and connects to it. The directory is removed once connected (or at exit,
+    /// when that fails), QEMU is killed at exit.
     static func launch() async throws -> ShellConnection {
         let directory = NSTemporaryDirectory() + "qmp-shell-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -31,8 +32,11 @@ extension ShellConnection {
         }
         do {
             let transport = try await connectWhenListening(path: path, process: process)
+            // Connected, nothing in the directory is needed any more (QEMU keeps its socket
+            // open; the log serves only a failed start): gone now, it survives no SIGKILL.
+            try? FileManager.default.removeItem(atPath: directory)
             return ShellConnection(
-                banner: "qmp-shell: launched qemu-system-x86_64 -machine none (pid \(process.pid)), connected to unix:\(path)",
+                banner: "qmp-shell: launched qemu-system-x86_64 -machine none (pid \(process.pid)), connected through a socket since removed",
                 transport: transport,
                 // Our own QEMU, alive: better late than an error. Two runs in CI saw one
                 // answer nothing for 30 s after its greeting.

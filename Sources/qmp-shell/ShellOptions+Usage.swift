@@ -12,8 +12,8 @@ extension ShellOptions {
                           (QEMU: -qmp tcp:HOST:PORT,server=on,wait=off); a path
                           that looks like HOST:PORT can be given as ./NAME:1234
       --launch            start a throwaway qemu-system-x86_64 -machine none and use it;
-                          it is killed and its socket removed when the shell exits
-                          (killed even when the shell itself is killed with SIGKILL)
+                          its socket is removed once connected, and QEMU is killed
+                          when the shell exits (even when the shell is killed with SIGKILL)
 
     options
       -N, --agent         TARGET is a QEMU Guest Agent (qemu-ga), e.g. the host end of a

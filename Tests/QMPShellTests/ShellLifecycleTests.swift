@@ -46,28 +46,30 @@ struct ShellLifecycleTests {
 
 @Suite("qmp-shell --launch cleanup", .serialized, .requiresQEMU, .timeLimit(.minutes(4)))
 struct ShellLaunchCleanupTests {
-    /// `(pid N), connected to unix:PATH` from the banner.
-    private func launched(_ banner: String) -> (pid: Int32, directory: String)? {
-        guard let pidStart = banner.range(of: "(pid "), let pidEnd = banner[pidStart.upperBound...].firstIndex(of: ")"),
-              let pid = Int32(banner[pidStart.upperBound..<pidEnd]),
-              let pathStart = banner.range(of: "unix:"), let lineEnd = banner[pathStart.upperBound...].firstIndex(of: "\n")
-        else { return nil }
-        let socket = String(banner[pathStart.upperBound..<lineEnd])
-        return (pid, (socket as NSString).deletingLastPathComponent)
+    /// The launched QEMU's pid: `(pid N)` in the banner.
+    private func launchedPID(_ banner: String) -> Int32? {
+        guard let pidStart = banner.range(of: "(pid "), let pidEnd = banner[pidStart.upperBound...].firstIndex(of: ")") else { return nil }
+        return Int32(banner[pidStart.upperBound..<pidEnd])
+    }
+
+    /// What the shell with `pid` left in the temporary directory for its QEMU (`qmp-shell-PID-N`).
+    private func launchDirectories(of pid: Int32) -> [String] {
+        let temporary = NSTemporaryDirectory()
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: temporary)) ?? []
+        return entries.filter { $0.hasPrefix("qmp-shell-\(pid)-") }.map { temporary + $0 }
     }
 
     @Test(arguments: [SIGINT, SIGTERM, SIGHUP])
     func aSignalKillsTheLaunchedQEMUAndRemovesItsSocket(signal: Int32) async throws {
         let shell = try RunningShell(["--launch"])
         try await shell.waitForOutput("QEMU 7")
-        let qemu = try #require(launched(shell.output), "\(shell.output)")
-        #expect(kill(qemu.pid, 0) == 0, "QEMU runs while the shell does")
-        #expect(FileManager.default.fileExists(atPath: qemu.directory))
+        let qemu = try #require(launchedPID(shell.output), "\(shell.output)")
+        #expect(kill(qemu, 0) == 0, "QEMU runs while the shell does")
+        #expect(launchDirectories(of: shell.processIdentifier).isEmpty, "its socket's directory goes once connected")
         kill(shell.processIdentifier, signal)
         #expect(await shell.finish() == 128 + signal, "the status of a process killed by the signal")
         // The shell reaped QEMU before exiting, so its pid is gone (not a zombie).
-        #expect(kill(qemu.pid, 0) == -1 && errno == ESRCH, "QEMU must not outlive the shell")
-        #expect(!FileManager.default.fileExists(atPath: qemu.directory))
+        #expect(kill(qemu, 0) == -1 && errno == ESRCH, "QEMU must not outlive the shell")
         #expect(!shell.errors.contains("connection to QEMU lost"), "an interrupt is no lost connection")
     }
 
@@ -75,13 +77,13 @@ struct ShellLaunchCleanupTests {
     func sigkillTakesQEMUDown() async throws {
         let shell = try RunningShell(["--launch"])
         try await shell.waitForOutput("QEMU 7")
-        let qemu = try #require(launched(shell.output), "\(shell.output)")
-        defer { try? FileManager.default.removeItem(atPath: qemu.directory) }
-        #expect(isAlive(qemu.pid), "QEMU runs while the shell does")
+        let qemu = try #require(launchedPID(shell.output), "\(shell.output)")
+        #expect(isAlive(qemu), "QEMU runs while the shell does")
         kill(shell.processIdentifier, SIGKILL)
         #expect(await shell.finish() == 128 + SIGKILL)
         // Nobody here reaps the orphan, so it may linger as a zombie: dead either way.
-        try await waitUntil("QEMU, which must not outlive a killed shell, is dead") { !isAlive(qemu.pid) }
+        try await waitUntil("QEMU, which must not outlive a killed shell, is dead") { !isAlive(qemu) }
+        #expect(launchDirectories(of: shell.processIdentifier).isEmpty, "nothing left in the temporary directory")
     }
 
     /// Whether `pid` exists and is not a zombie.
@@ -94,10 +96,10 @@ struct ShellLaunchCleanupTests {
     @Test func endOfInputAlsoCleansUp() async throws {
         let shell = try RunningShell(["--launch"])
         try await shell.waitForOutput("QEMU 7")
-        let qemu = try #require(launched(shell.output))
+        let qemu = try #require(launchedPID(shell.output))
         shell.closeInput()
         #expect(await shell.finish() == 0)
-        #expect(kill(qemu.pid, 0) == -1 && errno == ESRCH)
-        #expect(!FileManager.default.fileExists(atPath: qemu.directory))
+        #expect(kill(qemu, 0) == -1 && errno == ESRCH)
+        #expect(launchDirectories(of: shell.processIdentifier).isEmpty)
     }
 }
