@@ -81,6 +81,7 @@ enum ExitCleanup {
 
     /// Ends the shell as `number` would: the status a shell reports for a process it killed.
     static func exit(bySignal number: Int32) -> Never {
+        // The closure is taken under the lock and run after it: it writes to the terminal.
         state.withLock { state in
             state.signal = state.signal ?? number
             return state.beforeExit
