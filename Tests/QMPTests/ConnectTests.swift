@@ -151,7 +151,7 @@ struct ConnectTests {
         _ = try await peer.acceptNegotiation()
         _ = try await greeting
         await client.disconnect()
-        var seen: [RunState] = []
+        var seen: [QMPClient.RunState] = []
         for await state in states {
             seen.append(state)
             if seen.count == 5 { break }

@@ -92,7 +92,7 @@ struct OneAtATimeReviewTests {
 private final class MarkRunningOnEnd: EventListening {
     // Weak: the client holds its listeners.
     private weak let client: QMPClient?
-    let outcome = Lock<(threw: Bool, state: RunState)?>(nil)
+    let outcome = Lock<(threw: Bool, state: QMPClient.RunState)?>(nil)
 
     init(_ client: QMPClient) { self.client = client }
 

@@ -7,7 +7,7 @@ extension QMPClient {
     /// import QMPTypes
     /// let status = try await client.execute(QueryStatus())       // a StatusInfo
     /// if status.status == .running { ... }
-    /// try await client.execute(BlockdevBackup(jobID: "job1", device: "src", target: "dst", sync: .full))
+    /// try await client.execute(BlockdevBackup(jobID: "job1", device: "src", sync: .full, target: "dst"))
     /// ```
     ///
     /// Members the reply has and `Command.Result` lacks (a newer QEMU's) are ignored.

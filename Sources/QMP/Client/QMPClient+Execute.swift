@@ -25,6 +25,10 @@ extension QMPClient {
     ///   session ends because QEMU broke the protocol, that error's code
     ///   (``QMPError/Code/messageTooLarge``, ``QMPError/Code/malformedMessage``,
     ///   ``QMPError/Code/unexpectedReply``).
+    ///
+    /// A `quit` that QEMU accepts returns once QEMU has closed the connection (it does right
+    /// after its reply; the client waits up to 5 s, then closes it itself), so the client is
+    /// ``RunState/idle`` and ``connect(_:)`` may follow at once.
     @discardableResult
     nonisolated(nonsending) public func execute(
         _ name: String,
@@ -58,6 +62,7 @@ extension QMPClient {
             .execute(name: name, arguments: arguments, outOfBand: oob), command: name, fileDescriptors: fileDescriptors,
             timeout: timeout ?? configuration.defaultTimeout, assigningID: true
         ).get()
+        await settleQuit(name, reply: reply, in: session)
         if let error = ErrorReply(reply) {
             throw QMPError(
                 .commandFailed, "QMP command '\(name)' failed: \(error.errorClass): \(error.description)",
@@ -84,8 +89,10 @@ extension QMPClient {
     nonisolated(nonsending) public func executeMessage(_ message: Message, timeout: Duration? = nil) async throws(QMPError) -> Message {
         let name = message["execute"]?.stringValue ?? message["exec-oob"]?.stringValue ?? "(raw message)"
         let session = try currentSession(for: name)
-        return try await session.roundTrip(
+        let reply = try await session.roundTrip(
             .message(message), command: name, timeout: timeout ?? configuration.defaultTimeout
         ).get()
+        await settleQuit(name, reply: reply, in: session)
+        return reply
     }
 }

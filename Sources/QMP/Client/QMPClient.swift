@@ -106,7 +106,14 @@ public final class QMPClient: Sendable {
     /// Each call returns an independent sequence; a slow consumer sees only the
     /// newest states (it buffers at most 8).
     public func runStates() -> AsyncStream<RunState> {
-        let (stream, continuation) = AsyncStream.makeStream(of: RunState.self, bufferingPolicy: .bufferingNewest(8))
+        observeRunStates(AsyncStream.makeStream(of: RunState.self, bufferingPolicy: .bufferingNewest(8)))
+    }
+
+    /// Registers `continuation` for every runstate from now on, the current one first.
+    private func observeRunStates(
+        _ pair: (stream: AsyncStream<RunState>, continuation: AsyncStream<RunState>.Continuation)
+    ) -> AsyncStream<RunState> {
+        let continuation = pair.continuation
         let token = state.withLock { state in
             state.nextObserver += 1
             state.observers[state.nextObserver] = continuation
@@ -116,7 +123,55 @@ public final class QMPClient: Sendable {
         continuation.onTermination = { [weak self] _ in
             _ = self?.state.withLock { $0.observers.removeValue(forKey: token) }
         }
-        return stream
+        return pair.stream
+    }
+
+    /// Returns once a session is running: at once when one is.
+    ///
+    /// ``events`` and every listener end with their session, and while the client is idle
+    /// a read ends at once; so code that follows the client across reconnects waits here
+    /// between sessions instead of looping on reads that end:
+    ///
+    /// ```swift
+    /// while true {
+    ///     try await client.waitUntilRunning()
+    ///     for try await event in client.events { handle(event) }   // until this session ends
+    /// }
+    /// ```
+    ///
+    /// - Throws: ``QMPError/Code/timedOut`` when `timeout` passes first (`nil` waits as
+    ///   long as it takes); ``QMPError/Code/cancelled`` when the task is cancelled.
+    nonisolated(nonsending) public func waitUntilRunning(timeout: Duration? = nil) async throws(QMPError) {
+        let what = "waiting for a running session"
+        switch await waitForRunState(within: timeout, until: { $0 == .running }) {
+        case .reached: return
+        case .timedOut: throw QMPError(.timedOut, "timed out after \(timeout ?? .zero) \(what)")
+        case .cancelled: throw QMPError.cancelled(what)
+        }
+    }
+
+    enum RunStateWait { case reached, timedOut, cancelled }
+
+    /// Waits for a runstate that meets `condition` (the current one counts), at most `timeout`.
+    nonisolated(nonsending) func waitForRunState(
+        within timeout: Duration?, until condition: (RunState) -> Bool
+    ) async -> RunStateWait {
+        let pair = AsyncStream.makeStream(of: RunState.self, bufferingPolicy: .bufferingNewest(8))
+        let states = observeRunStates(pair)
+        // Ends the stream when the time is up; its iteration then ends, as on cancellation.
+        let timer = timeout.map { timeout in
+            Task { [continuation = pair.continuation] in
+                guard (try? await Task.sleep(for: timeout)) != nil else { return }
+                continuation.finish()
+            }
+        }
+        defer {
+            timer?.cancel()
+            pair.continuation.finish()
+        }
+        for await state in states where condition(state) { return .reached }
+        // The iteration ended without the state: by cancellation, or else by the timer.
+        return Task.isCancelled ? .cancelled : .timedOut
     }
 
     /// Sets the runstate; call with the lock held.
@@ -284,6 +339,11 @@ public final class QMPClient: Sendable {
 
     /// The current session, whatever its runstate.
     var activeSession: Session? { state.withLock { $0.session } }
+
+    /// Whether `session` is still the client's (it may have ended; a new one replaces it).
+    func holds(_ session: Session) -> Bool {
+        state.withLock { $0.session === session }
+    }
 
     func currentSession(for command: String) throws(QMPError) -> Session {
         try state.withLock { state throws(QMPError) in

@@ -90,7 +90,7 @@ final class Session: Sendable {
     let schema = SessionSchema()
     /// A guest agent (see `QMPClient.connectToGuestAgent`): no greeting, and ``GuestAgentPolicy``.
     /// A constant, so that QMP's command path pays no lock for the agent's rules.
-    private let isGuestAgent: Bool
+    let isGuestAgent: Bool
 
     init(
         transport: any Transport,

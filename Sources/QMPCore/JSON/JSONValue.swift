@@ -120,6 +120,21 @@ extension JSONValue {
     public init(_ value: UInt64) {
         if let small = Int64(exactly: value) { self = .int(small) } else { self = .uint(value) }
     }
+
+    /// ``int(_:)``, for a variable: `["size": JSONValue(size)]` (a literal needs no call).
+    public init(_ value: Int) { self = .int(Int64(value)) }
+
+    /// ``int(_:)``.
+    public init(_ value: Int64) { self = .int(value) }
+
+    /// ``string(_:)``, for a variable: `["id": JSONValue(job)]` (a literal needs no call).
+    public init(_ value: String) { self = .string(value) }
+
+    /// ``bool(_:)``.
+    public init(_ value: Bool) { self = .bool(value) }
+
+    /// ``double(_:)``.
+    public init(_ value: Double) { self = .double(value) }
 }
 
 extension JSONValue: ExpressibleByNilLiteral {

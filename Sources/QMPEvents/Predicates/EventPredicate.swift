@@ -94,6 +94,16 @@ public struct DataMemberEquals: EventPredicate {
         self.value = value
     }
 
+    /// Accepts events whose `data[key]` is the string `value`: `DataMemberEquals("id", jobID)`.
+    public init(_ key: String, _ value: String) {
+        self.init(key, .string(value))
+    }
+
+    /// Accepts events whose `data[key]` is the integer `value`.
+    public init(_ key: String, _ value: Int) {
+        self.init(key, .int(Int64(value)))
+    }
+
     /// Accepts events whose member of `data` reached through the nested keys `path`
     /// equals `value`; an empty path accepts no event.
     public init(path: [String], _ value: JSONValue) {
