@@ -20,8 +20,8 @@ public enum JobEvent: Sendable {
 /// let job = Listener(TypedJobEvents(id: "job1"))
 /// try await client.listen(job) {
 ///     try await client.execute(BlockdevBackup(jobID: "job1", device: "src", sync: .full, target: "dst"))
-///     while true {
-///         if case .statusChange(let change) = try await job.nextValue(), change.status == .concluded { break }
+///     for try await value in job.values {
+///         if case .statusChange(let change) = value, change.status == .concluded { break }
 ///     }
 /// }
 /// ```
