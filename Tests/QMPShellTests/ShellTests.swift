@@ -19,7 +19,7 @@ struct ShellTests {
 
         query-status
         cont
-        blockdev-add driver=null-co node-name=src
+        blockdev-add driver=null-co node-name=src size=1048576
         blockdev-add driver=null-co node-name=dst size=1048576
         blockdev-backup job-id=job0 device=src target=dst sync=full
         """

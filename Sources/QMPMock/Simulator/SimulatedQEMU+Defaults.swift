@@ -45,17 +45,31 @@ extension SimulatedQEMU {
         handle("human-monitor-command") { context in
             let line = try context.string("command-line")
             let version = context.simulator.version
-            switch line.split(separator: " ").map(String.init) {
-            case ["info", "version"]: return .string("\(version) (\(version.package))\r\n")
+            let words = line.split(separator: " ").map(String.init)
+            // QEMU's names for the commands that have a short form too.
+            let spelled = ["stop": "stop|s", "s": "stop|s", "cont": "cont|c", "c": "cont|c"]
+            switch words {
+            case []: return ""
+            // QEMU prints the package right after the version.
+            case ["info", "version"]: return .string("\(version)\(version.package)\r\n")
             case ["info", "status"]:
                 let running = context.simulator.machine.withLock { $0.running }
                 return .string("VM status: \(running ? "running" : "paused")\r\n")
-            case ["stop"]:
+            case ["info", "name"]: return ""
+            case ["info", "block-jobs"]:
+                let jobs = context.simulator.machine.withLock { $0.jobs.sorted { $0.key < $1.key } }
+                guard !jobs.isEmpty else { return "No active jobs\r\n" }
+                return .string(jobs.map { id, job in
+                    "Type backup, device \(id): Completed \(job.length) of \(job.length) bytes, speed limit 0 bytes/s\r\n"
+                }.joined())
+            case ["stop"], ["s"]:
                 _ = try await context.simulator.handlers.withLock { $0["stop"] }?(context)
                 return ""
             case ["cont"], ["c"]:
                 _ = try await context.simulator.handlers.withLock { $0["cont"] }?(context)
                 return ""
+            case let words where words.count > 1 && spelled[words[0]] != nil:
+                return .string("\(spelled[words[0]] ?? ""): extraneous characters at the end of line\r\nTry \"help \(words[0])\" for more information\r\n")
             default:
                 return .string("unknown command: '\(line)'\r\n")
             }
@@ -65,25 +79,45 @@ extension SimulatedQEMU {
                 throw ErrorReply(errorClass: "GenericError", description: "'node-name' must be specified for the root node")
             }
             let name = try context.string("node-name")
+            try Self.checkNodeName(name)
+            // null-co's default size.
+            let size = context.arguments["size"]?.intValue ?? 1 << 30
             try context.simulator.machine.withLock { state throws in
-                guard state.nodes.insert(name).inserted else {
+                guard state.nodes[name] == nil else {
                     throw ErrorReply(errorClass: "GenericError", description: "Duplicate nodes with node-name='\(name)'")
                 }
+                state.nodes[name] = size
             }
             return [:]
         }
         handle("blockdev-del") { context in
             let name = try context.string("node-name")
             try context.simulator.machine.withLock { state throws in
-                guard state.nodes.remove(name) != nil else {
+                guard state.nodes.removeValue(forKey: name) != nil else {
                     throw ErrorReply(errorClass: "GenericError", description: "Failed to find node with node-name='\(name)'")
                 }
             }
             return [:]
         }
-        handle("query-block-jobs") { context in
-            .array(context.simulator.machine.withLock { $0.jobs.sorted() }.map { ["device": .string($0), "type": "backup"] })
+        handle("system_reset") { context in
+            context.simulator.emit("RESET", data: ["guest": false, "reason": "host-qmp-system-reset"])
+            return [:]
+        }
+        handle("system_powerdown") { context in
+            context.simulator.emit("POWERDOWN")
+            return [:]
         }
         installBackupHandlers()
+    }
+
+    /// QEMU's rule for node names: a letter, then letters, digits, `-`, `.` and `_`, under 32 in all.
+    static func checkNodeName(_ name: String) throws(ErrorReply) {
+        func isLetter(_ byte: UInt8) -> Bool { (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte) }
+        let bytes = Array(name.utf8)
+        let valid = bytes.first.map(isLetter) == true && bytes.allSatisfy { byte in
+            isLetter(byte) || (0x30...0x39).contains(byte) || [0x2D, 0x2E, 0x5F].contains(byte)
+        }
+        guard valid else { throw ErrorReply(errorClass: "GenericError", description: "Invalid node-name: '\(name)'") }
+        guard bytes.count < 32 else { throw ErrorReply(errorClass: "GenericError", description: "Node name too long") }
     }
 }

@@ -44,8 +44,11 @@ public final class SimulatedQEMU: Sendable {
     /// Creates a simulator with no clients, a running machine and handlers for common
     /// commands: `query-status`, `query-version`, `query-commands`, `query-name`,
     /// `stop` and `cont` (with their `STOP` and `RESUME` events), `quit`,
-    /// `human-monitor-command`, `blockdev-add`, `blockdev-del`, `query-block-jobs`,
-    /// `blockdev-backup`, `transaction` and `query-qmp-schema` (which answers the
+    /// `system_reset` and `system_powerdown` (with `RESET` and `POWERDOWN`),
+    /// `human-monitor-command`, `blockdev-add` (null-co nodes, with their `size`),
+    /// `blockdev-del`, `blockdev-backup` and `transaction` (QEMU 7.2's job events and
+    /// errors; a job started with `auto-dismiss: false` waits for `job-dismiss`),
+    /// `query-jobs`, `query-block-jobs` and `query-qmp-schema` (which answers the
     /// recorded QEMU 7.2 schema). Replace any of them with ``handle(_:_:)``.
     ///
     /// - Parameters:

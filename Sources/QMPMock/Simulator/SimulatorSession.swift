@@ -108,6 +108,11 @@ final class SimulatorSession: Sendable {
                 reply(error: ErrorReply(errorClass: "CommandNotFound", description: "Capabilities negotiation is already complete, command ignored"), id: id)
                 return
             }
+            // Its arguments are checked as any command's: `enable` must be a list of capabilities.
+            if let violation = simulator.schema?.violation(of: name, arguments, oob: isOOB) {
+                reply(error: ErrorReply(errorClass: violation.errorClass, description: violation.errorDescription), id: id)
+                return
+            }
             let enable = arguments["enable"]?.arrayValue?.compactMap(\.stringValue) ?? []
             for capability in enable where capability != "oob" {
                 reply(error: ErrorReply(errorClass: "GenericError", description: "Capability '\(capability)' is not available"), id: id)
