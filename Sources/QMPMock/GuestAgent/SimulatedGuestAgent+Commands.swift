@@ -89,10 +89,7 @@ extension SimulatedGuestAgent {
         switch path.split(separator: "/").last.map(String.init) {
         case "echo": output = Array((args.joined(separator: " ") + "\n").utf8)
         case "cat":
-            guard let input = arguments["input-data"]?.stringValue.map({ Data(base64Encoded: $0).map(Array.init) }) ?? [] else {
-                throw ErrorReply(errorClass: "GenericError", description: "Parameter 'input-data' is not base64")
-            }
-            output = input
+            output = try arguments["input-data"]?.stringValue.map(Self.base64) ?? []
         default:
             throw ErrorReply(errorClass: "GenericError", description: "the simulated agent runs only echo and cat, not \(path)")
         }
@@ -112,7 +109,10 @@ extension SimulatedGuestAgent {
             throw ErrorReply(errorClass: "GenericError", description: "Invalid parameter 'pid'")
         }
         var status: JSONObject = ["exited": true, "exitcode": .int(Int64(process.exitCode))]
-        if let output = process.output { status["out-data"] = .string(Data(output).base64EncodedString()) }
+        if let output = process.output {
+            status["out-data"] = .string(Data(output).base64EncodedString())
+            status["out-truncated"] = false
+        }
         return .object(status)
     }
 
@@ -123,7 +123,8 @@ extension SimulatedGuestAgent {
             switch mode.first {
             case "r":
                 guard state.files[path] != nil else {
-                    throw ErrorReply(errorClass: "GenericError", description: "failed to open file '\(path)' (mode: '\(mode)')")
+                    throw ErrorReply(
+                        errorClass: "GenericError", description: "failed to open file '\(path)' (mode: '\(mode)'): No such file or directory")
                 }
             case "w": state.files[path] = []
             case "a": state.files[path, default: []] += []
@@ -154,9 +155,13 @@ extension SimulatedGuestAgent {
 
     private func writeFile(_ arguments: JSONObject) throws -> JSONValue {
         let handle = try Self.integer("handle", arguments)
-        guard let bytes = Data(base64Encoded: try arguments.requiredString("buf-b64")).map(Array.init) else {
-            throw ErrorReply(errorClass: "GenericError", description: "Parameter 'buf-b64' is not base64")
+        let decoded = try Self.base64(try arguments.requiredString("buf-b64"))
+        // The agent writes `count` bytes of the decoded buffer, when given.
+        let count = try arguments["count"].map { _ in try Self.integer("count", arguments) } ?? decoded.count
+        guard (0...decoded.count).contains(count) else {
+            throw ErrorReply(errorClass: "GenericError", description: "value '\(count)' is invalid for argument count")
         }
+        let bytes = Array(decoded.prefix(count))
         return try state.withLock { state throws(ErrorReply) -> JSONValue in
             guard var file = state.handles[handle] else { throw Self.badHandle(handle) }
             var contents = state.files[file.path] ?? []
@@ -174,7 +179,7 @@ extension SimulatedGuestAgent {
     private func seekFile(_ arguments: JSONObject) throws -> JSONValue {
         let handle = try Self.integer("handle", arguments)
         let offset = try Self.integer("offset", arguments)
-        let whence = arguments["whence"]?.stringValue ?? arguments["whence"]?.intValue.map { ["set", "cur", "end"][Int(min(max($0, 0), 2))] } ?? "set"
+        let whence = try Self.whence(arguments)
         return try state.withLock { state throws(ErrorReply) -> JSONValue in
             guard var file = state.handles[handle] else { throw Self.badHandle(handle) }
             let size = state.files[file.path]?.count ?? 0
@@ -186,7 +191,8 @@ extension SimulatedGuestAgent {
             }
             file.position = position
             state.handles[handle] = file
-            return ["position": .int(Int64(file.position)), "eof": .bool(file.position >= size)]
+            // The agent's `eof` comes from the stream's flag, which a seek clears.
+            return ["position": .int(Int64(file.position)), "eof": false]
         }
     }
 
@@ -199,9 +205,34 @@ extension SimulatedGuestAgent {
 
     private static func integer(_ name: String, _ arguments: JSONObject) throws(ErrorReply) -> Int {
         guard let value = try required(name, arguments).intValue, let int = Int(exactly: value) else {
-            throw ErrorReply(errorClass: "GenericError", description: "Parameter '\(name)' expects an integer")
+            throw ErrorReply(errorClass: "GenericError", description: "Invalid parameter type for '\(name)', expected: integer")
         }
         return int
+    }
+
+    private static func base64(_ text: String) throws(ErrorReply) -> [UInt8] {
+        guard let data = Data(base64Encoded: text) else {
+            throw ErrorReply(errorClass: "GenericError", description: "Base64 data contains invalid characters")
+        }
+        return Array(data)
+    }
+
+    /// `whence`: `set`, `cur` or `end`, or QMP's older integer codes 0, 1 and 2.
+    private static func whence(_ arguments: JSONObject) throws(ErrorReply) -> String {
+        let names = ["set", "cur", "end"]
+        switch try required("whence", arguments) {
+        case .string(let name):
+            guard names.contains(name) else {
+                throw ErrorReply(errorClass: "GenericError", description: "Parameter 'whence' does not accept value '\(name)'")
+            }
+            return name
+        case let value:
+            guard let code = value.intValue else {
+                throw ErrorReply(errorClass: "GenericError", description: "Invalid parameter type for 'whence', expected: string")
+            }
+            guard (0...2).contains(code) else { throw ErrorReply(errorClass: "GenericError", description: "invalid whence code \(code)") }
+            return names[Int(code)]
+        }
     }
 
     private static func badHandle(_ handle: Int) -> ErrorReply {

@@ -118,15 +118,18 @@ public final class SimulatedGuestAgent: Sendable {
         let object: JSONObject
         do {
             guard case .object(let parsed) = try JSONParser.parse(frame) else {
-                return errorLine("Input must be a JSON object")
+                return errorLine("QMP input must be a JSON object")
             }
             object = parsed
         } catch {
             return errorLine("JSON parse error, \(error.reason)")
         }
         let id = echoesIDs ? object["id"] : nil
-        guard let name = object["execute"]?.stringValue else {
-            return reply(error: ErrorReply(errorClass: "GenericError", description: "Input lacks member 'execute'"), id: id)
+        guard let execute = object["execute"] else {
+            return reply(error: ErrorReply(errorClass: "GenericError", description: "QMP input lacks member 'execute'"), id: id)
+        }
+        guard let name = execute.stringValue else {
+            return reply(error: ErrorReply(errorClass: "GenericError", description: "QMP input member 'execute' must be a string"), id: id)
         }
         let arguments = object["arguments"]?.objectValue ?? [:]
         do {
