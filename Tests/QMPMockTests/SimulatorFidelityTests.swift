@@ -82,6 +82,21 @@ struct SimulatorFidelityTests {
         }
     }
 
+    @Test("a message with both execute and exec-oob is refused as QEMU refuses it", .requiresQEMU)
+    func executeClashesWithExecOOB() async throws {
+        func reply(_ transport: some Transport) async throws -> JSONValue? {
+            let client = QMPClient()
+            try await client.connect(transport)
+            let reply = try await client.executeMessage(Message(["exec-oob": "query-status", "execute": "query-status", "id": "x"]))
+            await client.disconnect()
+            return reply["error"]?["desc"]
+        }
+        let simulated = try await reply(SimulatedQEMU().makeClientTransport())
+        let real = try await QEMUInstance.with { qemu in try await reply(try await UnixSocketTransport.connect(path: qemu.socketPath)) }
+        #expect(simulated == real)
+        #expect(real == "QMP input member 'execute' clashes with 'exec-oob'")
+    }
+
     @Test("qmp_capabilities's arguments are checked as QEMU checks them", .requiresQEMU)
     func negotiationArguments() async throws {
         func errors(_ transport: some Transport) async throws -> [String] {

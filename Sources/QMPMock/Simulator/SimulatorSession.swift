@@ -103,6 +103,10 @@ final class SimulatorSession: Sendable {
             reply(error: ErrorReply(errorClass: "GenericError", description: "QMP input member 'exec-oob' is unexpected"), id: id)
             return
         }
+        if isOOB && object["execute"] != nil {
+            reply(error: ErrorReply(errorClass: "GenericError", description: "QMP input member 'execute' clashes with 'exec-oob'"), id: id)
+            return
+        }
         if name == "qmp_capabilities" {
             guard !negotiated else {
                 reply(error: ErrorReply(errorClass: "CommandNotFound", description: "Capabilities negotiation is already complete, command ignored"), id: id)
