@@ -7,10 +7,6 @@ import Testing
 /// alternatives, as a review of the bindings found them.
 @Suite("Typed bindings and other QEMU releases")
 struct LaterQEMUDecodingTests {
-    private func decode<T: Decodable>(_ type: T.Type, _ json: String) throws -> T {
-        try JSONValueDecoder().decode(type, from: try JSONParser.parse(Array(json.utf8)))
-    }
-
     @Test("query-status from a QEMU that has removed singlestep (9.0 on) decodes")
     func statusWithoutSinglestep() throws {
         let status = try decode(QueryStatus.Result.self, #"{"running": true, "status": "running"}"#)

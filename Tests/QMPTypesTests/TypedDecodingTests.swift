@@ -6,10 +6,6 @@ import Testing
 
 @Suite("Decoding replies and events typed")
 struct TypedDecodingTests {
-    private func decode<T: Decodable>(_ type: T.Type, _ json: String) throws -> T {
-        try JSONValueDecoder().decode(type, from: try JSONParser.parse(Array(json.utf8)))
-    }
-
     @Test("an enum value a newer QEMU adds decodes into the catch-all case and encodes back")
     func unknownEnumValue() throws {
         let status = try decode(StatusInfo.self, #"{"running": false, "singlestep": false, "status": "hibernating"}"#)
