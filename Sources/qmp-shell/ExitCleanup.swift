@@ -17,8 +17,6 @@ enum ExitCleanup {
         var actionFailed = false
         /// What runs before a signal's exit (see ``exitOnSignals(beforeExit:)``).
         var beforeExit: @Sendable () -> Void = {}
-        /// While set, SIGINT calls it instead of ending the shell (see ``interceptInterrupts(with:)``).
-        var interruptHandler: (@Sendable () -> Void)?
     }
 
     private static let state = Lock(State())
@@ -67,13 +65,7 @@ enum ExitCleanup {
         return [SIGINT, SIGTERM, SIGHUP].map { number in
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
-            source.setEventHandler {
-                if number == SIGINT, let handler = state.withLock({ $0.interruptHandler }) {
-                    handler()
-                } else {
-                    exit(bySignal: number)
-                }
-            }
+            source.setEventHandler { exit(bySignal: number) }
             source.activate()
             return source
         }
@@ -94,9 +86,4 @@ enum ExitCleanup {
         exit(bySignal: SIGINT)
     }
 
-    /// While `handler` is set (`nil` ends it), SIGINT runs it instead of ending the shell:
-    /// a command in progress is given up and the shell goes on.
-    static func interceptInterrupts(with handler: (@Sendable () -> Void)?) {
-        state.withLock { $0.interruptHandler = handler }
-    }
 }

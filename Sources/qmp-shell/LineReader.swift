@@ -40,8 +40,7 @@ enum LineReader {
         if !commands.isEmpty {
             for command in commands { continuation.yield(.line(command)) }
             continuation.yield(.endOfInput)
-        } else if output.interactive && RawTerminal.enable() {
-            let reader = TerminalLineReader(output: output, historyFile: history)
+        } else if output.interactive, let reader = TerminalLineReader(output: output, historyFile: history), RawTerminal.enable() {
             Thread.detachNewThread { reader.run(continuation) }
             resize = RawTerminal.onResize { output.redrawLine() }
             editor = reader

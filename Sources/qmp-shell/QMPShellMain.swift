@@ -35,7 +35,7 @@ enum QMPShellMain {
             if let path = options.logPath { try Transcript.checkWritable(path) }
             connection = try await ShellConnection.open(options)
         } catch {
-            output.notice(describe(error))
+            output.notice(explain(error, options))
             return 2
         }
         var configuration = QMPClient.Configuration()
@@ -43,7 +43,7 @@ enum QMPShellMain {
         if options.trace {
             configuration.trace = { record in
                 let sent = record.direction == .sent
-                output.write("\(sent ? "->" : "<-") \(sent ? record.text : traced(record.text))\n", to: 2)
+                output.trace("\(sent ? "->" : "<-") \(sent ? record.text : traced(record.text))\n")
             }
         }
         let client = QMPClient(configuration: configuration)
@@ -59,7 +59,7 @@ enum QMPShellMain {
                 if interactive { output.write("Type \(example); `qmp-shell --help` shows the syntax; Ctrl-D quits.\n") }
             }
         } catch {
-            output.notice(describe(error) + (connection.diagnosis.map { "; \($0())" } ?? "") + hint(for: error, options))
+            output.notice(explain(error, options) + (connection.diagnosis.map { "; \($0())" } ?? ""))
             return 2
         }
         var session = ShellSession(client: client, options: options, output: output)
@@ -68,12 +68,19 @@ enum QMPShellMain {
         return status
     }
 
-    /// What a silent peer most likely is: QMP waits for a greeting that a guest agent never
-    /// sends, and a monitor greets only one client at a time.
-    private static func hint(for error: QMPError, _ options: ShellOptions) -> String {
-        if error.code == .connectionFailed && options.agent { return " (TARGET speaks QMP: drop -N)" }
-        guard error.code == .timedOut, !options.agent, options.target != .simulator, options.target != .launch else { return "" }
-        return "; no greeting came: if TARGET is a guest agent, add -N; if another client is connected to this monitor, QEMU serves it alone"
+    /// A failed connect as the shell tells it: the library's reason, and what to do about it.
+    /// A silent peer is most likely a guest agent (it sends no greeting) or a monitor that
+    /// serves another client (QEMU serves one at a time, and queues a few more).
+    private static func explain(_ error: any Error, _ options: ShellOptions) -> String {
+        guard let error = error as? QMPError else { return describe(error) }
+        if error.code == .connectionFailed, options.agent, error.message.contains("greeted with QMP") {
+            return "TARGET is a QEMU monitor (it greeted with QMP), not a guest agent: drop -N"
+        }
+        if error.errno == EAGAIN {
+            return describe(error) + "; the monitor's queue of waiting clients is full: QEMU serves one client at a time"
+        }
+        guard error.code == .timedOut, !options.agent, options.target != .simulator, options.target != .launch else { return describe(error) }
+        return describe(error) + "; no greeting came: if TARGET is a guest agent, add -N; if another client is connected to this monitor, QEMU serves it alone"
     }
 
     /// The longest received message `-v` shows whole: completion's `query-qmp-schema` reply

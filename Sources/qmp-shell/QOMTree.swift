@@ -9,13 +9,31 @@ enum QOMTree {
         var depth: Int
     }
 
-    /// The path `line` asks for, when it is a `qom-tree` line: `qom-tree`, `qom-tree PATH`
-    /// or, as the other commands' arguments are written, `qom-tree path=PATH`.
-    static func path(in line: String) -> String? {
-        let words = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
-        guard words.first == "qom-tree", words.count <= 2 else { return nil }
-        guard words.count == 2 else { return "/" }
-        return words[1].hasPrefix("path=") ? String(words[1].dropFirst(5)) : String(words[1])
+    private static func words(_ line: String) -> [Substring] {
+        line.split(whereSeparator: { $0 == " " || $0 == "\t" })
+    }
+
+    /// Whether `line` is a `qom-tree` line.
+    static func isQOMTree(_ line: String) -> Bool {
+        words(line).first == "qom-tree"
+    }
+
+    /// The path a `qom-tree` line asks for: `qom-tree`, `qom-tree PATH` or, as the other
+    /// commands' arguments are written, `qom-tree path=PATH`.
+    static func path(in line: String) throws(CommandLineSyntax.SyntaxError) -> String {
+        let words = words(line)
+        switch words.count {
+        case 1: return "/"
+        case 2:
+            let word = words[1]
+            guard let equals = word.firstIndex(of: "=") else { return String(word) }
+            guard word[..<equals] == "path" else {
+                throw CommandLineSyntax.SyntaxError(message: "qom-tree takes PATH or path=PATH, got '\(word)'")
+            }
+            return String(word[word.index(after: equals)...])
+        default:
+            throw CommandLineSyntax.SyntaxError(message: "qom-tree takes one PATH, got \(words.count - 1) arguments")
+        }
     }
 
     /// A tree is finite, but a broken peer's answers need not be.

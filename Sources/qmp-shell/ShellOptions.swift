@@ -31,9 +31,16 @@ struct ShellOptions {
         /// The rest of a group of short flags (`-pH` is `-p -H`, as Python's shell takes it).
         var grouped: [String] = []
         while let next = grouped.isEmpty ? iterator.next() : grouped.removeFirst() {
-            if !optionsEnded, next.count > 2, next.hasPrefix("-"), !next.hasPrefix("--"),
-               next.dropFirst().allSatisfy({ Self.groupableFlags.contains($0) }) {
-                grouped = next.dropFirst().map { "-\($0)" }
+            if !optionsEnded, next.count > 2, next.hasPrefix("-"), !next.hasPrefix("--") {
+                // As getopt reads them: flags without a value, the last of which may take
+                // one, from the next argument (`-pc COMMAND`).
+                let letters = Array(next.dropFirst())
+                for (index, letter) in letters.enumerated() where !Self.groupableFlags.contains(letter) {
+                    guard index == letters.count - 1, Self.valueFlags.contains(letter) else {
+                        throw UsageError(message: "unknown option '-\(letter)' in '\(next)'")
+                    }
+                }
+                grouped = letters.map { "-\($0)" }
                 continue
             }
             // `--events=A,B` is `--events A,B`.
@@ -90,6 +97,8 @@ struct ShellOptions {
 
     /// The short flags that take no value, and so can be grouped.
     private static let groupableFlags: Set<Character> = ["h", "N", "p", "H", "v"]
+    /// The short flags that take a value: last in a group.
+    private static let valueFlags: Set<Character> = ["c", "l"]
 
     /// `HOST:PORT` or `[V6]:PORT`; anything with a slash or without a numeric port is a path.
     private static func looksLikeHostPort(_ text: String) -> Bool {

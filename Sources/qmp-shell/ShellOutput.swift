@@ -96,6 +96,15 @@ final class ShellOutput: Sendable {
         }
     }
 
+    /// A `-v` trace line, on stderr, above the line being edited, which is drawn again below it.
+    func trace(_ text: String) {
+        screen.withLock { screen in
+            Self.writeAll(screen.erase(), to: 1)
+            Self.writeAll(text, to: 2)
+            Self.writeAll(screen.restore(), to: 1)
+        }
+    }
+
     /// The terminal changed size: the edited line is drawn again for the new width.
     func redrawLine() {
         screen.withLock { screen in

@@ -7,8 +7,8 @@ struct ShellSession {
     let output: ShellOutput
     private var syntax = CommandLineSyntax()
     private var failed = false
-    /// Whether lines come from a terminal's line editor, where Ctrl-C gives up a running command.
-    private var onTerminal = false
+    /// The terminal's line editor, where Ctrl-C gives up a running command; `nil` elsewhere.
+    private var terminal: TerminalLineReader?
 
     init(client: QMPClient, options: ShellOptions, output: ShellOutput) {
         self.client = client
@@ -42,7 +42,7 @@ struct ShellSession {
             commands: options.commands, client: client, output: output, history: HistoryFile.standard(hmp: options.hmp)
         )
         defer { source.stop() }
-        onTerminal = source.editor != nil
+        terminal = source.editor
         if let editor = source.editor {
             let completer = await CompletionSource.load(from: client, hmp: options.hmp, agent: options.agent)
             editor.setCompleter(completer)
@@ -111,7 +111,7 @@ struct ShellSession {
         if options.hmp && !trimmed.hasPrefix("{") {
             if trimmed.isEmpty || trimmed.hasPrefix("#") { return false }
             do {
-                let text = try await interruptible { [client] () async throws(QMPError) in
+                let text = try await interruptible(trimmed) { [client] () async throws(QMPError) in
                     try await client.execute("human-monitor-command", arguments: ["command-line": .string(trimmed)])
                 }
                 beforeResult()
@@ -125,16 +125,23 @@ struct ShellSession {
             }
         }
         // A QEMU command; a guest agent has no QOM, and gets the line as the command it names.
-        if !syntax.inTransaction, !options.agent, let path = QOMTree.path(in: trimmed) {
-            do {
-                let nodes = try await interruptible { [client] () async throws(QMPError) in
-                    try await QOMTree.nodes(under: path, client: client)
+        if !syntax.inTransaction, !options.agent, QOMTree.isQOMTree(trimmed) {
+            do throws(CommandLineSyntax.SyntaxError) {
+                let path = try QOMTree.path(in: trimmed)
+                do {
+                    let nodes = try await interruptible("qom-tree") { [client] () async throws(QMPError) in
+                        try await QOMTree.nodes(under: path, client: client)
+                    }
+                    beforeResult()
+                    output.qomTree(nodes)
+                } catch {
+                    beforeResult()
+                    output.failure(error)
+                    failed = true
                 }
-                beforeResult()
-                output.qomTree(nodes)
             } catch {
                 beforeResult()
-                output.failure(error)
+                output.syntaxError(error.message)
                 failed = true
             }
             return false
@@ -150,7 +157,7 @@ struct ShellSession {
         }
         guard let message = parsed else { return false }
         do {
-            let reply = try await interruptible { [client] () async throws(QMPError) in
+            let reply = try await interruptible(message["execute"]?.stringValue ?? "the message") { [client] () async throws(QMPError) in
                 try await client.executeMessage(Self.withID(message))
             }
             beforeResult()
@@ -172,14 +179,13 @@ struct ShellSession {
         }
     }
 
-    /// Raw JSON keeps its own id; other lines get a fresh one.
-    /// Runs `operation`. On a terminal, Ctrl-C meanwhile gives it up (it throws
-    /// ``QMPError/Code/cancelled``) and the shell goes on: keys are not read while a command
-    /// runs, so without this the key would wait, behind a QEMU that may never answer.
+    /// Runs `operation`, the line `what`. On a terminal, Ctrl-C meanwhile gives it up (it
+    /// throws ``QMPError/Code/cancelled``, saying so) and the shell goes on, where a QEMU
+    /// that never answers would otherwise hold the shell.
     private func interruptible<T: Sendable>(
-        _ operation: @escaping @Sendable () async throws(QMPError) -> T
+        _ what: String, _ operation: @escaping @Sendable () async throws(QMPError) -> T
     ) async throws(QMPError) -> T {
-        guard onTerminal else { return try await operation() }
+        guard let terminal else { return try await operation() }
         let running = Task { () async -> Result<T, QMPError> in
             do throws(QMPError) {
                 return .success(try await operation())
@@ -187,16 +193,21 @@ struct ShellSession {
                 return .failure(error)
             }
         }
-        // The handler first, so that no Ctrl-C finds the signal on and nobody to take it.
-        ExitCleanup.interceptInterrupts { running.cancel() }
-        RawTerminal.allowInterrupts(true)
-        defer {
-            RawTerminal.allowInterrupts(false)
-            ExitCleanup.interceptInterrupts(with: nil)
+        terminal.setInterruption { running.cancel() }
+        defer { terminal.setInterruption(nil) }
+        let result = await withTaskCancellationHandler {
+            await running.value
+        } onCancel: {
+            running.cancel()
         }
-        return try await running.value.get()
+        if case .failure(let error) = result, error.code == .cancelled {
+            // Not "cancelled": QEMU does not undo what it already received.
+            throw QMPError(.cancelled, "gave up waiting for '\(what)' (Ctrl-C); QEMU may still carry it out", command: error.command)
+        }
+        return try result.get()
     }
 
+    /// Raw JSON keeps its own id; other lines get a fresh one.
     private static func withID(_ message: Message) -> Message {
         guard message.id == nil else { return message }
         var message = message

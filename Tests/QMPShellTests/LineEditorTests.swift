@@ -90,7 +90,7 @@ struct LineEditorTests {
         #expect(String(editor.view(prompt: "").text) == "query-block")
         _ = editor.handle(.control("r"))
         #expect(String(editor.view(prompt: "").text) == "query-status")
-        #expect(editor.handle(.control("r")) == .bell, "nothing older")
+        #expect(editor.handle(.control("r")) == .bellAndRedraw, "nothing older: the prompt says so")
         #expect(editor.view(prompt: "").prompt.hasPrefix("(failed reverse-i-search)"))
         #expect(editor.handle(.enter) == .submit("query-status", remembered: true))
     }
@@ -110,11 +110,25 @@ struct LineEditorTests {
         #expect(editor.line == "cont x")
     }
 
+    @Test("a search that finds nothing shows its whole query, marked failed, and keeps the last match")
+    func failedSearchShowsItsQuery() {
+        var (editor, _) = edit([.control("r")], history: ["blockdev-add node-name=n1"])
+        #expect(editor.handle(.text("no")) == .redraw)
+        #expect(editor.handle(.text("m")) == .bellAndRedraw, "a paste of 'nom' arrives as one key, too")
+        let view = editor.view(prompt: "(QEMU) ")
+        #expect(view.prompt == "(failed reverse-i-search)`nom': ")
+        #expect(String(view.text) == "blockdev-add node-name=n1")
+        var (pasted, _) = edit([.control("r")], history: ["stop"])
+        #expect(pasted.handle(.text("nom")) == .bellAndRedraw)
+        #expect(pasted.view(prompt: "").prompt == "(failed reverse-i-search)`nom': ")
+    }
+
     @Test("a key that ends a search and does nothing itself still redraws: the search prompt must go")
     func searchEndedByANoOpKeyRedraws() {
         for key in [Key.right, .escape, .delete] {
             var (editor, _) = edit([.control("r"), .text("stat")], history: ["query-status"])
-            #expect(editor.handle(key) == .redraw, "\(key)")
+            let action = editor.handle(key)
+            #expect(action == .redraw || action == .bellAndRedraw, "\(key): \(action)")
             #expect(editor.search == nil)
             #expect(editor.view(prompt: "(QEMU) ").prompt == "(QEMU) ")
             #expect(editor.line == "query-status")

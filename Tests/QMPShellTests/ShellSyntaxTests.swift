@@ -97,6 +97,17 @@ struct ShellSyntaxTests {
         "x " + Array(repeating: "a", count: depth).joined(separator: ".") + "=1"
     }
 
+    @Test("qom-tree's arguments are checked before anything is sent")
+    func qomTreeArguments() async throws {
+        for (line, message) in [("qom-tree /machine extra", "qom-tree takes one PATH, got 2 arguments"),
+                                ("qom-tree foo=1", "qom-tree takes PATH or path=PATH, got 'foo=1'")] {
+            let output = try await BuiltTool.run("qmp-shell", ["-v", "-c", line])
+            #expect(output.status == 1)
+            #expect(output.stdout.contains("error: syntax: \(message)"), "\(output.stdout)")
+            #expect(!output.stderr.contains("qom-"), "nothing sent: \(output.stderr)")
+        }
+    }
+
     @Test func syntaxErrorsInJSONMode() async throws {
         let output = try await BuiltTool.run("qmp-shell", ["--json", "-c", "x y"])
         #expect(output.status == 1)

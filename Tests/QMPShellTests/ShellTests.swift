@@ -154,7 +154,8 @@ struct ShellTests {
         (["--log=", "-c", "query-status"], "qmp-shell: --log needs a FILE, not an empty name"),
         // Before any connection: the session must not run only to lose its log at the end.
         (["-l", "/nonexistent-dir/x.log", "-c", "query-status"], "qmp-shell: cannot write transcript /nonexistent-dir/x.log: No such file or directory\n"),
-        (["-pX"], "qmp-shell: unknown option '-pX'"),
+        (["-pX"], "qmp-shell: unknown option '-X' in '-pX'"),
+        (["-cp", "x"], "qmp-shell: unknown option '-c' in '-cp'"),
     ])
     func usageErrorsExit2(arguments: [String], message: String) async throws {
         let output = try await BuiltTool.run("qmp-shell", arguments)
@@ -163,9 +164,9 @@ struct ShellTests {
         #expect(output.stdout.isEmpty)
     }
 
-    @Test("short flags group, as Python's shell takes them: -pv is -p -v")
+    @Test("short flags group, as Python's shell takes them: -pvc CMD is -p -v -c CMD")
     func groupedShortFlags() async throws {
-        let output = try await BuiltTool.run("qmp-shell", ["-pv", "-c", "query-status"])
+        let output = try await BuiltTool.run("qmp-shell", ["-pvc", "query-status"])
         #expect(output.status == 0, "\(output.stderr)")
         #expect(output.stdout.contains("{\n    \"status\": \"running\",\n"), "pretty")
         #expect(output.stderr.contains(#"-> {"execute":"query-status""#), "traced: \(output.stderr)")

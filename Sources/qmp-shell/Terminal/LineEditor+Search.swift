@@ -61,7 +61,7 @@ extension LineEditor {
             return nil
         }
         self.search = search
-        return search.failed ? .bell : .redraw
+        return search.failed ? .bellAndRedraw : .redraw
     }
 
     /// Looks for the query from entry `start` towards older ones; keeps the last match

@@ -12,6 +12,8 @@ struct LineEditor {
         case none
         /// The user can't do that here (Backspace at the start of the line): beep.
         case bell
+        /// Beep, and draw the line again: a search that found nothing says so in its prompt.
+        case bellAndRedraw
         /// Enter: the line is done; `remembered` when it was added to the history.
         case submit(String, remembered: Bool)
         /// Ctrl-D on an empty line.
@@ -59,7 +61,7 @@ struct LineEditor {
         // The key ended the search: the screen still shows the search's prompt, so the
         // line is drawn again even where the key itself changes nothing (Right at the end).
         let action = handleEditing(key)
-        return action == .none || action == .bell ? .redraw : action
+        return action == .none ? .redraw : action == .bell ? .bellAndRedraw : action
     }
 
     private mutating func handleEditing(_ key: Key) -> Action {

@@ -13,8 +13,6 @@ import Glibc
 /// included), and the first restore wins: restoring twice is harmless.
 enum RawTerminal {
     private static let saved = Lock<termios?>(nil)
-    /// The raw settings, for ``allowInterrupts(_:)`` to change and put back.
-    private static let raw = Lock<termios?>(nil)
 
     /// Switches stdin to raw mode; `false` if it is not a terminal or refused.
     static func enable() -> Bool {
@@ -30,26 +28,8 @@ enum RawTerminal {
             cc[Int(VTIME)] = 0
         }
         saved.withLock { $0 = original }
-        Self.raw.withLock { $0 = raw }
         ExitCleanup.add { restore() }
         return tcsetattr(0, TCSANOW, &raw) == 0
-    }
-
-    /// While a command runs, no key is read, so Ctrl-C typed then would wait for the next
-    /// prompt: `true` makes it SIGINT (the terminal's interrupt character), for the shell to
-    /// give the command up; `false` puts raw mode back. Ctrl-Z and Ctrl-\ stay plain keys,
-    /// as a shell suspended in raw mode would leave its terminal unusable.
-    static func allowInterrupts(_ allowed: Bool) {
-        guard var settings = raw.withLock({ $0 }) else { return }
-        if allowed {
-            settings.c_lflag |= tcflag_t(ISIG)
-            withUnsafeMutableBytes(of: &settings.c_cc) { cc in
-                // 0 is _POSIX_VDISABLE on Linux: no character suspends or quits.
-                cc[Int(VSUSP)] = 0
-                cc[Int(VQUIT)] = 0
-            }
-        }
-        _ = tcsetattr(0, TCSANOW, &settings)
     }
 
     /// Puts back the settings from before ``enable()``.

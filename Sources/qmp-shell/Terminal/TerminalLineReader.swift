@@ -7,21 +7,36 @@ import Glibc
 
 /// Reads lines from a terminal in raw mode with a ``LineEditor``, on a thread of its own.
 ///
-/// The session asks for each line with ``prompt(_:)``; until then keys stay unread in the
-/// terminal, so what is typed while a command runs lands on the next line.
+/// The session asks for each line with ``prompt(_:)``. Keys typed before it does (while a
+/// command runs) are read as they come and kept for that line, but for Ctrl-C, which gives
+/// the running command up (``setInterruption(_:)``), as a shell's does.
 final class TerminalLineReader: Sendable {
     private let output: ShellOutput
     private let historyFile: HistoryFile?
     /// What Tab offers; set once the connected QEMU has said what it knows.
     private let completer = Lock<Completer?>(nil)
     private let prompts = Lock<[String]>([])
-    private let promptReady = DispatchSemaphore(value: 0)
+    /// A byte is written for each prompt: the reader waits on it and on the terminal at once.
+    private let promptPipe: (read: Int32, write: Int32)
+    /// What Ctrl-C typed while no line is read does: give up the command that runs.
+    private let interruption = Lock<(@Sendable () -> Void)?>(nil)
     /// How long a lone Escape waits for the rest of an escape sequence.
     private static let escapeTimeout: Int32 = 50
 
-    init(output: ShellOutput, historyFile: HistoryFile?) {
+    /// `nil` when the prompt pipe cannot be made (no descriptors left).
+    init?(output: ShellOutput, historyFile: HistoryFile?) {
+        var fds: [Int32] = [-1, -1]
+        guard pipe(&fds) == 0 else { return nil }
+        // Not inherited by a launched QEMU.
+        for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+        self.promptPipe = (fds[0], fds[1])
         self.output = output
         self.historyFile = historyFile
+    }
+
+    /// Sets what Ctrl-C does while the session runs a command (`nil`: nothing runs).
+    func setInterruption(_ interrupt: (@Sendable () -> Void)?) {
+        interruption.withLock { $0 = interrupt }
     }
 
     func setCompleter(_ completer: Completer) {
@@ -31,7 +46,8 @@ final class TerminalLineReader: Sendable {
     /// Lets the reader draw `prompt` and read the next line.
     func prompt(_ prompt: String) {
         prompts.withLock { $0.append(prompt) }
-        promptReady.signal()
+        var byte: UInt8 = 1
+        _ = write(promptPipe.write, &byte, 1)
     }
 
     /// Reads until the end of input; call on a thread of its own.
@@ -49,8 +65,15 @@ final class TerminalLineReader: Sendable {
         var editor = LineEditor(history: history)
         var decoder = KeyDecoder()
         var queued: [Key] = []
+        var typedAhead: [Key] = []
         while true {
-            promptReady.wait()
+            guard waitForPrompt(&decoder, typedAhead: &typedAhead) else {
+                continuation.yield(.endOfInput)
+                return
+            }
+            // After what the last read left (a paste's next lines), what was typed meanwhile.
+            queued = typedAhead.reversed() + queued
+            typedAhead = []
             let prompt = prompts.withLock { $0.isEmpty ? "" : $0.removeFirst() }
             editor.startLine()
             output.draw(editor.view(prompt: prompt))
@@ -69,6 +92,9 @@ final class TerminalLineReader: Sendable {
                     case .none: break
                     case .redraw: changed = true
                     case .bell: output.write("\u{07}")
+                    case .bellAndRedraw:
+                        output.write("\u{07}")
+                        changed = true
                     case .submit(let line, let remembered):
                         output.finishLine(editor.view(prompt: prompt))
                         if remembered, let file = saving {
@@ -132,6 +158,44 @@ final class TerminalLineReader: Sendable {
             text += last ? word + "\n" : word + String(repeating: " ", count: cell - word.count)
         }
         return text
+    }
+
+    /// Until the session asks for the next line; keys typed meanwhile go to `typedAhead`,
+    /// but Ctrl-C, which gives up the running command and drops what was typed before it.
+    /// `false` once the terminal's input has ended.
+    private func waitForPrompt(_ decoder: inout KeyDecoder, typedAhead: inout [Key]) -> Bool {
+        func take(_ keys: [Key]) {
+            for key in keys {
+                guard key == .control("c") else {
+                    typedAhead.append(key)
+                    continue
+                }
+                typedAhead = []
+                interruption.withLock { $0 }?()
+            }
+        }
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            var waits = [pollfd(fd: promptPipe.read, events: Int16(POLLIN), revents: 0), pollfd(fd: 0, events: Int16(POLLIN), revents: 0)]
+            let ready = poll(&waits, 2, decoder.hasPending ? Self.escapeTimeout : -1)
+            if ready < 0 {
+                if errno == EINTR { continue }
+                return false
+            }
+            if ready == 0 {
+                take(decoder.flush())
+                continue
+            }
+            if waits[0].revents != 0 {
+                var byte: UInt8 = 0
+                _ = read(promptPipe.read, &byte, 1)
+                return true
+            }
+            let count = buffer.withUnsafeMutableBytes { Glibc.read(0, $0.baseAddress, $0.count) }
+            if count < 0 && (errno == EINTR || errno == EAGAIN) { continue }
+            if count <= 0 { return false }
+            take(decoder.feed(buffer[..<count]))
+        }
     }
 
     private static var moreInputReady: Bool {
