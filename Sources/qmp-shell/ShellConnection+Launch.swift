@@ -8,6 +8,7 @@ extension ShellConnection {
     /// directory and connects to it. The directory is removed once connected (or at exit,
     /// when that fails), QEMU is killed at exit.
     static func launch() async throws -> ShellConnection {
+        removeDirectoriesOfDeadShells()
         let directory = NSTemporaryDirectory() + "qmp-shell-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         ExitCleanup.add { try? FileManager.default.removeItem(atPath: directory) }
@@ -45,6 +46,18 @@ extension ShellConnection {
             )
         } catch {
             throw QMPError(.connectionFailed, "could not start qemu-system-x86_64: \(launchFailure(process, logPath: logPath, error: error))")
+        }
+    }
+
+    /// A shell killed (SIGKILL) while its QEMU started left its directory behind: those of
+    /// shells no longer running go now. Only this naming is touched: `qmp-shell-PID-N`.
+    private static func removeDirectoriesOfDeadShells() {
+        let temporary = NSTemporaryDirectory()
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: temporary)) ?? [] {
+            let parts = name.split(separator: "-")
+            guard parts.count == 4, parts[0] == "qmp", parts[1] == "shell", let pid = Int32(parts[2]), pid > 0,
+                  UInt32(parts[3]) != nil, kill(pid, 0) == -1, errno == ESRCH else { continue }
+            try? FileManager.default.removeItem(atPath: temporary + name)
         }
     }
 

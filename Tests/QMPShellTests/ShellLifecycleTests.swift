@@ -93,6 +93,24 @@ struct ShellLaunchCleanupTests {
         return stat[stat.index(after: close)...].split(separator: " ").first != "Z"
     }
 
+    @Test("a directory left by a shell killed while its QEMU started goes at the next launch")
+    func leftoversOfDeadShellsGo() async throws {
+        // A pid no process has: the highest the kernel hands out, checked to be free.
+        let pidMax = (try? String(contentsOfFile: "/proc/sys/kernel/pid_max", encoding: .utf8))
+            .flatMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) } ?? 32_768
+        let pid = pidMax - 1
+        try #require(kill(pid, 0) == -1 && errno == ESRCH)
+        let leftover = NSTemporaryDirectory() + "qmp-shell-\(pid)-12345"
+        try FileManager.default.createDirectory(atPath: leftover, withIntermediateDirectories: true)
+        #expect(FileManager.default.createFile(atPath: leftover + "/qemu.log", contents: nil))
+        defer { try? FileManager.default.removeItem(atPath: leftover) }
+        let shell = try RunningShell(["--launch"])
+        try await shell.waitForOutput("QEMU 7")
+        #expect(!FileManager.default.fileExists(atPath: leftover))
+        shell.closeInput()
+        #expect(await shell.finish() == 0)
+    }
+
     @Test func endOfInputAlsoCleansUp() async throws {
         let shell = try RunningShell(["--launch"])
         try await shell.waitForOutput("QEMU 7")

@@ -15,11 +15,13 @@ struct SessionFollowingTests {
     func waitUntilRunningWaitsForTheNextSession() async throws {
         let client = QMPClient()
         let simulator = SimulatedQEMU()
-        let waiting = Task { try await client.waitUntilRunning() }
+        let waiting = Task {
+            try await client.waitUntilRunning()
+            return client.runState
+        }
         // Idle: it must wait, not return; it is let go only by the connect below.
         try await client.connect(simulator.makeClientTransport())
-        try await waiting.value
-        #expect(client.runState == .running)
+        #expect(try await waiting.value == .running, "it returned for the session, not before it")
         try await client.waitUntilRunning(timeout: .zero)
         await client.disconnect()
         await expectQMPError(.timedOut) { try await client.waitUntilRunning(timeout: .milliseconds(20)) }
@@ -40,9 +42,13 @@ struct SessionFollowingTests {
         let client = QMPClient()
         let simulator = SimulatedQEMU()
         let sessionsSeen = Lock(0)
+        // The watcher says when it is about to wait, so that no session starts and ends
+        // before it can follow it.
+        let (ready, readiness) = AsyncStream.makeStream(of: Void.self)
         let watcher = Task {
             var stops: [Int] = []
             while stops.count < 2 {
+                readiness.yield()
                 try await client.waitUntilRunning()
                 let session = sessionsSeen.withLock { count in
                     count += 1
@@ -52,7 +58,9 @@ struct SessionFollowingTests {
             }
             return stops
         }
+        var readySignals = ready.makeAsyncIterator()
         for _ in 0..<2 {
+            await readySignals.next()
             try await client.connect(simulator.makeClientTransport())
             try await client.execute("stop")
             try await client.execute("cont")
@@ -81,13 +89,15 @@ struct SessionFollowingTests {
         }
     }
 
-    @Test("a server that answers quit but keeps the connection open is closed by the client")
+    @Test("a server that answers quit but keeps the connection open is closed by the client, within the command's timeout")
     func quitWithoutEndOfStream() async throws {
         let (client, peer) = try await connectedClient()
-        async let quit: JSONValue = client.execute("quit")
+        let start = ContinuousClock.now
+        async let quit: JSONValue = client.execute("quit", timeout: .milliseconds(300))
         let command = try #require(try await peer.nextMessage())
         peer.reply(to: command, #"{"return": {}}"#)
         _ = try await quit
+        #expect(ContinuousClock.now - start < .seconds(4), "the 300 ms timeout bounds the wait, not the 5 s budget")
         #expect(client.runState == .idle)
         #expect(client.lastError?.message.contains("kept the connection open") == true, "\(String(describing: client.lastError))")
     }

@@ -27,8 +27,8 @@ extension QMPClient {
     ///   ``QMPError/Code/unexpectedReply``).
     ///
     /// A `quit` that QEMU accepts returns once QEMU has closed the connection (it does right
-    /// after its reply; the client waits up to 5 s, then closes it itself), so the client is
-    /// ``RunState/idle`` and ``connect(_:)`` may follow at once.
+    /// after its reply; the client waits up to 5 s, and never past `timeout`, then closes it
+    /// itself), so the client is ``RunState/idle`` and ``connect(_:)`` may follow at once.
     @discardableResult
     nonisolated(nonsending) public func execute(
         _ name: String,
@@ -57,12 +57,14 @@ extension QMPClient {
     ) async throws(QMPError) -> JSONValue {
         let session = try currentSession(for: name)
         if session.schema.isLoaded { try check(name, arguments, oob: oob, in: session) }
+        let timeout = timeout ?? configuration.defaultTimeout
+        let deadline = timeout.map { ContinuousClock.now + $0 }
         // Written straight to bytes; the session adds an id when one is needed (see `IDAssignment`).
         let reply = try await session.roundTrip(
             .execute(name: name, arguments: arguments, outOfBand: oob), command: name, fileDescriptors: fileDescriptors,
-            timeout: timeout ?? configuration.defaultTimeout, assigningID: true
+            timeout: timeout, assigningID: true
         ).get()
-        await settleQuit(name, reply: reply, in: session)
+        await settleQuit(name, reply: reply, in: session, deadline: deadline)
         if let error = ErrorReply(reply) {
             throw QMPError(
                 .commandFailed, "QMP command '\(name)' failed: \(error.errorClass): \(error.description)",
@@ -89,10 +91,10 @@ extension QMPClient {
     nonisolated(nonsending) public func executeMessage(_ message: Message, timeout: Duration? = nil) async throws(QMPError) -> Message {
         let name = message["execute"]?.stringValue ?? message["exec-oob"]?.stringValue ?? "(raw message)"
         let session = try currentSession(for: name)
-        let reply = try await session.roundTrip(
-            .message(message), command: name, timeout: timeout ?? configuration.defaultTimeout
-        ).get()
-        await settleQuit(name, reply: reply, in: session)
+        let timeout = timeout ?? configuration.defaultTimeout
+        let deadline = timeout.map { ContinuousClock.now + $0 }
+        let reply = try await session.roundTrip(.message(message), command: name, timeout: timeout).get()
+        await settleQuit(name, reply: reply, in: session, deadline: deadline)
         return reply
     }
 }

@@ -128,9 +128,9 @@ public final class QMPClient: Sendable {
 
     /// Returns once a session is running: at once when one is.
     ///
-    /// ``events`` and every listener end with their session, and while the client is idle
-    /// a read ends at once; so code that follows the client across reconnects waits here
-    /// between sessions instead of looping on reads that end:
+    /// ``events`` and every listener end with their session, and once a session has ended,
+    /// a read ends at once until the next one starts; so code that follows the client across
+    /// reconnects waits here between sessions instead of looping on reads that end:
     ///
     /// ```swift
     /// while true {

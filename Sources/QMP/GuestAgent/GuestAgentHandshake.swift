@@ -76,6 +76,8 @@ struct GuestAgentHandshake {
                     return answer.id == Self.syncID
                 }
                 guard let delimiter else { break }
+                // A greeting comes first: after the agent's first 0xFF nothing is one.
+                preamble = nil
                 trace(.received, "\\xFF")
                 framer = MessageFramer(maxMessageSize: configuration.maxMessageSize)
                 rest = rest[(delimiter + 1)...]

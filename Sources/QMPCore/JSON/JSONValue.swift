@@ -29,7 +29,7 @@ public enum JSONValue: Sendable {
     ///
     /// The parser uses it only where ``int(_:)`` cannot hold the value; a smaller
     /// value made in code is equal to (and hashes as) the same ``int(_:)``.
-    /// ``init(_:)`` picks the right case.
+    /// `JSONValue(_:)` with a `UInt64` picks the right case.
     case uint(UInt64)
     /// A number with a fraction or exponent, or an integer outside `Int64.min...UInt64.max`.
     case double(Double)

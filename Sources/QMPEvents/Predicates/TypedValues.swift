@@ -13,7 +13,8 @@ extension Listener where Filter: TypedEventPredicate {
 }
 
 /// A typed listener's events as values (see ``Listener/values``).
-public struct TypedValues<Filter: TypedEventPredicate>: AsyncSequence {
+public struct TypedValues<Filter: TypedEventPredicate>: AsyncSequence, Sendable {
+    /// The filter's reading of an event.
     public typealias Element = Filter.Value
     /// ``QMPError/Code/cancelled``, or ``QMPError/Code/decodingFailed`` for an event that
     /// does not read as a value (it is consumed; iteration may go on).
