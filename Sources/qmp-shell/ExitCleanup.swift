@@ -85,5 +85,4 @@ enum ExitCleanup {
     static func exitInterrupted() -> Never {
         exit(bySignal: SIGINT)
     }
-
 }
