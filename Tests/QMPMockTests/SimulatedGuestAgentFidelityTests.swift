@@ -6,7 +6,7 @@ import QMPTransportUnix
 import Testing
 
 /// The simulated agent against qemu-ga 7.2 itself, the same messages to each: what a review
-/// found the simulator to answer differently (framing errors' texts, type errors, files'
+/// found the simulator to answer differently (framing errors' texts, argument checks, files'
 /// `count`, `whence` and `eof`, exec's `out-truncated`, base64 errors). Handles and pids,
 /// which differ by nature, are compared as placeholders.
 @Suite("The simulated agent answers as qemu-ga 7.2 does", .serialized, .timeLimit(.minutes(1)))
@@ -30,6 +30,20 @@ struct SimulatedGuestAgentFidelityTests {
             #"{"execute": "guest-exec", "arguments": {"path": "/bin/echo", "arg": ["hi"], "capture-output": true}}"#,
             #"{"execute": "guest-exec-status", "arguments": {"pid": PID}}"#,
             #"{"execute": "guest-exec", "arguments": {"path": "/bin/cat", "input-data": "!!!"}}"#,
+            // Arguments are checked before anything runs, as QMP's are.
+            #"{"execute": "guest-ping", "arguments": {"x": 1}}"#,
+            #"{"execute": "guest-ping", "foo": 1}"#,
+            #"{"execute": "guest-info", "arguments": []}"#,
+            #"{"execute": "guest-sync", "arguments": {"id": "abc"}}"#,
+            #"{"execute": "guest-sync", "arguments": {"id": 1.5}}"#,
+            #"{"execute": "guest-sync", "arguments": {}}"#,
+            #"{"execute": "guest-exec", "arguments": {"path": "/bin/echo", "arg": "hi"}}"#,
+            #"{"execute": "guest-exec", "arguments": {"path": "/bin/echo", "arg": [1]}}"#,
+            #"{"execute": "guest-exec", "arguments": {"path": "/bin/echo", "capture-output": "yes"}}"#,
+            #"{"execute": "guest-exec", "arguments": {"path": 5}}"#,
+            #"{"execute": "guest-exec", "arguments": {}}"#,
+            #"{"execute": "guest-file-open", "arguments": {"path": "\#(directory)/f.txt", "mode": 5}}"#,
+            #"{"execute": "guest-file-read", "arguments": {"handle": 1, "count": "x"}}"#,
         ]
     }
 

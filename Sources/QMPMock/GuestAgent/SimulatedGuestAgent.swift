@@ -125,13 +125,26 @@ public final class SimulatedGuestAgent: Sendable {
             return errorLine("JSON parse error, \(error.reason)")
         }
         let id = echoesIDs ? object["id"] : nil
+        for key in object.keys where !["execute", "arguments", "id"].contains(key) {
+            return reply(error: ErrorReply(errorClass: "GenericError", description: "QMP input member '\(key)' is unexpected"), id: id)
+        }
         guard let execute = object["execute"] else {
             return reply(error: ErrorReply(errorClass: "GenericError", description: "QMP input lacks member 'execute'"), id: id)
         }
         guard let name = execute.stringValue else {
             return reply(error: ErrorReply(errorClass: "GenericError", description: "QMP input member 'execute' must be a string"), id: id)
         }
-        let arguments = object["arguments"]?.objectValue ?? [:]
+        var arguments = JSONObject()
+        if let given = object["arguments"] {
+            guard let members = given.objectValue else {
+                return reply(error: ErrorReply(errorClass: "GenericError", description: "QMP input member 'arguments' must be an object"), id: id)
+            }
+            arguments = members
+        }
+        // As the agent does, before it runs anything: missing, unexpected or mistyped arguments.
+        if let violation = Self.argumentSchema?.violation(of: name, arguments, oob: false) {
+            return reply(error: ErrorReply(errorClass: violation.errorClass, description: violation.errorDescription), id: id)
+        }
         do {
             switch try run(name, arguments) {
             case .value(let value): return reply(["return": value], id: id)

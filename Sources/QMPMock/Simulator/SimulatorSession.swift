@@ -168,15 +168,6 @@ final class SimulatorSession: Sendable {
     }
 }
 
-extension QMPSchema {
-    /// Why QEMU would refuse the command before running it; `nil` for a command the
-    /// schema lacks, which only a test's own handler answers.
-    fileprivate func violation(of command: String, _ arguments: JSONObject, oob: Bool) -> SchemaViolation? {
-        guard commands[command] != nil else { return nil }
-        return check(command: command, arguments: arguments, oob: oob).violation
-    }
-}
-
 extension JSONObject {
     var asValue: JSONValue { .object(self) }
 }
