@@ -30,11 +30,14 @@ enum QMPShellMain {
     /// Connects and runs the session; returns the exit status.
     private static func run(_ options: ShellOptions, output: ShellOutput, interactive: Bool) async -> Int32 {
         let connection: ShellConnection
+        // Before connecting: a session must not run for minutes only to find its log unwritable.
+        var createdLog = false
         do {
-            // Before connecting: a session must not run for minutes only to find its log unwritable.
-            if let path = options.logPath { try Transcript.checkWritable(path) }
+            if let path = options.logPath { createdLog = try Transcript.checkWritable(path) }
             connection = try await ShellConnection.open(options)
         } catch {
+            // The log made for a connection that never came goes again.
+            if createdLog, let path = options.logPath { unlink(path) }
             output.notice(explain(error, options))
             return 2
         }
@@ -59,6 +62,7 @@ enum QMPShellMain {
                 if interactive { output.write("Type \(example); `qmp-shell --help` shows the syntax; Ctrl-D quits.\n") }
             }
         } catch {
+            // What was recorded of the attempt is written at exit: the log is not empty.
             output.notice(explain(error, options) + (connection.diagnosis.map { "; \($0())" } ?? ""))
             return 2
         }

@@ -164,6 +164,20 @@ struct ShellTests {
         #expect(output.stdout.isEmpty)
     }
 
+    @Test("-l FILE made for a connection that fails is removed; one that was there stays")
+    func logOfAFailedConnection() async throws {
+        let directory = try QEMUInstance.makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let fresh = directory + "/fresh.log", kept = directory + "/kept.log"
+        #expect(FileManager.default.createFile(atPath: kept, contents: Data("old".utf8)))
+        for log in [fresh, kept] {
+            let output = try await BuiltTool.run("qmp-shell", ["-l", log, "-c", "query-status", directory + "/missing.sock"])
+            #expect(output.status == 2)
+        }
+        #expect(!FileManager.default.fileExists(atPath: fresh))
+        #expect(FileManager.default.contents(atPath: kept) == Data("old".utf8))
+    }
+
     @Test("short flags group, as Python's shell takes them: -pvc CMD is -p -v -c CMD")
     func groupedShortFlags() async throws {
         let output = try await BuiltTool.run("qmp-shell", ["-pvc", "query-status"])

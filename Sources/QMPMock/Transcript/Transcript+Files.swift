@@ -38,11 +38,21 @@ extension Transcript {
     /// Creates `path` if need be, as ``write(to:)`` will: for a tool that records a session,
     /// to learn at the start, not at the end, that the file cannot be written. An existing
     /// file is left as it is.
+    /// - Returns: Whether the file was created, for the tool to remove it again when the
+    ///   session it was for never starts.
     /// - Throws: ``QMPError/Code/invalidState`` naming the file and the system's reason.
-    public static func checkWritable(_ path: String) throws(QMPError) {
-        let fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw failure("write", path) }
-        close(fd)
+    @discardableResult
+    public static func checkWritable(_ path: String) throws(QMPError) -> Bool {
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        if fd >= 0 {
+            close(fd)
+            return true
+        }
+        guard errno == EEXIST else { throw failure("write", path) }
+        let existing = open(path, O_WRONLY | O_CLOEXEC)
+        guard existing >= 0 else { throw failure("write", path) }
+        close(existing)
+        return false
     }
 
     private static func write(_ bytes: [UInt8], to path: String) throws(QMPError) {
