@@ -92,13 +92,15 @@ struct SessionFollowingTests {
     @Test("a server that answers quit but keeps the connection open is closed by the client, within the command's timeout")
     func quitWithoutEndOfStream() async throws {
         let (client, peer) = try await connectedClient()
-        let start = ContinuousClock.now
-        async let quit: JSONValue = client.execute("quit", timeout: .milliseconds(300))
+        // Under 5 s, so that what is left of it, not the 5 s budget, bounds the wait; long
+        // enough that the reply itself comes in time on a loaded machine.
+        async let quit: JSONValue = client.execute("quit", timeout: .seconds(4))
         let command = try #require(try await peer.nextMessage())
         peer.reply(to: command, #"{"return": {}}"#)
         _ = try await quit
-        #expect(ContinuousClock.now - start < .seconds(4), "the 300 ms timeout bounds the wait, not the 5 s budget")
         #expect(client.runState == .idle)
-        #expect(client.lastError?.message.contains("kept the connection open") == true, "\(String(describing: client.lastError))")
+        let message = client.lastError?.message ?? ""
+        #expect(message.contains("kept the connection open for"), "\(message)")
+        #expect(!message.contains("for 5.0 seconds"), "the rest of the 4 s timeout, not the 5 s budget: \(message)")
     }
 }

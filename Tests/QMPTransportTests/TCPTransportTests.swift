@@ -59,7 +59,8 @@ struct TCPTransportTests {
             #expect(error.code == .timedOut)
             #expect(error.message.contains("127.0.0.1:\(port)"))
         }
-        #expect(clock.now - start < .seconds(5), "the timeout ends the attempt promptly")
+        // Well below the minutes a SYN to a full backlog is retried for: a bound, not a speed check.
+        #expect(clock.now - start < .seconds(30), "the timeout ends the attempt")
     }
 
     @Test func aPendingConnectIsCancellable() async throws {
