@@ -83,6 +83,23 @@ struct SimulatedGuestAgentTests {
         await client.disconnect()
     }
 
+    /// Without a real agent to compare with (see SimulatedGuestAgentFidelityTests): the
+    /// simulator's own argument checks hold, `whence` above all, which only they spell-check.
+    @Test func argumentsAreCheckedBeforeAnythingRuns() async throws {
+        let (client, _) = try await connected()
+        let handle = try await client.execute("guest-file-open", arguments: ["path": "/tmp/w", "mode": "w"])
+        for (arguments, description) in [
+            (["handle": handle, "offset": 0, "whence": "bogus"] as JSONObject, "Parameter 'whence' does not accept value 'bogus'"),
+            (["handle": handle, "offset": 0], "Parameter 'whence' is missing"),
+            (["handle": handle, "offset": 0, "whence": 7], "invalid whence code 7"),
+            (["handle": handle, "offset": "0", "whence": "set"], "Invalid parameter type for 'offset', expected: integer"),
+        ] {
+            let refused = await expectError { try await client.execute("guest-file-seek", arguments: arguments) }
+            #expect(refused?.errorDescription == description)
+        }
+        await client.disconnect()
+    }
+
     /// As qemu-ga 7.2 does (it reports `feof` after `fread`): a read that ends exactly at the
     /// end of the file is not at its end yet; the next one, returning nothing, is. A negative
     /// count is refused.

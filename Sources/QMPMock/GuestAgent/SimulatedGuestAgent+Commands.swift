@@ -217,22 +217,13 @@ extension SimulatedGuestAgent {
         return Array(data)
     }
 
-    /// `whence`: `set`, `cur` or `end`, or QMP's older integer codes 0, 1 and 2.
+    /// `whence`: `set`, `cur` or `end`, or QMP's older integer codes 0, 1 and 2. Its presence
+    /// and type, and a name's spelling, are checked with the other arguments (``argumentSchema``).
     private static func whence(_ arguments: JSONObject) throws(ErrorReply) -> String {
-        let names = ["set", "cur", "end"]
-        switch try required("whence", arguments) {
-        case .string(let name):
-            guard names.contains(name) else {
-                throw ErrorReply(errorClass: "GenericError", description: "Parameter 'whence' does not accept value '\(name)'")
-            }
-            return name
-        case let value:
-            guard let code = value.intValue else {
-                throw ErrorReply(errorClass: "GenericError", description: "Invalid parameter type for 'whence', expected: string")
-            }
-            guard (0...2).contains(code) else { throw ErrorReply(errorClass: "GenericError", description: "invalid whence code \(code)") }
-            return names[Int(code)]
-        }
+        if let name = arguments["whence"]?.stringValue { return name }
+        let code = try integer("whence", arguments)
+        guard (0...2).contains(code) else { throw ErrorReply(errorClass: "GenericError", description: "invalid whence code \(code)") }
+        return ["set", "cur", "end"][code]
     }
 
     private static func badHandle(_ handle: Int) -> ErrorReply {

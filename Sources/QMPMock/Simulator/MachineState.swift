@@ -8,6 +8,11 @@ struct MachineState {
     /// The jobs QEMU would list: each from its `created` until it goes (`null`), which for
     /// one started with `auto-dismiss: false` is its `job-dismiss`.
     var jobs: [String: SimulatedJob] = [:]
+
+    /// The jobs by id, as QEMU's `query-jobs`, `query-block-jobs` and `info block-jobs` list them.
+    var listedJobs: [(id: String, job: SimulatedJob)] {
+        jobs.sorted { $0.key < $1.key }.map { (id: $0.key, job: $0.value) }
+    }
 }
 
 /// A backup job. The simulator runs each to its end at once, as QEMU 7.2 does between
@@ -17,4 +22,7 @@ struct SimulatedJob {
     var length: Int64
     var autoDismiss: Bool
     var concluded = false
+
+    /// Its status as QEMU names it.
+    var status: JSONValue { concluded ? "concluded" : "running" }
 }

@@ -31,15 +31,14 @@ extension SimulatedQEMU {
             return [:]
         }
         handle("query-jobs") { context in
-            .array(context.simulator.machine.withLock { $0.jobs.sorted { $0.key < $1.key } }.map { id, job in
-                ["current-progress": .int(job.length), "status": job.concluded ? "concluded" : "running",
-                 "total-progress": .int(job.length), "type": "backup", "id": .string(id)]
+            .array(context.simulator.machine.withLock(\.listedJobs).map { id, job in
+                ["current-progress": .int(job.length), "status": job.status, "total-progress": .int(job.length), "type": "backup", "id": .string(id)]
             })
         }
         handle("query-block-jobs") { context in
-            .array(context.simulator.machine.withLock { $0.jobs.sorted { $0.key < $1.key } }.map { id, job in
+            .array(context.simulator.machine.withLock(\.listedJobs).map { id, job in
                 ["auto-finalize": true, "io-status": "ok", "device": .string(id), "auto-dismiss": .bool(job.autoDismiss),
-                 "busy": false, "len": .int(job.length), "offset": .int(job.length), "status": job.concluded ? "concluded" : "running",
+                 "busy": false, "len": .int(job.length), "offset": .int(job.length), "status": job.status,
                  "paused": false, "speed": 0, "ready": false, "type": "backup"]
             })
         }

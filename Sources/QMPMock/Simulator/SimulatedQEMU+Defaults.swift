@@ -57,7 +57,7 @@ extension SimulatedQEMU {
                 return .string("VM status: \(running ? "running" : "paused")\r\n")
             case ["info", "name"]: return ""
             case ["info", "block-jobs"]:
-                let jobs = context.simulator.machine.withLock { $0.jobs.sorted { $0.key < $1.key } }
+                let jobs = context.simulator.machine.withLock(\.listedJobs)
                 guard !jobs.isEmpty else { return "No active jobs\r\n" }
                 return .string(jobs.map { id, job in
                     "Type backup, device \(id): Completed \(job.length) of \(job.length) bytes, speed limit 0 bytes/s\r\n"
