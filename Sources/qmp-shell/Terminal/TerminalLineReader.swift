@@ -79,7 +79,7 @@ final class TerminalLineReader: Sendable {
             output.draw(editor.view(prompt: prompt))
             lineLoop: while true {
                 if queued.isEmpty {
-                    guard let keys = Self.readKeys(&decoder) else {
+                    guard case .keys(let keys) = Self.readKeys(&decoder) else {
                         output.finishLine(editor.view(prompt: prompt))
                         continuation.yield(.endOfInput)
                         return
@@ -174,27 +174,15 @@ final class TerminalLineReader: Sendable {
                 interruption.withLock { $0 }?()
             }
         }
-        var buffer = [UInt8](repeating: 0, count: 4096)
         while true {
-            var waits = [pollfd(fd: promptPipe.read, events: Int16(POLLIN), revents: 0), pollfd(fd: 0, events: Int16(POLLIN), revents: 0)]
-            let ready = poll(&waits, 2, decoder.hasPending ? Self.escapeTimeout : -1)
-            if ready < 0 {
-                if errno == EINTR { continue }
-                return false
-            }
-            if ready == 0 {
-                take(decoder.flush())
-                continue
-            }
-            if waits[0].revents != 0 {
+            switch Self.readKeys(&decoder, until: promptPipe.read) {
+            case .keys(let keys): take(keys)
+            case .woken:
                 var byte: UInt8 = 0
                 _ = read(promptPipe.read, &byte, 1)
                 return true
+            case .ended: return false
             }
-            let count = buffer.withUnsafeMutableBytes { Glibc.read(0, $0.baseAddress, $0.count) }
-            if count < 0 && (errno == EINTR || errno == EAGAIN) { continue }
-            if count <= 0 { return false }
-            take(decoder.feed(buffer[..<count]))
         }
     }
 
@@ -203,21 +191,38 @@ final class TerminalLineReader: Sendable {
         return poll(&request, 1, 0) > 0
     }
 
-    /// The keys in the next read, waiting a moment for the rest of a split escape
-    /// sequence; `nil` at the end of input (the terminal hung up).
-    private static func readKeys(_ decoder: inout KeyDecoder) -> [Key]? {
+    private enum KeysRead {
+        case keys([Key])
+        /// The descriptor waited on beside the terminal became readable first.
+        case woken
+        /// The end of input: the terminal hung up.
+        case ended
+    }
+
+    /// The keys in the next read, waiting a moment for the rest of a split escape sequence;
+    /// with `wake`, also waiting on that descriptor (the prompt pipe), which goes first.
+    private static func readKeys(_ decoder: inout KeyDecoder, until wake: Int32? = nil) -> KeysRead {
         var buffer = [UInt8](repeating: 0, count: 4096)
         while true {
-            if decoder.hasPending {
-                var request = pollfd(fd: 0, events: Int16(POLLIN), revents: 0)
-                let ready = poll(&request, 1, escapeTimeout)
-                if ready == 0 { return decoder.flush() }
+            if decoder.hasPending || wake != nil {
+                var waits = [pollfd(fd: 0, events: Int16(POLLIN), revents: 0)]
+                if let wake { waits.append(pollfd(fd: wake, events: Int16(POLLIN), revents: 0)) }
+                let ready = poll(&waits, nfds_t(waits.count), decoder.hasPending ? escapeTimeout : -1)
+                if ready < 0 {
+                    if errno == EINTR { continue }
+                    // Without a wake descriptor the read below reports what is wrong.
+                    if wake != nil { return .ended }
+                } else if ready == 0 {
+                    return .keys(decoder.flush())
+                } else if waits.count > 1 && waits[1].revents != 0 {
+                    return .woken
+                }
             }
             let count = buffer.withUnsafeMutableBytes { Glibc.read(0, $0.baseAddress, $0.count) }
             if count < 0 && (errno == EINTR || errno == EAGAIN) { continue }
-            if count <= 0 { return nil }
+            if count <= 0 { return .ended }
             let keys = decoder.feed(buffer[..<count])
-            if !keys.isEmpty { return keys }
+            if !keys.isEmpty { return .keys(keys) }
         }
     }
 }
