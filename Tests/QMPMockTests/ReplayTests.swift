@@ -201,16 +201,17 @@ struct ReplayTests {
         try errorsReplay.verifyCompleted()
     }
 
-    /// Found in review: the client's own pause before a command (10 s here) was played
-    /// again as the server's before the reply.
+    /// Found in review: the client's own pause before a command (100 s here) was played
+    /// again as the server's before the reply. The timeout tells the two apart with room to
+    /// spare for a sanitizer run on a loaded machine (5 s against a 10 s pause was too tight).
     @Test func recordedTimingDoesNotReplayTheClientsPause() async throws {
         let replay = try ReplayTransport(text: """
             <- @0 {"QMP": {"version": {"qemu": {"micro": 0, "minor": 2, "major": 7}, "package": ""}, "capabilities": []}}
-            -> @10 {"execute":"qmp_capabilities","id":"a"}
-            <- @10.001 {"return": {}, "id": "a"}
+            -> @100 {"execute":"qmp_capabilities","id":"a"}
+            <- @100.001 {"return": {}, "id": "a"}
             """, timing: .recorded)
         let client = QMPClient()
-        try await client.connect(replay, timeout: .seconds(5))
+        try await client.connect(replay, timeout: .seconds(30))
         await client.disconnect()
     }
 
